@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "photopipe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "photopiped", targets: ["photopiped"]),
+        .executable(name: "pipectl", targets: ["pipectl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C at the edge: declaration-only system libraries and one shim target.
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        .systemLibrary(name: "CExif", pkgConfig: "libexif", providers: [.apt(["libexif-dev"])]),
+        .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
+        .target(name: "CShims", dependencies: ["CVips", "CExif", "CInotifyTools"]),
+
+        // Policy in plain Swift.
+        .target(name: "PipelineCore"),
+        .target(name: "ControlProtocol"),
+        .target(name: "Imaging", dependencies: ["CShims"]),
+        .target(name: "Ingest", dependencies: ["Imaging", "PipelineCore"]),
+        .target(name: "Retouch", dependencies: ["Imaging", "PipelineCore"]),
+        .target(name: "Review", dependencies: ["PipelineCore"]),
+        .target(name: "Export", dependencies: ["Imaging", "PipelineCore"]),
+
+        // Thin executables.
+        .executableTarget(name: "photopiped", dependencies: [
+            "CShims", "Imaging", "PipelineCore", "ControlProtocol", "Ingest", "Retouch", "Review", "Export",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "pipectl", dependencies: [
+            "ControlProtocol",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "PipelineCoreTests", dependencies: ["PipelineCore", "Review", "ControlProtocol"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging"]),
+    ]
+)

@@ -1,0 +1,119 @@
+import Foundation
+
+/// The control socket speaks newline-delimited JSON; every message carries this version.
+public let controlProtocolVersion = 1
+/// Requests longer than this are refused without being parsed.
+public let maxRequestBytes = 64 * 1024
+
+public enum Command: String, Codable, Sendable, CaseIterable {
+    case status, list, show, retry, pause, resume, reload, approve
+
+    /// Commands that change state need root or the service user; the rest are read-only.
+    public var changesState: Bool {
+        switch self {
+        case .status, .list, .show: false
+        case .retry, .pause, .resume, .reload, .approve: true
+        }
+    }
+}
+
+public struct Request: Codable, Sendable {
+    public var version: Int
+    public var command: Command
+    public var stage: String?
+    public var batch: String?
+    public var asset: String?
+
+    public init(command: Command, stage: String? = nil, batch: String? = nil, asset: String? = nil) {
+        version = controlProtocolVersion
+        self.command = command; self.stage = stage; self.batch = batch; self.asset = asset
+    }
+}
+
+public struct Response: Codable, Sendable {
+    public var version: Int
+    public var ok: Bool
+    public var error: String?
+    public var status: StatusReport?
+    public var assets: [AssetSummary]?
+    public var detail: JSONValue?
+    public var message: String?
+
+    public init(ok: Bool, error: String? = nil) { version = controlProtocolVersion; self.ok = ok; self.error = error }
+    public static func failure(_ text: String) -> Response { Response(ok: false, error: text) }
+    public static func done(_ text: String) -> Response { var r = Response(ok: true); r.message = text; return r }
+}
+
+public struct StatusReport: Codable, Sendable, Equatable {
+    public var version: String
+    public var uptimeSeconds: Double
+    public var paused: Bool
+    /// Queue name → assets waiting there (inbox counts files not yet taken).
+    public var stages: [String: Int]
+    /// Step name → assets being worked on now.
+    public var inProgress: [String: Int]
+    public var workersBusy: Int
+    public var workersIdle: Int
+    public var lastError: String?
+    public var processed: Int
+    public init(version: String, uptimeSeconds: Double, paused: Bool, stages: [String: Int], inProgress: [String: Int],
+                workersBusy: Int, workersIdle: Int, lastError: String?, processed: Int) {
+        self.version = version; self.uptimeSeconds = uptimeSeconds; self.paused = paused; self.stages = stages
+        self.inProgress = inProgress; self.workersBusy = workersBusy; self.workersIdle = workersIdle
+        self.lastError = lastError; self.processed = processed
+    }
+}
+
+public struct AssetSummary: Codable, Sendable, Equatable {
+    public var id: String
+    public var stage: String
+    public var batch: String
+    public var sku: String
+    public var view: Int?
+    public var note: String?
+    public init(id: String, stage: String, batch: String, sku: String, view: Int?, note: String?) {
+        self.id = id; self.stage = stage; self.batch = batch; self.sku = sku; self.view = view; self.note = note
+    }
+}
+
+/// Any JSON value, so `show` can pass a manifest through without the CLI knowing its type.
+public enum JSONValue: Codable, Sendable, Equatable {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let n): try c.encode(n)
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+}
+
+public enum ControlCoding {
+    public static func encodeLine<T: Encodable>(_ value: T) throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        var d = try e.encode(value)
+        d.append(0x0A)
+        return d
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Imaging
+import PipelineCore
+
+/// The worker's half of ingest: hash the bytes and read the header, never the pixels.
+public enum IngestProbe {
+    public struct Result: Sendable {
+        public var digest: DigestInfo
+        public var source: SourceInfo?
+        public var failure: StepFailure?
+    }
+
+    public static func run(path: String, maxPixels: Int) throws -> Result {
+        let d = try FileDigest.of(path)
+        var result = Result(digest: DigestInfo(sha256: d.sha256, bytes: d.bytes))
+        do { result.source = try probe(path: path, bytes: d.bytes, maxPixels: maxPixels) }
+        catch let f as StepFailure { result.failure = f }
+        return result
+    }
+
+    /// Header facts, with the pixel limit enforced before anything is decoded.
+    public static func probe(path: String, bytes: Int, maxPixels: Int) throws -> SourceInfo {
+        if bytes == 0 {
+            throw StepFailure("empty_file", "The file is empty (0 bytes); the copy into the inbox probably failed. Copy it again.")
+        }
+        guard let loader = Image.loaderName(for: path) else {
+            throw StepFailure("not_an_image", "The file's content is not an image format photopipe can read, whatever its extension says. Check the export settings of the capture software.")
+        }
+        let image: Image
+        do { image = try Image.open(path) }
+        catch { throw StepFailure("unreadable_header", "The image header cannot be read (\(error)). The file is damaged; export it again.") }
+        let info = SourceInfo(loader: loader, width: image.width, height: image.height, bands: image.bands,
+                              orientation: image.orientation, hasICCProfile: image.hasICCProfile)
+        try checkPixelLimit(width: info.width, height: info.height, maxPixels: maxPixels)
+        return info
+    }
+
+    public static func checkPixelLimit(width: Int, height: Int, maxPixels: Int) throws {
+        let pixels = width.multipliedReportingOverflow(by: height)
+        if pixels.overflow || pixels.partialValue > maxPixels {
+            let mp = Double(width) * Double(height) / 1e6
+            throw StepFailure("pixel_limit", String(format: "The header declares %d×%d pixels (%.0f MP), above the limit of %.0f MP; it was not decoded. If the image is genuine, raise limits.max_pixels.", width, height, mp, Double(maxPixels) / 1e6))
+        }
+    }
+}

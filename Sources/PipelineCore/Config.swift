@@ -1,0 +1,152 @@
+import Foundation
+
+/// Everything the daemon can be told. Every key has a default, so an empty file works.
+public struct Config: Codable, Sendable, Equatable {
+    public var root = "/var/lib/photopipe"
+
+    // [daemon]
+    public var socketPath = "/run/photopipe/control.sock"
+    public var socketGroup = "photopipe"
+    public var workers = 2
+    public var vipsThreads = 1
+    public var eventLog = true
+
+    // [watch]
+    public var settleSeconds = 1.0
+    public var checkOpenWriters = true
+
+    // [ingest]
+    public var namePattern = NamePattern.defaultPattern
+    public var imageExtensions = ["jpg", "jpeg", "png", "tif", "tiff", "webp"]
+
+    // [limits]
+    public var maxPixels = 200_000_000
+    public var workerMemoryMB = 4096
+    public var assetTimeoutSeconds = 120.0
+    public var maxAttempts = 3
+
+    // [retouch]
+    public var masterLongSide = 4000
+
+    // [review]
+    public var reviewHold = false
+    public var minLongSide = 1000
+
+    // [export]
+    public var exportChannel = "default"
+    public var exportSize = 2000
+    public var exportQuality = 90
+
+    public init() {}
+}
+
+public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Reads a config file: unknown keys and bad values are refused, naming the key and its line.
+public enum ConfigLoader {
+    public static func load(path: String?) throws -> Config {
+        guard let path else { return Config() }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) }
+        catch { throw ConfigError(message: "\(path): cannot read the config file (\(error.localizedDescription))") }
+        do { return try parse(text) }
+        catch let e as ConfigError { throw ConfigError(message: "\(path): \(e.message)") }
+    }
+
+    public static func parse(_ text: String) throws -> Config {
+        let entries: [TOMLEntry]
+        do { entries = try TOML.parse(text) }
+        catch let e as TOMLError { throw ConfigError(message: e.description) }
+        var config = Config()
+        for entry in entries {
+            guard let key = keys[entry.key] else {
+                let known = keys.keys.sorted().joined(separator: ", ")
+                throw ConfigError(message: "line \(entry.line): unknown key '\(entry.key)' (known keys: \(known))")
+            }
+            do { try key(&config, entry.value) }
+            catch let e as ValueError {
+                throw ConfigError(message: "line \(entry.line): '\(entry.key)' \(e.message)")
+            }
+        }
+        do { try validate(config) }
+        catch let e as ValueError { throw ConfigError(message: e.message) }
+        return config
+    }
+
+    struct ValueError: Error { let message: String }
+    typealias Setter = @Sendable (inout Config, TOMLValue) throws -> Void
+
+    static let keys: [String: Setter] = [
+        "root": { $0.root = try path($1) },
+        "daemon.socket": { $0.socketPath = try path($1) },
+        "daemon.socket_group": { $0.socketGroup = try string($1) },
+        "daemon.workers": { $0.workers = try int($1, 1...64) },
+        "daemon.vips_threads": { $0.vipsThreads = try int($1, 0...64) },
+        "daemon.event_log": { $0.eventLog = try bool($1) },
+        "watch.settle_seconds": { $0.settleSeconds = try double($1, 0.05...3600) },
+        "watch.check_open_writers": { $0.checkOpenWriters = try bool($1) },
+        "ingest.name_pattern": {
+            let p = try string($1)
+            do { _ = try NamePattern(p) } catch { throw ValueError(message: "is not a usable pattern: \(error)") }
+            $0.namePattern = p
+        },
+        "ingest.image_extensions": { $0.imageExtensions = try stringArray($1).map { $0.lowercased() } },
+        "limits.max_pixels": { $0.maxPixels = try int($1, 1...2_000_000_000) },
+        "limits.worker_memory_mb": { $0.workerMemoryMB = try int($1, 256...1_048_576) },
+        "limits.asset_timeout_seconds": { $0.assetTimeoutSeconds = try double($1, 1...86_400) },
+        "limits.max_attempts": { $0.maxAttempts = try int($1, 1...20) },
+        "retouch.master_long_side": { $0.masterLongSide = try int($1, 64...65_000) },
+        "review.hold": { $0.reviewHold = try bool($1) },
+        "review.min_long_side": { $0.minLongSide = try int($1, 1...65_000) },
+        "export.channel": {
+            let c = try string($1)
+            guard Sanitizer.component(c) == c else { throw ValueError(message: "must be a plain folder name (letters, digits, '.', '_', '-')") }
+            $0.exportChannel = c
+        },
+        "export.size": { $0.exportSize = try int($1, 16...20_000) },
+        "export.quality": { $0.exportQuality = try int($1, 1...100) },
+    ]
+
+    static func validate(_ c: Config) throws {
+        if c.imageExtensions.isEmpty { throw ValueError(message: "'ingest.image_extensions' must name at least one extension") }
+    }
+
+    static func string(_ v: TOMLValue) throws -> String {
+        guard case .string(let s) = v else { throw ValueError(message: "must be a string, not \(v.typeName)") }
+        return s
+    }
+    static func path(_ v: TOMLValue) throws -> String {
+        let s = try string(v)
+        guard s.hasPrefix("/") else { throw ValueError(message: "must be an absolute path, got '\(s)'") }
+        return s
+    }
+    static func bool(_ v: TOMLValue) throws -> Bool {
+        guard case .bool(let b) = v else { throw ValueError(message: "must be true or false, not \(v.typeName)") }
+        return b
+    }
+    static func int(_ v: TOMLValue, _ range: ClosedRange<Int>) throws -> Int {
+        guard case .integer(let n) = v else { throw ValueError(message: "must be an integer, not \(v.typeName)") }
+        guard range.contains(n) else { throw ValueError(message: "must be between \(range.lowerBound) and \(range.upperBound), got \(n)") }
+        return n
+    }
+    static func double(_ v: TOMLValue, _ range: ClosedRange<Double>) throws -> Double {
+        let d: Double
+        switch v {
+        case .integer(let n): d = Double(n)
+        case .float(let f): d = f
+        default: throw ValueError(message: "must be a number, not \(v.typeName)")
+        }
+        guard range.contains(d) else { throw ValueError(message: "must be between \(range.lowerBound) and \(range.upperBound), got \(d)") }
+        return d
+    }
+    static func stringArray(_ v: TOMLValue) throws -> [String] {
+        guard case .array(let items) = v else { throw ValueError(message: "must be an array of strings, not \(v.typeName)") }
+        return try items.map { item in
+            guard case .string(let s) = item else { throw ValueError(message: "must hold only strings, found \(item.typeName)") }
+            return s
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Decides what a path under inbox/ is: an image to take, a writer's temporary, or something to leave alone.
+public struct InboxFilter: Sendable {
+    public enum Verdict: Equatable, Sendable {
+        /// An image file to settle and take. `batch` is the first-level folder, or nil for the top level.
+        case candidate(batch: String?, name: String)
+        /// Hidden or temporary names written by sync tools: wait, they will be renamed.
+        case temporary
+        /// Not an image by its extension: left in place and logged once.
+        case notImage
+        /// Deeper than inbox/BATCH/FILE or otherwise unusable.
+        case ignored(String)
+    }
+
+    public let extensions: Set<String>
+
+    public init(extensions: [String]) { self.extensions = Set(extensions.map { $0.lowercased() }) }
+
+    public static func isTemporary(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return name.hasPrefix(".") || name.hasPrefix("~")
+            || lower.hasSuffix(".tmp") || lower.hasSuffix(".part") || lower.hasSuffix(".crdownload")
+            || lower.hasSuffix(".partial") || lower.hasSuffix(".download") || lower.hasPrefix("tmpfile")
+    }
+
+    /// `relative` is the path below inbox/, e.g. "shoot-01/SKU1_1.jpg".
+    public func classify(_ relative: String) -> Verdict {
+        let parts = relative.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        guard let name = parts.last else { return .ignored("empty path") }
+        if parts.contains(where: { $0.hasPrefix(".") }) || InboxFilter.isTemporary(name) { return .temporary }
+        if parts.count > 2 { return .ignored("nested deeper than one batch folder") }
+        let ext = splitExtension(name).ext.lowercased()
+        guard extensions.contains(ext) else { return .notImage }
+        return .candidate(batch: parts.count == 2 ? parts[0] : nil, name: name)
+    }
+
+    /// The batch of files dropped at the top level of the inbox: the day they were taken.
+    public static func dayBatch(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone.current
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: date)
+    }
+}

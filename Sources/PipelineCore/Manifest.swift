@@ -1,0 +1,151 @@
+import Foundation
+
+/// Everything known about one asset. Lives as `manifest.json` inside the asset's directory.
+public struct Manifest: Codable, Sendable, Equatable {
+    public var version = 1
+    public var id: String
+    public var batch: String
+    public var sourceName: String
+    /// Relative to the root, e.g. `originals/shoot-01/SKU1_1.jpg`.
+    public var original: String
+    public var sha256: String
+    public var bytes: Int
+    public var sku: String
+    public var view: Int?
+    public var skuSource: String
+    public var arrivedAt: Date
+    public var source: SourceInfo?
+    public var master: MasterInfo?
+    public var review: ReviewRecord?
+    public var outputs: [OutputRecord] = []
+    public var attempts: [String: Int] = [:]
+    public var history: [HistoryEntry] = []
+    public var duplicates: [DuplicateRecord] = []
+    public var error: FailureRecord?
+
+    public init(id: String, batch: String, sourceName: String, original: String, sha256: String, bytes: Int,
+                sku: String, view: Int?, skuSource: String, arrivedAt: Date) {
+        self.id = id; self.batch = batch; self.sourceName = sourceName; self.original = original
+        self.sha256 = sha256; self.bytes = bytes; self.sku = sku; self.view = view
+        self.skuSource = skuSource; self.arrivedAt = arrivedAt
+    }
+}
+
+public struct SourceInfo: Codable, Sendable, Equatable {
+    public var loader: String
+    public var width: Int
+    public var height: Int
+    public var bands: Int
+    public var orientation: Int
+    public var hasICCProfile: Bool
+    public init(loader: String, width: Int, height: Int, bands: Int, orientation: Int, hasICCProfile: Bool) {
+        self.loader = loader; self.width = width; self.height = height; self.bands = bands
+        self.orientation = orientation; self.hasICCProfile = hasICCProfile
+    }
+}
+
+public struct MasterInfo: Codable, Sendable, Equatable {
+    public var file: String
+    public var width: Int
+    public var height: Int
+    public init(file: String, width: Int, height: Int) { self.file = file; self.width = width; self.height = height }
+    public var longSide: Int { max(width, height) }
+}
+
+public struct GateResult: Codable, Sendable, Equatable {
+    public var gate: String
+    public var value: Double
+    public var threshold: Double
+    public var passed: Bool
+    public var reason: String?
+    public init(gate: String, value: Double, threshold: Double, passed: Bool, reason: String? = nil) {
+        self.gate = gate; self.value = value; self.threshold = threshold; self.passed = passed; self.reason = reason
+    }
+}
+
+public struct ReviewRecord: Codable, Sendable, Equatable {
+    /// auto-approved, held, exception, approved, rejected
+    public var status: String
+    public var gates: [GateResult]
+    public var decidedBy: String?
+    public var decidedAt: Date?
+    public var reason: String?
+    public init(status: String, gates: [GateResult], decidedBy: String? = nil, decidedAt: Date? = nil, reason: String? = nil) {
+        self.status = status; self.gates = gates; self.decidedBy = decidedBy; self.decidedAt = decidedAt; self.reason = reason
+    }
+}
+
+public struct OutputRecord: Codable, Sendable, Equatable {
+    public var channel: String
+    /// Relative to the root, e.g. `export/default/SKU1_1.jpg`.
+    public var path: String
+    public var bytes: Int
+    public var width: Int
+    public var height: Int
+    public var sha256: String
+    public init(channel: String, path: String, bytes: Int, width: Int, height: Int, sha256: String) {
+        self.channel = channel; self.path = path; self.bytes = bytes; self.width = width; self.height = height; self.sha256 = sha256
+    }
+}
+
+public struct HistoryEntry: Codable, Sendable, Equatable {
+    public var step: String
+    public var to: String
+    public var at: Date
+    public var ms: Double?
+    public var note: String?
+    public init(step: String, to: String, at: Date, ms: Double? = nil, note: String? = nil) {
+        self.step = step; self.to = to; self.at = at; self.ms = ms; self.note = note
+    }
+}
+
+public struct DuplicateRecord: Codable, Sendable, Equatable {
+    public var batch: String
+    public var name: String
+    public var keptAt: String
+    public var at: Date
+    public init(batch: String, name: String, keptAt: String, at: Date) {
+        self.batch = batch; self.name = name; self.keptAt = keptAt; self.at = at
+    }
+}
+
+/// Written as `error.json` beside the manifest of a failed asset.
+public struct FailureRecord: Codable, Sendable, Equatable {
+    public var step: String
+    public var code: String
+    public var message: String
+    public var attempts: Int
+    public var at: Date
+    public init(step: String, code: String, message: String, attempts: Int, at: Date) {
+        self.step = step; self.code = code; self.message = message; self.attempts = attempts; self.at = at
+    }
+}
+
+public enum ManifestStore {
+    public static let fileName = "manifest.json"
+
+    public static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.dateEncodingStrategy = .iso8601
+        return e
+    }
+    public static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }
+
+    public static func read(assetDir: String) throws -> Manifest {
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(assetDir)/\(fileName)"))
+        return try decoder().decode(Manifest.self, from: data)
+    }
+
+    public static func write(_ manifest: Manifest, assetDir: String) throws {
+        try AtomicFile.write(try encoder().encode(manifest), to: "\(assetDir)/\(fileName)")
+    }
+
+    public static func writeFailure(_ failure: FailureRecord, assetDir: String) throws {
+        try AtomicFile.write(try encoder().encode(failure), to: "\(assetDir)/error.json")
+    }
+}

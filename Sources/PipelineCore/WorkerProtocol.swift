@@ -1,0 +1,53 @@
+import Foundation
+
+/// Supervisor → worker: one JSON line per job.
+public struct WorkerJob: Codable, Sendable {
+    public var seq: Int
+    public var step: Step
+    /// The claimed file (ingest) or asset directory (other steps).
+    public var path: String
+    public var root: String
+    public var settings: JobSettings
+    public init(seq: Int, step: Step, path: String, root: String, settings: JobSettings) {
+        self.seq = seq; self.step = step; self.path = path; self.root = root; self.settings = settings
+    }
+}
+
+/// The part of the config a job needs; sent with every job so a reload needs no worker restart.
+public struct JobSettings: Codable, Sendable {
+    public var maxPixels: Int
+    public var masterLongSide: Int
+    public var exportChannel: String
+    public var exportSize: Int
+    public var exportQuality: Int
+    public init(_ c: Config) {
+        maxPixels = c.maxPixels; masterLongSide = c.masterLongSide
+        exportChannel = c.exportChannel; exportSize = c.exportSize; exportQuality = c.exportQuality
+    }
+}
+
+/// Worker → supervisor: one JSON line per job.
+public struct WorkerReply: Codable, Sendable {
+    public var seq: Int
+    public var ok: Bool
+    public var failure: StepFailure?
+    public var digest: DigestInfo?
+    public var source: SourceInfo?
+    public var master: MasterInfo?
+    public var outputs: [OutputRecord]?
+    public init(seq: Int, ok: Bool) { self.seq = seq; self.ok = ok }
+}
+
+public struct DigestInfo: Codable, Sendable, Equatable {
+    public var sha256: String
+    public var bytes: Int
+    public init(sha256: String, bytes: Int) { self.sha256 = sha256; self.bytes = bytes }
+}
+
+/// A failure a stage can name: a machine-readable code and a sentence a person can act on.
+public struct StepFailure: Error, Codable, Sendable, Equatable, CustomStringConvertible {
+    public var code: String
+    public var message: String
+    public init(_ code: String, _ message: String) { self.code = code; self.message = message }
+    public var description: String { "\(code): \(message)" }
+}

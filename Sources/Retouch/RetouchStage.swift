@@ -1,0 +1,64 @@
+import Foundation
+import Imaging
+import PipelineCore
+
+/// The retouch stage as its list of steps. Today: orient → sRGB → size the master → write it.
+/// Background removal, colour normalisation, shadow and framing join this list as steps.
+public enum RetouchStage {
+    public static let masterFile = "master.png"
+
+    public struct Context {
+        public var image: Image
+        public let settings: JobSettings
+    }
+
+    public typealias StepFn = @Sendable (inout Context) throws -> Void
+
+    public static let steps: [(name: String, run: StepFn)] = [
+        ("orient", orient),
+        ("to-srgb", toSRGB),
+        ("size-master", sizeMaster),
+    ]
+
+    /// Runs every step on the asset's original and writes the master into `assetDir`.
+    public static func run(original: String, assetDir: String, settings: JobSettings) throws -> MasterInfo {
+        let image: Image
+        do { image = try Image.open(original) }
+        catch { throw StepFailure("unreadable_header", "The original cannot be opened (\(error)). The file is damaged; export it again.") }
+        try IngestLimit.check(image, settings)
+        var ctx = Context(image: image, settings: settings)
+        for step in steps {
+            do { try step.run(&ctx) }
+            catch let f as StepFailure { throw f }
+            catch { throw decodeFailure(step.name, error) }
+        }
+        let tmp = "\(assetDir)/.\(masterFile).tmp.png"
+        do { try ctx.image.savePNG(tmp) }
+        catch { throw decodeFailure("write-master", error) }
+        guard rename(tmp, "\(assetDir)/\(masterFile)") == 0 else {
+            throw StepFailure("write_failed", "Cannot write the master in \(assetDir): \(String(cString: strerror(errno))).")
+        }
+        return MasterInfo(file: masterFile, width: ctx.image.width, height: ctx.image.height)
+    }
+
+    static func orient(_ c: inout Context) throws { c.image = try c.image.autorotated() }
+    static func toSRGB(_ c: inout Context) throws { c.image = try c.image.toSRGB8() }
+    static func sizeMaster(_ c: inout Context) throws {
+        let long = max(c.image.width, c.image.height)
+        guard long > c.settings.masterLongSide else { return }
+        c.image = try c.image.resized(by: Double(c.settings.masterLongSide) / Double(long))
+    }
+
+    static func decodeFailure(_ step: String, _ error: Error) -> StepFailure {
+        StepFailure("decode_failed", "The image data could not be processed at step '\(step)' (\(error)). The file is probably truncated or damaged; export it again from the capture software.")
+    }
+}
+
+enum IngestLimit {
+    static func check(_ image: Image, _ s: JobSettings) throws {
+        let pixels = image.width.multipliedReportingOverflow(by: image.height)
+        if pixels.overflow || pixels.partialValue > s.maxPixels {
+            throw StepFailure("pixel_limit", "The header declares \(image.width)×\(image.height) pixels, above limits.max_pixels (\(s.maxPixels)); it was not decoded.")
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import PipelineCore
+
+/// Decides, from the manifest alone, whether an asset goes on to export or waits for a person.
+public struct ReviewPolicy: Sendable {
+    public var hold: Bool
+    public var minLongSide: Int
+
+    public init(hold: Bool, minLongSide: Int) { self.hold = hold; self.minLongSide = minLongSide }
+    public init(_ c: Config) { self.init(hold: c.reviewHold, minLongSide: c.minLongSide) }
+
+    public struct Decision: Equatable, Sendable {
+        public var record: ReviewRecord
+        public var destination: Queue
+    }
+
+    public func gates(_ m: Manifest) -> [GateResult] {
+        [resolutionGate(m)]
+    }
+
+    /// The master's long side must reach the configured minimum; nothing is ever upscaled.
+    public func resolutionGate(_ m: Manifest) -> GateResult {
+        let long = m.master?.longSide ?? 0
+        let passed = long >= minLongSide
+        return GateResult(gate: "resolution", value: Double(long), threshold: Double(minLongSide), passed: passed,
+                          reason: passed ? nil : "reshoot or re-export larger: the master's long side is \(long) px, below review.min_long_side \(minLongSide) px")
+    }
+
+    public func decide(_ m: Manifest, now: Date = Date()) -> Decision {
+        let results = gates(m)
+        if let failed = results.first(where: { !$0.passed }) {
+            return Decision(record: ReviewRecord(status: "exception", gates: results, decidedBy: "photopiped",
+                                                 decidedAt: now, reason: failed.reason), destination: .review)
+        }
+        if hold {
+            return Decision(record: ReviewRecord(status: "held", gates: results, decidedBy: "photopiped",
+                                                 decidedAt: now, reason: "review.hold is on: every asset waits for a person"),
+                            destination: .review)
+        }
+        return Decision(record: ReviewRecord(status: "auto-approved", gates: results, decidedBy: "photopiped", decidedAt: now),
+                        destination: .approved)
+    }
+}

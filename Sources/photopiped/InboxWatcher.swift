@@ -1,0 +1,90 @@
+import CInotifyTools
+import CShims
+import Foundation
+
+/// Watches inbox/ recursively with libinotifytools on a thread of its own (the
+/// library keeps global state and returns events in static storage). Events are
+/// only hints for the supervisor: it re-reads the directories itself.
+final class InboxWatcher: @unchecked Sendable {
+    private let inbox: String
+    private let mailbox: Mailbox
+    private let stopLock = NSLock()
+    private var stopped = false
+    private var thread: Thread?
+
+    static let mask = Int32(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB)
+
+    init(inbox: String, mailbox: Mailbox) {
+        self.inbox = inbox
+        self.mailbox = mailbox
+    }
+
+    /// Sets up the watches before returning, so READY=1 can follow.
+    func start() throws {
+        let ready = DispatchSemaphore(value: 0)
+        let failure = Box<String?>(nil)
+        let t = Thread { [self] in
+            if inotifytools_initialize() == 0 {
+                failure.value = "cannot start inotify: \(String(cString: strerror(inotifytools_error())))"
+                ready.signal()
+                return
+            }
+            if inotifytools_watch_recursively(inbox, Self.mask) == 0 {
+                failure.value = "cannot watch \(inbox): \(String(cString: strerror(inotifytools_error())))"
+                ready.signal()
+                return
+            }
+            ready.signal()
+            loop()
+            inotifytools_cleanup()
+        }
+        t.name = "inbox-watcher"
+        t.start()
+        thread = t
+        ready.wait()
+        if let f = failure.value { throw DaemonError(f) }
+    }
+
+    func stop() {
+        stopLock.lock(); stopped = true; stopLock.unlock()
+    }
+
+    private var isStopped: Bool { stopLock.lock(); defer { stopLock.unlock() }; return stopped }
+
+    private func loop() {
+        while !isStopped {
+            guard let event = inotifytools_next_event(1) else {
+                let err = inotifytools_error()
+                if err != 0 && err != EINTR { mailbox.post(.watcherFailed(String(cString: strerror(err)))); return }
+                continue
+            }
+            let mask = Int32(bitPattern: event.pointee.mask)
+            if mask & Int32(IN_Q_OVERFLOW) != 0 { mailbox.post(.inboxOverflow); continue }
+            guard let dirC = inotifytools_filename_from_wd(event.pointee.wd) else { continue }
+            var dir = String(cString: dirC)
+            if dir.isEmpty { continue }
+            if dir.hasSuffix("/") { dir.removeLast() }
+            let name = String(cString: pp_inotify_event_name(event))
+            let path = name.isEmpty ? dir : "\(dir)/\(name)"
+            if mask & Int32(IN_ISDIR) != 0 {
+                if mask & Int32(IN_CREATE | IN_MOVED_TO) != 0 {
+                    // New batch folder: watch it, then let the supervisor scan what landed before the watch.
+                    _ = inotifytools_watch_recursively(path, Self.mask)
+                    mailbox.post(.inboxDirectoryAdded(path: path))
+                }
+                continue
+            }
+            mailbox.post(.inboxChanged(path: path))
+        }
+    }
+}
+
+final class Box<T>: @unchecked Sendable {
+    var value: T
+    init(_ v: T) { value = v }
+}
+
+struct DaemonError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}

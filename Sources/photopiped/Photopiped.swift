@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Logging
+import PipelineCore
+
+@main
+struct Photopiped: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "photopiped",
+        abstract: "Watches a studio inbox and takes product photos to marketplace-ready files.",
+        version: photopipeVersion,
+        subcommands: [Run.self, Worker.self, CheckConfig.self, Sample.self],
+        defaultSubcommand: Run.self)
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the daemon (the systemd service runs this).")
+
+    @Option(help: "The TOML config file. Without it every key takes its default.")
+    var config: String?
+
+    @Option(help: "Override the config's root directory (handy for a temporary root).")
+    var root: String?
+
+    @Option(help: "Override the config's control socket path.")
+    var socket: String?
+
+    func run() throws {
+        LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
+        let log = Logger(label: "photopiped")
+        var cfg: Config
+        do { cfg = try ConfigLoader.load(path: config) }
+        catch { log.critical("config refused: \(error)"); throw ExitCode(78) }
+        if let root { cfg.root = root }
+        if let socket { cfg.socketPath = socket }
+        let supervisor: Supervisor
+        do { supervisor = try Supervisor(config: cfg, configPath: config, logger: log) }
+        catch { log.critical("cannot start: \(error)"); throw ExitCode(1) }
+        do {
+            let code = try supervisor.run()
+            if code != 0 { throw ExitCode(code) }
+        } catch let e as ExitCode { throw e }
+        catch { log.critical("cannot start: \(error)"); throw ExitCode(1) }
+    }
+}
+
+struct Worker: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Internal: one image worker, started by the daemon.")
+    @Option var memoryMb = 4096
+    @Option var vipsThreads = 1
+
+    func run() throws {
+        let code = WorkerMain.run(memoryMB: memoryMb, vipsThreads: vipsThreads)
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Validate a config file and exit.")
+    @Argument var path: String
+
+    func run() throws {
+        do {
+            _ = try ConfigLoader.load(path: path)
+            print("\(path): ok")
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(78)
+        }
+    }
+}
+
+struct Sample: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write synthetic studio shots (product on a sweep) with SKU-style names.")
+    @Option(help: "Folder to write into.") var out: String
+    @Option var count = 12
+    @Option var width = 3000
+    @Option var height = 2000
+    @Option(help: "Views per SKU.") var views = 3
+    @Option(help: "First SKU number.") var firstSku = 1001
+
+    func run() throws {
+        try Vips.start()
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        for i in 0..<count {
+            let sku = firstSku + i / views, view = i % views + 1
+            let name = String(format: "SKU-%d_%02d.jpg", sku, view)
+            let tmp = "\(out)/.\(name).part"
+            try StudioFrame.sample(index: i, width: width, height: height).write(jpeg: tmp)
+            guard rename(tmp, "\(out)/\(name)") == 0 else { throw DaemonError("cannot write \(out)/\(name)") }
+            print("\(out)/\(name)")
+        }
+    }
+}

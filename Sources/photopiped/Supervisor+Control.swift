@@ -1,0 +1,163 @@
+import ControlProtocol
+import Foundation
+import PipelineCore
+import Review
+
+/// Answers control-socket requests. Runs on the main loop, so it sees consistent state.
+extension Supervisor {
+    func control(_ r: Request, _ peer: Peer) -> Response {
+        guard allowed(peer, changes: r.command.changesState) else {
+            return .failure(r.command.changesState
+                ? "permission denied: '\(r.command.rawValue)' changes the pipeline and needs root or the service user (uid \(geteuid()))"
+                : "permission denied: you need to be in the '\(config.socketGroup)' group to read the pipeline")
+        }
+        switch r.command {
+        case .status: var resp = Response(ok: true); resp.status = status(); return resp
+        case .list: return list(stage: r.stage, batch: r.batch)
+        case .show: return show(r.asset)
+        case .retry: return retry(r.asset, peer)
+        case .approve: return approve(r.asset, peer)
+        case .pause:
+            paused = true
+            record(Event(event: "paused", detail: "uid \(peer.uid)"))
+            return .done("paused: assets in flight finish, nothing new starts")
+        case .resume:
+            paused = false
+            record(Event(event: "resumed", detail: "uid \(peer.uid)"))
+            return .done("resumed")
+        case .reload: return reload()
+        }
+    }
+
+    func allowed(_ peer: Peer, changes: Bool) -> Bool {
+        if peer.uid == 0 || peer.uid == geteuid() { return true }
+        if changes { return false }
+        guard let g = getgrnam(config.socketGroup) else { return false }
+        let gid = g.pointee.gr_gid
+        if peer.gid == gid { return true }
+        guard let pw = getpwuid(peer.uid) else { return false }
+        var count: Int32 = 64
+        var groups = [gid_t](repeating: 0, count: 64)
+        guard getgrouplist(pw.pointee.pw_name, pw.pointee.pw_gid, &groups, &count) >= 0 else { return false }
+        return groups.prefix(Int(count)).contains(gid)
+    }
+
+    func status() -> StatusReport {
+        var stages: [String: Int] = ["inbox": settle.count + readyFiles.count]
+        for q in Queue.allCases where q != .inbox { stages[q.rawValue] = layout.assets(in: q).count }
+        var inProgress: [String: Int] = [:]
+        for job in running.values { inProgress[job.step.rawValue, default: 0] += 1 }
+        return StatusReport(version: photopipeVersion, uptimeSeconds: Date().timeIntervalSince(startedAt), paused: paused,
+                            stages: stages, inProgress: inProgress, workersBusy: running.count,
+                            workersIdle: max(0, workers.count - running.count), lastError: lastError, processed: processed)
+    }
+
+    func list(stage: String?, batch: String?) -> Response {
+        var queues = Queue.allCases.filter { $0 != .inbox }
+        if let s = stage {
+            guard let q = Queue(rawValue: s), q != .inbox else {
+                return .failure("unknown stage '\(s)'; use one of: \(Queue.allCases.filter { $0 != .inbox }.map(\.rawValue).joined(separator: ", "))")
+            }
+            queues = [q]
+        }
+        var out: [AssetSummary] = []
+        for q in queues {
+            for id in layout.assets(in: q) {
+                guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)) else { continue }
+                if let b = batch, m.batch != b { continue }
+                let note = m.error.map { "\($0.code): \($0.message)" } ?? m.review.flatMap { $0.status == "auto-approved" ? nil : "\($0.status): \($0.reason ?? "")" }
+                out.append(AssetSummary(id: id, stage: q.rawValue, batch: m.batch, sku: m.sku, view: m.view, note: note))
+            }
+        }
+        var r = Response(ok: true)
+        r.assets = out
+        return r
+    }
+
+    func show(_ id: String?) -> Response {
+        guard let id, AssetID.isValid(id) else { return .failure("name an asset id (see `pipectl list`)") }
+        guard let found = layout.locate(id) else { return .failure("no asset '\(id)'") }
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: "\(found.path)/manifest.json")),
+              let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+            return .failure("the manifest of '\(id)' cannot be read")
+        }
+        var detail: [String: JSONValue] = ["manifest": value,
+                                           "stage": .string(found.queue?.rawValue ?? "in progress: \(found.step?.rawValue ?? "")")]
+        if let e = try? Data(contentsOf: URL(fileURLWithPath: "\(found.path)/error.json")),
+           let ev = try? JSONDecoder().decode(JSONValue.self, from: e) { detail["error"] = ev }
+        var r = Response(ok: true)
+        r.detail = .object(detail)
+        return r
+    }
+
+    /// failed/ → back to the queue of the step that failed; review/ or export/ → rebuilt from retouch.
+    func retry(_ id: String?, _ peer: Peer) -> Response {
+        guard let id, AssetID.isValid(id) else { return .failure("name an asset id (see `pipectl list failed`)") }
+        guard let found = layout.locate(id), let queue = found.queue else {
+            return .failure("'\(id)' is not waiting anywhere (it may be in progress right now)")
+        }
+        guard var m = try? ManifestStore.read(assetDir: found.path) else { return .failure("the manifest of '\(id)' cannot be read") }
+        let target: Queue
+        switch queue {
+        case .failed:
+            let step = m.error.flatMap { Step(rawValue: $0.step) } ?? .retouch
+            target = step == .ingest ? .ingested : step.source
+        case .review, .export, .approved, .generated, .retouched:
+            target = .ingested
+        case .ingested, .inbox:
+            return .failure("'\(id)' is already waiting for retouch")
+        }
+        m.error = nil
+        m.attempts = [:]
+        m.review = nil
+        m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: Date(), note: "by uid \(peer.uid)"))
+        do {
+            try ManifestStore.write(m, assetDir: found.path)
+            unlink("\(found.path)/error.json")
+            try FileOps.move(found.path, layout.asset(id, in: target))
+        } catch { return .failure("cannot move '\(id)': \(error)") }
+        if let next = Step.allCases.first(where: { $0.source == target }) { waiting[next]!.append(id) }
+        record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
+        return .done("\(id): \(queue.rawValue) → \(target.rawValue)")
+    }
+
+    func approve(_ id: String?, _ peer: Peer) -> Response {
+        guard let id, AssetID.isValid(id) else { return .failure("name an asset id (see `pipectl list review`)") }
+        let path = layout.asset(id, in: .review)
+        guard var m = try? ManifestStore.read(assetDir: path) else { return .failure("'\(id)' is not waiting in review") }
+        var record = m.review ?? ReviewRecord(status: "approved", gates: [])
+        record.status = "approved"
+        record.decidedBy = "uid \(peer.uid)"
+        record.decidedAt = Date()
+        m.review = record
+        m.history.append(HistoryEntry(step: "review", to: "approved", at: Date(), note: "approved by uid \(peer.uid)"))
+        do {
+            try ManifestStore.write(m, assetDir: path)
+            try FileOps.move(path, layout.asset(id, in: .approved))
+        } catch { return .failure("cannot approve '\(id)': \(error)") }
+        waiting[.export]!.append(id)
+        self.record(Event(event: "approved", asset: id, from: "review", to: "approved", detail: "uid \(peer.uid)"))
+        return .done("\(id) approved")
+    }
+
+    /// Re-reads the config file. Settings that need a restart (root, socket) are refused by name.
+    func reload() -> Response {
+        let fresh: Config
+        do { fresh = try ConfigLoader.load(path: configPath) }
+        catch { log.error("reload refused: \(error)"); return .failure("reload refused, the running config is unchanged: \(error)") }
+        if fresh.root != config.root || fresh.socketPath != config.socketPath {
+            return .failure("reload refused: 'root' and 'daemon.socket' only change with a restart")
+        }
+        do { namePattern = try NamePattern(fresh.namePattern) } catch { return .failure("reload refused: \(error)") }
+        config = fresh
+        policy = ReviewPolicy(fresh)
+        filter = InboxFilter(extensions: fresh.imageExtensions)
+        var tracker = SettleTracker(quiet: fresh.settleSeconds)
+        for p in settle.paths { if let s = snapshot(p) { tracker.observe(p, s.snapshot, now: Date().timeIntervalSince1970) } }
+        settle = tracker
+        resizePool()
+        log.notice("configuration reloaded")
+        record(Event(event: "reloaded"))
+        return .done("configuration reloaded")
+    }
+}

@@ -1,0 +1,218 @@
+import Export
+import Foundation
+import Imaging
+import PipelineCore
+
+/// Moving assets from one queue to the next: each move is a manifest write and one rename.
+extension Supervisor {
+    var hashIndex: HashIndex { HashIndex(layout: layout) }
+
+    func commitIngest(_ job: RunningJob, _ reply: WorkerReply, ms: Double) {
+        guard let item = job.inbox else { return }
+        guard let digest = reply.digest else {
+            // The worker could not even read the bytes (vanished, permissions): put it back.
+            log.warning("ingest could not read \(item.batch)/\(item.name): \(reply.failure?.message ?? "unknown")")
+            returnToInbox(job.claimPath, item)
+            return
+        }
+        ingestAttempts["\(item.batch)/\(item.name)"] = nil
+        if let existing = hashIndex.assetID(for: digest.sha256) {
+            keepDuplicate(job.claimPath, item, of: existing)
+            return
+        }
+        createAsset(claim: job.claimPath, item: item, digest: digest, source: reply.source,
+                    failure: reply.ok ? nil : reply.failure, ms: ms)
+    }
+
+    /// The same bytes again: kept under duplicates/, recorded on the first asset, not processed twice.
+    func keepDuplicate(_ claim: String, _ item: InboxItem, of existing: String) {
+        let dir = "\(layout.duplicates)/\(item.batch)"
+        do {
+            try FileOps.makeDirectory(dir)
+            let name = FileOps.freeName(in: dir, for: Sanitizer.component(item.name, fallback: "duplicate"))
+            try FileOps.move(claim, "\(dir)/\(name)")
+            chmod("\(dir)/\(name)", 0o444)
+            if let found = layout.locate(existing), var m = try? ManifestStore.read(assetDir: found.path) {
+                m.duplicates.append(DuplicateRecord(batch: item.batch, name: item.name, keptAt: "duplicates/\(item.batch)/\(name)", at: Date()))
+                try? ManifestStore.write(m, assetDir: found.path)
+            }
+            log.info("duplicate of \(existing) not processed again: \(item.batch)/\(item.name)")
+            record(Event(event: "duplicate", asset: existing, step: "ingest", detail: "\(item.batch)/\(item.name)"))
+        } catch {
+            log.error("cannot keep duplicate \(claim): \(error)")
+        }
+    }
+
+    /// Builds the asset in `.work/new/`, moves the original into originals/ (read-only),
+    /// then publishes the asset with one rename. Reconcile finishes or undoes a crash in between.
+    func createAsset(claim: String, item: InboxItem, digest: DigestInfo, source: SourceInfo?, failure: StepFailure?, ms: Double,
+                     attempts: Int = 1) {
+        let stem = splitExtension(item.name).stem
+        var id = AssetID.make(stem: stem, sha256: digest.sha256)
+        if layout.locate(id) != nil { id = AssetID.make(stem: stem, sha256: digest.sha256, length: 20) }
+        let originalsDir = "\(layout.originals)/\(item.batch)"
+        let (safeStem, ext) = splitExtension(item.name)
+        let safeName = Sanitizer.component(safeStem, fallback: "image") + (ext.isEmpty ? "" : ".\(Sanitizer.component(ext))")
+        let naming = namePattern.resolve(stem: stem)
+        let staging = "\(layout.staging)/\(id)"
+        do {
+            try FileOps.makeDirectory(originalsDir)
+            let originalName = FileOps.freeName(in: originalsDir, for: safeName)
+            var m = Manifest(id: id, batch: item.batch, sourceName: item.name, original: "originals/\(item.batch)/\(originalName)",
+                             sha256: digest.sha256, bytes: digest.bytes, sku: naming.sku, view: naming.view,
+                             skuSource: naming.fromPattern ? "name-pattern" : "file-stem", arrivedAt: item.arrivedAt)
+            m.source = source
+            let target: Queue = failure == nil ? .ingested : .failed
+            m.history.append(HistoryEntry(step: "ingest", to: target.rawValue, at: Date(), ms: ms))
+            if let f = failure {
+                m.error = FailureRecord(step: "ingest", code: f.code, message: f.message, attempts: attempts, at: Date())
+            }
+            try FileOps.makeDirectory(staging)
+            try ManifestStore.write(m, assetDir: staging)
+            if let e = m.error { try ManifestStore.writeFailure(e, assetDir: staging) }
+            let original = "\(originalsDir)/\(originalName)"
+            try FileOps.move(claim, original)
+            chmod(original, 0o444)
+            AtomicFile.syncDirectory(originalsDir)
+            try hashIndex.record(digest.sha256, id: id)
+            try FileOps.move(staging, layout.asset(id, in: target))
+            record(Event(event: failure == nil ? "ingested" : "failed", asset: id, step: "ingest", from: "inbox", to: target.rawValue,
+                         ms: ms, detail: failure.map { "\($0.code): \($0.message)" }))
+            if let f = failure {
+                noteFailure(id, "ingest", f)
+            } else {
+                log.info("ingested \(item.batch)/\(item.name) as \(id)", metadata: ["sku": "\(naming.sku)"])
+                waiting[.retouch]!.append(id)
+            }
+        } catch {
+            log.error("ingest of \(item.batch)/\(item.name) failed: \(error); reconcile will retry it")
+            lastError = "\(error)"
+        }
+    }
+
+    /// After `max_attempts` crashes while hashing/probing: hash here (no decoding) and file it as failed.
+    func ingestGaveUp(_ job: RunningJob, _ item: InboxItem, code: String, text: String, attempts: Int) {
+        guard let d = try? FileDigest.of(job.claimPath) else { returnToInbox(job.claimPath, item); return }
+        let digest = DigestInfo(sha256: d.sha256, bytes: d.bytes)
+        if let existing = hashIndex.assetID(for: d.sha256) { keepDuplicate(job.claimPath, item, of: existing); return }
+        createAsset(claim: job.claimPath, item: item, digest: digest, source: nil,
+                    failure: StepFailure(code, "Gave up after \(attempts) attempts to read the file: \(text). The original is kept."),
+                    ms: 0, attempts: attempts)
+    }
+
+    func finishWorkerStep(_ job: RunningJob, _ reply: WorkerReply, ms: Double) {
+        guard let id = job.assetID, var m = try? ManifestStore.read(assetDir: job.claimPath) else { return }
+        if !reply.ok {
+            let f = reply.failure ?? StepFailure("unknown", "the worker reported a failure without a reason")
+            fail(claim: job.claimPath, manifest: m, step: job.step, code: f.code, message: f.message,
+                 attempts: (m.attempts[job.step.rawValue] ?? 0) + 1)
+            return
+        }
+        switch job.step {
+        case .retouch:
+            m.master = reply.master
+        case .export:
+            do { m.outputs = try publishOutputs(reply.outputs ?? [], claim: job.claimPath, manifest: m) }
+            catch {
+                fail(claim: job.claimPath, manifest: m, step: .export, code: "publish_failed",
+                     message: "Could not place the exported files: \(error).", attempts: 1)
+                return
+            }
+        default: break
+        }
+        advance(claim: job.claimPath, manifest: &m, step: job.step, to: job.step.destination, ms: ms)
+        if job.step == .export {
+            processed += 1
+            log.info("exported \(id)", metadata: ["files": "\(m.outputs.map(\.path).joined(separator: ","))"])
+        }
+    }
+
+    /// Links each output into export/<channel>/ (temporary name, then rename). Re-running after a
+    /// crash writes the same bytes under the same name, so a file is never there twice.
+    func publishOutputs(_ outputs: [OutputRecord], claim: String, manifest m: Manifest) throws -> [OutputRecord] {
+        var published: [OutputRecord] = []
+        for var o in outputs {
+            let dir = layout.channel(o.channel)
+            try FileOps.makeDirectory(dir)
+            var name = (o.path as NSString).lastPathComponent
+            let existing = "\(dir)/\(name)"
+            if FileOps.exists(existing), (try? FileDigest.of(existing))?.sha256 != o.sha256,
+               !(m.outputs.contains { $0.path == "export/\(o.channel)/\(name)" }) {
+                // Another asset already owns this name: never overwrite it silently.
+                let (stem, ext) = splitExtension(name)
+                name = "\(stem)-\(m.sha256.prefix(10)).\(ext)"
+                log.warning("\(m.id): export name \(o.channel)/\(stem).\(ext) is taken by another asset; wrote \(name)")
+            }
+            let tmp = "\(dir)/.\(name).\(m.id).tmp"
+            unlink(tmp)
+            guard link("\(claim)/\(o.path)", tmp) == 0 else { throw FileSystemError("cannot link \(o.path) into \(dir)") }
+            guard rename(tmp, "\(dir)/\(name)") == 0 else { throw FileSystemError("cannot publish \(name)") }
+            o.path = "export/\(o.channel)/\(name)"
+            published.append(o)
+        }
+        AtomicFile.syncDirectory(layout.dir(.export))
+        return published
+    }
+
+    /// Writes the manifest and renames the claimed asset into `queue`.
+    func advance(claim: String, manifest m: inout Manifest, step: Step, to queue: Queue, ms: Double?, note: String? = nil) {
+        m.history.append(HistoryEntry(step: step.rawValue, to: queue.rawValue, at: Date(), ms: ms, note: note))
+        do {
+            try ManifestStore.write(m, assetDir: claim)
+            try FileOps.move(claim, layout.asset(m.id, in: queue))
+        } catch {
+            log.error("cannot move \(m.id) to \(queue.rawValue): \(error)")
+            lastError = "\(error)"
+            return
+        }
+        record(Event(event: step.rawValue, asset: m.id, step: step.rawValue, from: step.source.rawValue, to: queue.rawValue, ms: ms))
+        if let next = Step.allCases.first(where: { $0.source == queue }) { waiting[next]!.append(m.id) }
+    }
+
+    func fail(claim: String, manifest: Manifest, step: Step, code: String, message: String, attempts: Int) {
+        var m = manifest
+        let failure = FailureRecord(step: step.rawValue, code: code, message: message, attempts: attempts, at: Date())
+        m.error = failure
+        m.attempts[step.rawValue] = attempts
+        m.history.append(HistoryEntry(step: step.rawValue, to: "failed", at: Date(), note: "\(code): \(message)"))
+        do {
+            try ManifestStore.write(m, assetDir: claim)
+            try ManifestStore.writeFailure(failure, assetDir: claim)
+            let target = layout.asset(m.id, in: .failed)
+            if FileOps.exists(target) { try FileManager.default.removeItem(atPath: target) }
+            try FileOps.move(claim, target)
+        } catch {
+            log.error("cannot move \(m.id) to failed: \(error)")
+        }
+        record(Event(event: "failed", asset: m.id, step: step.rawValue, from: step.source.rawValue, to: "failed", detail: "\(code): \(message)"))
+        noteFailure(m.id, step.rawValue, StepFailure(code, message))
+    }
+
+    func noteFailure(_ id: String, _ step: String, _ f: StepFailure) {
+        lastError = "\(id) failed at \(step): \(f.code)"
+        log.warning("\(id) failed at \(step): \(f.code): \(f.message)")
+    }
+
+    /// Steps with no image work (generate, review) run right here, a bounded number per tick.
+    func runInlineSteps() {
+        for step in [Step.review, .generate] {
+            var budget = 200
+            while budget > 0, let id = waiting[step]!.popFirst() {
+                budget -= 1
+                let claim = layout.claimed(id, by: step)
+                guard (try? FileOps.move(layout.asset(id, in: step.source), claim)) != nil,
+                      var m = try? ManifestStore.read(assetDir: claim) else { continue }
+                switch step {
+                case .generate:
+                    advance(claim: claim, manifest: &m, step: .generate, to: .generated, ms: 0, note: "pass-through: no generators configured")
+                case .review:
+                    let decision = policy.decide(m)
+                    m.review = decision.record
+                    advance(claim: claim, manifest: &m, step: .review, to: decision.destination, ms: 0, note: decision.record.status)
+                    if decision.record.status == "exception" { log.notice("\(id) needs a person: \(decision.record.reason ?? "")") }
+                default: break
+                }
+            }
+        }
+    }
+}

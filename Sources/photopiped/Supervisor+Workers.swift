@@ -1,0 +1,148 @@
+import Foundation
+import PipelineCore
+
+/// Worker processes: starting them, handing out jobs, and what happens when one dies.
+extension Supervisor {
+    static let executable: String = {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }()
+
+    func spawnWorker() {
+        let now = Date()
+        recentSpawns = recentSpawns.filter { now.timeIntervalSince($0) < 10 } + [now]
+        if recentSpawns.count > 20 { log.warning("workers are dying fast (\(recentSpawns.count) starts in 10 s)") }
+        let index = nextWorkerIndex
+        nextWorkerIndex += 1
+        do {
+            workers[index] = try WorkerProcess(
+                index: index, executable: Self.executable,
+                arguments: ["worker", "--memory-mb", "\(config.workerMemoryMB)", "--vips-threads", "\(config.vipsThreads)"],
+                mailbox: mailbox)
+        } catch {
+            lastError = "\(error)"
+            log.error("\(error)")
+        }
+    }
+
+    /// Keeps the pool at the configured size (after a reload, idle extras are retired).
+    func resizePool() {
+        while workers.count < config.workers { spawnWorker() }
+        for index in workers.keys.sorted().reversed() where workers.count > config.workers && running[index] == nil {
+            workers.removeValue(forKey: index)?.closeInput()
+        }
+    }
+
+    func dispatch() {
+        for index in workers.keys.sorted() where running[index] == nil {
+            guard let worker = workers[index], let job = nextJob() else { return }
+            nextSeq += 1
+            let work = WorkerJob(seq: nextSeq, step: job.step, path: job.claim, root: layout.root,
+                                 settings: JobSettings(config))
+            running[index] = RunningJob(step: job.step, claimPath: job.claim, assetID: job.id, inbox: job.item,
+                                        seq: nextSeq, startedAt: Date())
+            if !worker.send(work) { worker.kill() } // its exit event puts the job back
+        }
+    }
+
+    /// Later steps first, so finished files come out while the inbox is still being read.
+    func nextJob() -> (step: Step, claim: String, id: String?, item: InboxItem?)? {
+        for step in [Step.export, .retouch] {
+            while let id = waiting[step]!.popFirst() {
+                let claim = layout.claimed(id, by: step)
+                do {
+                    try FileOps.move(layout.asset(id, in: step.source), claim)
+                    return (step, claim, id, nil)
+                } catch {
+                    log.warning("cannot claim \(id) for \(step.rawValue): \(error)")
+                }
+            }
+        }
+        while let path = readyFiles.popFirst() {
+            if let c = claimInboxFile(path) { return (.ingest, c.claim, nil, c.item) }
+        }
+        return nil
+    }
+
+    func workerReplied(_ index: Int, _ line: Data) {
+        guard let reply = try? ManifestStore.decoder().decode(WorkerReply.self, from: line) else {
+            log.error("worker \(index) sent an unreadable line; replacing it")
+            workers[index]?.kill()
+            return
+        }
+        guard let job = running[index], job.seq == reply.seq else { return }
+        running[index] = nil
+        lastProgress = Date()
+        let ms = Date().timeIntervalSince(job.startedAt) * 1000
+        switch job.step {
+        case .ingest: commitIngest(job, reply, ms: ms)
+        default: finishWorkerStep(job, reply, ms: ms)
+        }
+    }
+
+    func workerExited(_ index: Int, _ status: Int32) {
+        workers[index] = nil
+        if let job = running.removeValue(forKey: index) {
+            let (code, text) = job.timedOut
+                ? ("timeout", "the worker took longer than limits.asset_timeout_seconds (\(Int(config.assetTimeoutSeconds)) s) and was killed")
+                : describeExit(status)
+            log.warning("worker \(index) died during \(job.step.rawValue) of \(job.assetID ?? job.claimPath): \(text)")
+            jobDied(job, code: code, text: text)
+        }
+        if !stopping { spawnWorker() }
+    }
+
+    func enforceTimeouts(_ now: Date) {
+        for (index, job) in running where !job.timedOut && now.timeIntervalSince(job.startedAt) > config.assetTimeoutSeconds {
+            running[index]?.timedOut = true
+            workers[index]?.kill()
+        }
+    }
+
+    /// A crash, abort, hang or memory blow-up: count the attempt; give up after `limits.max_attempts`.
+    func jobDied(_ job: RunningJob, code: String, text: String) {
+        if job.step == .ingest, let item = job.inbox {
+            let key = "\(item.batch)/\(item.name)"
+            let attempts = (ingestAttempts[key] ?? 0) + 1
+            ingestAttempts[key] = attempts
+            if attempts >= config.maxAttempts {
+                ingestAttempts[key] = nil
+                ingestGaveUp(job, item, code: code, text: text, attempts: attempts)
+            } else {
+                returnToInbox(job.claimPath, item)
+            }
+            return
+        }
+        guard let id = job.assetID, var m = try? ManifestStore.read(assetDir: job.claimPath) else {
+            log.error("lost track of \(job.claimPath); reconcile will put it back")
+            return
+        }
+        let attempts = (m.attempts[job.step.rawValue] ?? 0) + 1
+        m.attempts[job.step.rawValue] = attempts
+        if attempts >= config.maxAttempts {
+            fail(claim: job.claimPath, manifest: m, step: job.step, code: code,
+                 message: "Gave up after \(attempts) attempts: \(text). The original is kept; check the file, then `pipectl retry \(id)`.",
+                 attempts: attempts)
+            return
+        }
+        m.history.append(HistoryEntry(step: job.step.rawValue, to: job.step.source.rawValue, at: Date(), note: "attempt \(attempts) failed: \(text)"))
+        do {
+            try ManifestStore.write(m, assetDir: job.claimPath)
+            try FileOps.move(job.claimPath, layout.asset(id, in: job.step.source))
+            waiting[job.step]!.append(id)
+        } catch {
+            log.error("cannot return \(id) to \(job.step.source.rawValue): \(error)")
+        }
+    }
+
+    func returnToInbox(_ claim: String, _ item: InboxItem) {
+        let dir = "\(inboxRoot)/\(item.batch)"
+        do {
+            try FileOps.makeDirectory(dir)
+            let back = "\(dir)/\(FileOps.freeName(in: dir, for: item.name))"
+            try FileOps.move(claim, back)
+            inboxChanged(back)
+        } catch {
+            log.error("cannot return \(claim) to the inbox: \(error)")
+        }
+    }
+}

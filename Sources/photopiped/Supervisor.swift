@@ -1,0 +1,231 @@
+import ControlProtocol
+import Foundation
+import Logging
+import PipelineCore
+import Review
+
+let photopipeVersion = "0.1.0"
+
+/// The daemon's single owner of state. Every other thread only posts events to
+/// the mailbox; this loop takes them, moves assets between directories, and
+/// hands image work to worker processes. It never decodes an image.
+final class Supervisor {
+    var config: Config
+    let configPath: String?
+    let layout: Layout
+    let mailbox = Mailbox()
+    let log: Logger
+    var events: EventLog?
+    var policy: ReviewPolicy
+    var namePattern: NamePattern
+    var filter: InboxFilter
+    var settle: SettleTracker
+    let notifier = Notifier()
+
+    var workers: [Int: WorkerProcess] = [:]
+    var running: [Int: RunningJob] = [:]
+    var nextWorkerIndex = 0
+    var nextSeq = 0
+    var recentSpawns: [Date] = []
+
+    /// Settled inbox files, oldest first; and assets waiting per step.
+    var readyFiles = OrderedSet<String>()
+    var waiting: [Step: OrderedSet<String>] = [:]
+    var ingestAttempts: [String: Int] = [:]
+    var reportedNotImage = Set<String>()
+
+    var paused = false
+    var stopping = false
+    var stopDeadline: Date?
+    let startedAt = Date()
+    var lastError: String?
+    var processed = 0
+    var lastProgress = Date()
+    var watcher: InboxWatcher?
+    var server: ControlServer?
+
+    struct RunningJob {
+        let step: Step
+        let claimPath: String
+        let assetID: String?
+        let inbox: InboxItem?
+        let seq: Int
+        let startedAt: Date
+        var timedOut = false
+    }
+
+    struct InboxItem: Hashable {
+        let batch: String
+        let name: String
+        let arrivedAt: Date
+    }
+
+    init(config: Config, configPath: String?, logger: Logger) throws {
+        self.config = config
+        self.configPath = configPath
+        self.layout = Layout(root: config.root)
+        self.log = logger
+        self.policy = ReviewPolicy(config)
+        self.namePattern = try NamePattern(config.namePattern)
+        self.filter = InboxFilter(extensions: config.imageExtensions)
+        self.settle = SettleTracker(quiet: config.settleSeconds)
+        for s in Step.allCases { waiting[s] = OrderedSet() }
+    }
+
+    /// Start-up order: directories, reconcile, watches, socket, workers; then READY=1.
+    func run() throws -> Int32 {
+        try layout.create()
+        if config.eventLog { events = try EventLog(path: layout.eventLog) }
+        reconcile(reason: "start")
+        let w = InboxWatcher(inbox: layout.dir(.inbox), mailbox: mailbox)
+        try w.start()
+        watcher = w
+        scanInbox()
+        let s = ControlServer(path: config.socketPath, mailbox: mailbox)
+        try s.start(group: config.socketGroup)
+        server = s
+        installSignalHandlers()
+        for _ in 0..<config.workers { spawnWorker() }
+        notifier.ready()
+        log.info("photopiped \(photopipeVersion) ready", metadata: ["root": "\(layout.root)", "socket": "\(config.socketPath)", "workers": "\(config.workers)"])
+        record(Event(event: "daemon-started", detail: "version \(photopipeVersion)"))
+
+        while true {
+            for e in mailbox.take(timeout: 0.1) { handle(e) }
+            let now = Date()
+            if stopping {
+                if running.isEmpty { break }
+                if let d = stopDeadline, now >= d { abandonRunningJobs(); break }
+                continue
+            }
+            tick(now)
+        }
+        shutdown()
+        return 0
+    }
+
+    func handle(_ e: DaemonEvent) {
+        switch e {
+        case .inboxChanged(let path): inboxChanged(path)
+        case .inboxDirectoryAdded(let path): scanInbox(under: path)
+        case .inboxOverflow:
+            log.warning("inotify queue overflowed; re-reading every directory")
+            reconcile(reason: "overflow")
+            scanInbox()
+        case .watcherFailed(let why):
+            lastError = "inbox watcher stopped: \(why)"
+            log.error("\(lastError!)")
+        case .workerLine(let worker, let line): workerReplied(worker, line)
+        case .workerExited(let worker, let status): workerExited(worker, status)
+        case .control(let request, let peer, let slot): slot.fulfil(control(request, peer))
+        case .signal(let sig): signalled(sig)
+        }
+    }
+
+    func tick(_ now: Date) {
+        settleInbox(now)
+        enforceTimeouts(now)
+        if !paused {
+            runInlineSteps()
+            dispatch()
+        }
+        notifier.status(statusLine())
+        notifier.watchdog(healthy: healthy(now))
+    }
+
+    /// A stuck pipeline stops the watchdog: work is waiting or running, yet nothing
+    /// finished for twice the per-asset timeout.
+    func healthy(_ now: Date) -> Bool {
+        let busy = !running.isEmpty
+        return !busy || now.timeIntervalSince(lastProgress) < 2 * config.assetTimeoutSeconds + 10
+    }
+
+    func reconcile(reason: String) {
+        let inFlight = Set(running.values.map(\.claimPath))
+        let report = Reconciler(layout: layout).run(inFlight: inFlight)
+        for p in report.problems { log.error("reconcile: \(p)") }
+        if report.returnedFiles + report.returnedAssets + report.finishedStaging + report.discardedStaging > 0 {
+            log.notice("reconcile (\(reason)): \(report.returnedFiles) files back to the inbox, \(report.returnedAssets) assets back to their queue, \(report.finishedStaging) ingests finished, \(report.discardedStaging) half-made assets discarded")
+        }
+        record(Event(event: "reconcile", detail: "\(reason): returned \(report.returnedFiles) files, \(report.returnedAssets) assets"))
+        for step in Step.allCases where step != .ingest {
+            for id in layout.assets(in: step.source) { waiting[step]!.append(id) }
+        }
+    }
+
+    func record(_ e: Event) { events?.append(e) }
+
+    func signalled(_ sig: Int32) {
+        switch sig {
+        case SIGHUP:
+            _ = reload()
+        default:
+            if stopping { return }
+            stopping = true
+            stopDeadline = Date().addingTimeInterval(min(60, config.assetTimeoutSeconds))
+            notifier.stopping()
+            watcher?.stop()
+            log.notice("stopping: finishing \(running.count) assets in flight, taking no new work")
+        }
+    }
+
+    /// Past the stop deadline: kill the workers; reconcile on the next start puts their assets back.
+    func abandonRunningJobs() {
+        log.warning("stop deadline reached; \(running.count) assets go back to their queues")
+        for (i, _) in running { workers[i]?.kill() }
+        running.removeAll()
+        _ = Reconciler(layout: layout).run()
+    }
+
+    func shutdown() {
+        server?.stop()
+        for w in workers.values { w.closeInput() }
+        record(Event(event: "daemon-stopped"))
+        log.info("stopped")
+    }
+
+    func installSignalHandlers() {
+        signal(SIGPIPE, SIG_IGN)
+        for sig in [SIGTERM, SIGINT, SIGHUP] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            let mb = mailbox
+            source.setEventHandler { mb.post(.signal(sig)) }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+    var signalSources: [DispatchSourceSignal] = []
+
+    func statusLine() -> String {
+        let queued = readyFiles.count + waiting.values.reduce(0) { $0 + $1.count }
+        return "queued \(queued), running \(running.count), inbox settling \(settle.count), done \(processed)\(paused ? ", paused" : "")"
+    }
+}
+
+/// Insertion-ordered set: a FIFO queue that ignores repeats.
+struct OrderedSet<T: Hashable> {
+    private var items: [T] = []
+    private var head = 0
+    private var members = Set<T>()
+
+    var count: Int { members.count }
+    var isEmpty: Bool { members.isEmpty }
+    func contains(_ x: T) -> Bool { members.contains(x) }
+
+    mutating func append(_ x: T) {
+        if members.insert(x).inserted { items.append(x) }
+    }
+
+    mutating func popFirst() -> T? {
+        while head < items.count {
+            let x = items[head]
+            head += 1
+            if head > 1024 && head * 2 > items.count { items.removeFirst(head); head = 0 }
+            if members.remove(x) != nil { return x }
+        }
+        return nil
+    }
+
+    mutating func remove(_ x: T) { members.remove(x) }
+}

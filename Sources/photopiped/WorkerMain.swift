@@ -1,0 +1,57 @@
+import CShims
+import Export
+import Foundation
+import Imaging
+import Ingest
+import PipelineCore
+import Retouch
+
+/// The worker process: reads jobs from stdin, does the image work, answers on stdout.
+enum WorkerMain {
+    static func run(memoryMB: Int, vipsThreads: Int) -> Int32 {
+        if memoryMB > 0 { _ = pp_limit_memory(UInt64(memoryMB) * 1024 * 1024) }
+        do { try Vips.start(threads: vipsThreads) } catch {
+            FileHandle.standardError.write(Data("<3>photopiped worker: \(error)\n".utf8))
+            return 1
+        }
+        let decoder = ManifestStore.decoder()
+        while let line = readLine(strippingNewline: true) {
+            guard let job = try? decoder.decode(WorkerJob.self, from: Data(line.utf8)) else {
+                FileHandle.standardError.write(Data("<3>photopiped worker: unreadable job line\n".utf8))
+                continue
+            }
+            let reply = handle(job)
+            if let data = try? ControlLine.encode(reply) { FileHandle.standardOutput.write(data) }
+        }
+        return 0
+    }
+
+    static func handle(_ job: WorkerJob) -> WorkerReply {
+        var reply = WorkerReply(seq: job.seq, ok: true)
+        do {
+            switch job.step {
+            case .ingest:
+                let r = try IngestProbe.run(path: job.path, maxPixels: job.settings.maxPixels)
+                reply.digest = r.digest
+                reply.source = r.source
+                if let f = r.failure { reply.ok = false; reply.failure = f }
+            case .retouch:
+                let m = try ManifestStore.read(assetDir: job.path)
+                reply.master = try RetouchStage.run(original: "\(job.root)/\(m.original)", assetDir: job.path,
+                                                    settings: job.settings)
+            case .export:
+                let m = try ManifestStore.read(assetDir: job.path)
+                let preset = ExportStage.Preset(channel: job.settings.exportChannel, size: job.settings.exportSize,
+                                                quality: job.settings.exportQuality)
+                reply.outputs = try ExportStage.run(assetDir: job.path, manifest: m, preset: preset)
+            case .generate, .review:
+                throw StepFailure("internal", "step \(job.step.rawValue) does not run in a worker")
+            }
+        } catch let f as StepFailure {
+            reply.ok = false; reply.failure = f
+        } catch {
+            reply.ok = false; reply.failure = StepFailure("io_error", "\(error)")
+        }
+        return reply
+    }
+}

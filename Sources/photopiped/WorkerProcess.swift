@@ -1,0 +1,102 @@
+import CShims
+import Foundation
+import PipelineCore
+
+/// One `photopiped worker` child: jobs go down its stdin, replies come up its
+/// stdout, one JSON line each. A reader thread turns its output and its exit
+/// into mailbox events, so a crash is just another event for the supervisor.
+final class WorkerProcess {
+    let index: Int
+    let pid: pid_t
+    private let toWorker: Int32
+    let startedAt = Date()
+
+    init(index: Int, executable: String, arguments: [String], mailbox: Mailbox) throws {
+        var down: [Int32] = [0, 0], up: [Int32] = [0, 0]
+        guard pp_pipe_cloexec(&down) == 0, pp_pipe_cloexec(&up) == 0 else {
+            throw DaemonError("cannot create worker pipes: \(String(cString: strerror(errno)))")
+        }
+        let argv = ([executable] + arguments).map { strdup($0) }
+        defer { argv.forEach { free($0) } }
+        var cargv: [UnsafeMutablePointer<CChar>?] = argv + [nil]
+        let pid = pp_spawn(executable, &cargv, down[0], up[1])
+        close(down[0]); close(up[1])
+        guard pid > 0 else {
+            close(down[1]); close(up[0])
+            throw DaemonError("cannot start a worker (\(executable)): \(String(cString: strerror(errno)))")
+        }
+        self.index = index
+        self.pid = pid
+        self.toWorker = down[1]
+        let readFD = up[0]
+        let t = Thread {
+            WorkerProcess.readReplies(fd: readFD, worker: index, pid: pid, mailbox: mailbox)
+        }
+        t.name = "worker-\(index)-reader"
+        t.start()
+    }
+
+    /// Sends one job line. A worker that died mid-write shows up as an exit event.
+    func send(_ job: WorkerJob) -> Bool {
+        guard let line = try? ControlLine.encode(job) else { return false }
+        return line.withUnsafeBytes { buf -> Bool in
+            var off = 0
+            while off < buf.count {
+                let n = write(toWorker, buf.baseAddress! + off, buf.count - off)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                off += n
+            }
+            return true
+        }
+    }
+
+    func kill() { _ = Glibc.kill(pid, SIGKILL) }
+
+    /// Closing stdin asks the worker to finish and exit.
+    func closeInput() { close(toWorker) }
+
+    private static func readReplies(fd: Int32, worker: Int, pid: pid_t, mailbox: Mailbox) {
+        var pending = Data()
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buf, buf.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            pending.append(contentsOf: buf[0..<n])
+            while let nl = pending.firstIndex(of: 0x0A) {
+                let line = pending[pending.startIndex..<nl]
+                pending = Data(pending[(nl + 1)...])
+                if !line.isEmpty { mailbox.post(.workerLine(worker: worker, line: Data(line))) }
+            }
+        }
+        close(fd)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        mailbox.post(.workerExited(worker: worker, status: status))
+    }
+}
+
+enum ControlLine {
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        var d = try e.encode(value)
+        d.append(0x0A)
+        return d
+    }
+}
+
+/// Describes how a worker ended, for error.json and the log.
+func describeExit(_ status: Int32) -> (code: String, text: String) {
+    let sig = status & 0x7f
+    if sig == 0 { return ("worker_exited", "the worker exited with status \((status >> 8) & 0xff)") }
+    let name: String
+    switch sig {
+    case SIGKILL: name = "SIGKILL"
+    case SIGSEGV: name = "SIGSEGV (a decoder crashed)"
+    case SIGABRT: name = "SIGABRT (the image library aborted, often on an impossible allocation)"
+    case SIGBUS: name = "SIGBUS"
+    default: name = "signal \(sig)"
+    }
+    return ("worker_crashed", "the worker was killed by \(name)")
+}

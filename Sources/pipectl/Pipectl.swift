@@ -1,0 +1,121 @@
+import ArgumentParser
+import ControlProtocol
+import Foundation
+
+@main
+struct Pipectl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipectl",
+        abstract: "Control a running photopiped over its Unix socket.",
+        subcommands: [Status.self, List.self, Show.self, Retry.self, Approve.self, Pause.self, Resume.self, Reload.self])
+}
+
+struct Connection: ParsableArguments {
+    @Option(help: "The daemon's control socket.")
+    var socket = ProcessInfo.processInfo.environment["PHOTOPIPE_SOCKET"] ?? "/run/photopipe/control.sock"
+
+    @Flag(help: "Print the daemon's JSON answer, for scripts.")
+    var json = false
+
+    /// Sends the request; prints the JSON (with --json) or hands the response to `render`.
+    func call(_ request: Request, render: (Response) -> Void) throws {
+        let response: Response
+        do { response = try ControlClient.send(request, socketPath: socket) }
+        catch { fail("\(error)") }
+        if json {
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try e.encode(response), as: UTF8.self))
+            if !response.ok { throw ExitCode(1) }
+            return
+        }
+        guard response.ok else { fail(response.error ?? "the daemon refused the request") }
+        render(response)
+    }
+
+    func fail(_ text: String) -> Never {
+        FileHandle.standardError.write(Data("pipectl: \(text)\n".utf8))
+        Foundation.exit(1)
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Per-stage counts, workers, paused or not, uptime, version, last error.")
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        try connection.call(Request(command: .status)) { r in
+            guard let s = r.status else { return }
+            print("photopiped \(s.version), up \(Table.duration(s.uptimeSeconds))\(s.paused ? ", PAUSED" : "")")
+            print("workers: \(s.workersBusy) busy, \(s.workersIdle) idle; exported since start: \(s.processed)")
+            let order = ["inbox", "ingested", "retouched", "generated", "review", "approved", "export", "failed"]
+            var rows = order.map { [$0, "\(s.stages[$0] ?? 0)"] }
+            for (step, n) in s.inProgress.sorted(by: { $0.key < $1.key }) { rows.append(["(\(step) in progress)", "\(n)"]) }
+            print(Table.render(header: ["STAGE", "ASSETS"], rows: rows))
+            print("last error: \(s.lastError ?? "none")")
+        }
+    }
+}
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List assets, optionally of one stage and one batch.")
+    @OptionGroup var connection: Connection
+    @Argument(help: "ingested, retouched, generated, review, approved, export or failed.") var stage: String?
+    @Option(help: "Only this batch.") var batch: String?
+
+    func run() throws {
+        try connection.call(Request(command: .list, stage: stage, batch: batch)) { r in
+            let rows = (r.assets ?? []).map { a in
+                [a.id, a.stage, a.batch, a.sku, a.view.map(String.init) ?? "-", a.note ?? ""]
+            }
+            if rows.isEmpty { print("no assets"); return }
+            print(Table.render(header: ["ASSET", "STAGE", "BATCH", "SKU", "VIEW", "NOTE"], rows: rows))
+        }
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one asset's manifest and history.")
+    @OptionGroup var connection: Connection
+    @Argument var asset: String
+
+    func run() throws {
+        try connection.call(Request(command: .show, asset: asset)) { r in
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            if let d = r.detail, let data = try? e.encode(d) { print(String(decoding: data, as: UTF8.self)) }
+        }
+    }
+}
+
+struct Retry: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Send a failed asset back to the step that failed (or rebuild one from its original).")
+    @OptionGroup var connection: Connection
+    @Argument var asset: String
+    func run() throws { try connection.call(Request(command: .retry, asset: asset)) { print($0.message ?? "ok") } }
+}
+
+struct Approve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Approve an asset waiting in review, so it is exported.")
+    @OptionGroup var connection: Connection
+    @Argument var asset: String
+    func run() throws { try connection.call(Request(command: .approve, asset: asset)) { print($0.message ?? "ok") } }
+}
+
+struct Pause: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start no new work (assets in flight finish).")
+    @OptionGroup var connection: Connection
+    func run() throws { try connection.call(Request(command: .pause)) { print($0.message ?? "ok") } }
+}
+
+struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Resume after pause.")
+    @OptionGroup var connection: Connection
+    func run() throws { try connection.call(Request(command: .resume)) { print($0.message ?? "ok") } }
+}
+
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Re-read the config file; a bad file is refused and the running config kept.")
+    @OptionGroup var connection: Connection
+    func run() throws { try connection.call(Request(command: .reload)) { print($0.message ?? "ok") } }
+}
