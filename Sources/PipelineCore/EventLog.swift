@@ -28,7 +28,7 @@ public final class EventLog: @unchecked Sendable {
         guard fd >= 0 else { throw FileSystemError("cannot open event log \(path)") }
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = Timestamps.encoding
     }
 
     deinit { close(fd) }

@@ -92,10 +92,13 @@ public struct HistoryEntry: Codable, Sendable, Equatable {
     public var step: String
     public var to: String
     public var at: Date
+    /// Wall time from dispatch to the step's end, as the supervisor saw it.
     public var ms: Double?
+    /// Of that, the time the worker spent on the image work.
+    public var workerMs: Double?
     public var note: String?
-    public init(step: String, to: String, at: Date, ms: Double? = nil, note: String? = nil) {
-        self.step = step; self.to = to; self.at = at; self.ms = ms; self.note = note
+    public init(step: String, to: String, at: Date, ms: Double? = nil, workerMs: Double? = nil, note: String? = nil) {
+        self.step = step; self.to = to; self.at = at; self.ms = ms; self.workerMs = workerMs; self.note = note
     }
 }
 
@@ -127,12 +130,12 @@ public enum ManifestStore {
     public static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        e.dateEncodingStrategy = .iso8601
+        e.dateEncodingStrategy = Timestamps.encoding
         return e
     }
     public static func decoder() -> JSONDecoder {
         let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
+        d.dateDecodingStrategy = Timestamps.decoding
         return d
     }
 

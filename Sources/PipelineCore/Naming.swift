@@ -51,6 +51,7 @@ public struct NamePattern: Sendable {
         public let sku: String
         public let view: Int?
         public let fromPattern: Bool
+        public init(sku: String, view: Int?, fromPattern: Bool) { self.sku = sku; self.view = view; self.fromPattern = fromPattern }
     }
 
     /// SKU from the pattern when it matches, else the sanitised stem; view only from the pattern.

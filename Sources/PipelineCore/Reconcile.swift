@@ -16,6 +16,7 @@ public struct Reconciler {
         public var finishedStaging = 0
         public var discardedStaging = 0
         public var problems: [String] = []
+        public init() {}
     }
 
     /// `inFlight` lists claims that are being worked on right now (after an overflow,

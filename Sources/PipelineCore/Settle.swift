@@ -42,6 +42,11 @@ public struct SettleTracker: Sendable {
         entries.filter { now - $0.value.quietSince >= quiet }.map(\.key).sorted()
     }
 
+    /// Seconds until the earliest path becomes due (nil when nothing is tracked).
+    public func secondsUntilNextDue(now: Double) -> Double? {
+        entries.values.map { max(0, $0.quietSince + quiet - now) }.min()
+    }
+
     public enum Decision: Equatable, Sendable { case settled, wait }
 
     /// The final check for a due path: the file as it is now, and whether a writer holds it.

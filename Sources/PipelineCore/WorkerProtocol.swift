@@ -35,6 +35,8 @@ public struct WorkerReply: Codable, Sendable {
     public var source: SourceInfo?
     public var master: MasterInfo?
     public var outputs: [OutputRecord]?
+    /// Time the worker spent on the job itself, to separate image work from daemon overhead.
+    public var computeMs: Double?
     public init(seq: Int, ok: Bool) { self.seq = seq; self.ok = ok }
 }
 

@@ -21,7 +21,7 @@ extension Supervisor {
             return
         }
         createAsset(claim: job.claimPath, item: item, digest: digest, source: reply.source,
-                    failure: reply.ok ? nil : reply.failure, ms: ms)
+                    failure: reply.ok ? nil : reply.failure, ms: ms, workerMs: reply.computeMs)
     }
 
     /// The same bytes again: kept under duplicates/, recorded on the first asset, not processed twice.
@@ -46,7 +46,7 @@ extension Supervisor {
     /// Builds the asset in `.work/new/`, moves the original into originals/ (read-only),
     /// then publishes the asset with one rename. Reconcile finishes or undoes a crash in between.
     func createAsset(claim: String, item: InboxItem, digest: DigestInfo, source: SourceInfo?, failure: StepFailure?, ms: Double,
-                     attempts: Int = 1) {
+                     workerMs: Double? = nil, attempts: Int = 1) {
         let stem = splitExtension(item.name).stem
         var id = AssetID.make(stem: stem, sha256: digest.sha256)
         if layout.locate(id) != nil { id = AssetID.make(stem: stem, sha256: digest.sha256, length: 20) }
@@ -63,7 +63,7 @@ extension Supervisor {
                              skuSource: naming.fromPattern ? "name-pattern" : "file-stem", arrivedAt: item.arrivedAt)
             m.source = source
             let target: Queue = failure == nil ? .ingested : .failed
-            m.history.append(HistoryEntry(step: "ingest", to: target.rawValue, at: Date(), ms: ms))
+            m.history.append(HistoryEntry(step: "ingest", to: target.rawValue, at: Date(), ms: ms, workerMs: workerMs))
             if let f = failure {
                 m.error = FailureRecord(step: "ingest", code: f.code, message: f.message, attempts: attempts, at: Date())
             }
@@ -120,7 +120,7 @@ extension Supervisor {
             }
         default: break
         }
-        advance(claim: job.claimPath, manifest: &m, step: job.step, to: job.step.destination, ms: ms)
+        advance(claim: job.claimPath, manifest: &m, step: job.step, to: job.step.destination, ms: ms, workerMs: reply.computeMs)
         if job.step == .export {
             processed += 1
             log.info("exported \(id)", metadata: ["files": "\(m.outputs.map(\.path).joined(separator: ","))"])
@@ -155,8 +155,9 @@ extension Supervisor {
     }
 
     /// Writes the manifest and renames the claimed asset into `queue`.
-    func advance(claim: String, manifest m: inout Manifest, step: Step, to queue: Queue, ms: Double?, note: String? = nil) {
-        m.history.append(HistoryEntry(step: step.rawValue, to: queue.rawValue, at: Date(), ms: ms, note: note))
+    func advance(claim: String, manifest m: inout Manifest, step: Step, to queue: Queue, ms: Double?, workerMs: Double? = nil,
+                 note: String? = nil) {
+        m.history.append(HistoryEntry(step: step.rawValue, to: queue.rawValue, at: Date(), ms: ms, workerMs: workerMs, note: note))
         do {
             try ManifestStore.write(m, assetDir: claim)
             try FileOps.move(claim, layout.asset(m.id, in: queue))

@@ -91,7 +91,8 @@ final class Supervisor {
         record(Event(event: "daemon-started", detail: "version \(photopipeVersion)"))
 
         while true {
-            for e in mailbox.take(timeout: 0.1) { handle(e) }
+            let wait = min(0.1, settle.secondsUntilNextDue(now: Date().timeIntervalSince1970) ?? 0.1)
+            for e in mailbox.take(timeout: wait) { handle(e) }
             let now = Date()
             if stopping {
                 if running.isEmpty { break }

@@ -27,6 +27,13 @@ enum WorkerMain {
     }
 
     static func handle(_ job: WorkerJob) -> WorkerReply {
+        let started = DispatchTime.now()
+        var reply = perform(job)
+        reply.computeMs = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
+        return reply
+    }
+
+    static func perform(_ job: WorkerJob) -> WorkerReply {
         var reply = WorkerReply(seq: job.seq, ok: true)
         do {
             switch job.step {

@@ -79,7 +79,7 @@ final class WorkerProcess {
 enum ControlLine {
     static func encode<T: Encodable>(_ value: T) throws -> Data {
         let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
+        e.dateEncodingStrategy = Timestamps.encoding
         var d = try e.encode(value)
         d.append(0x0A)
         return d

@@ -1,0 +1,34 @@
+import Foundation
+import PipelineCore
+import XCTest
+
+final class ManifestTests: XCTestCase {
+    func testManifestRoundTripsAndWritesAtomically() throws {
+        let dir = NSTemporaryDirectory() + "pp-manifest-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var m = Manifest(id: "a-1", batch: "b", sourceName: "a.jpg", original: "originals/b/a.jpg", sha256: "00",
+                         bytes: 3, sku: "a", view: 1, skuSource: "name-pattern", arrivedAt: Date(timeIntervalSince1970: 1_700_000_000.123))
+        m.history.append(HistoryEntry(step: "ingest", to: "ingested", at: Date(), ms: 12.5, workerMs: 10))
+        try ManifestStore.write(m, assetDir: dir)
+        m.sku = "changed"
+        try ManifestStore.write(m, assetDir: dir)
+        let back = try ManifestStore.read(assetDir: dir)
+        XCTAssertEqual(back.sku, "changed")
+        XCTAssertEqual(back.arrivedAt.timeIntervalSince1970, 1_700_000_000.123, accuracy: 0.001)
+        XCTAssertEqual(back.history.first?.workerMs, 10)
+        // No temporaries are left behind.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["manifest.json"])
+    }
+
+    func testEventLogAppendsReadableLines() throws {
+        let path = NSTemporaryDirectory() + "pp-events-\(UUID().uuidString).jsonl"
+        defer { unlink(path) }
+        let log = try EventLog(path: path)
+        log.append(Event(event: "ingested", asset: "a", ms: 1.5))
+        log.append(Event(event: "export", asset: "a", from: "approved", to: "export"))
+        let events = EventLog.read(path: path)
+        XCTAssertEqual(events.map(\.event), ["ingested", "export"])
+        XCTAssertEqual(events[0].ms, 1.5)
+    }
+}

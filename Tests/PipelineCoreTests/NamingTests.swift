@@ -1,0 +1,57 @@
+import PipelineCore
+import XCTest
+
+final class NamingTests: XCTestCase {
+    func testSanitizerKeepsNamesInsideTheRoot() {
+        XCTAssertEqual(Sanitizer.component("../../etc/passwd"), "etc_passwd")
+        XCTAssertEqual(Sanitizer.component(".."), "")
+        XCTAssertEqual(Sanitizer.component("..", fallback: "x"), "x")
+        XCTAssertEqual(Sanitizer.component(".hidden"), "hidden")
+        XCTAssertEqual(Sanitizer.component("Shoot 01/ä"), "Shoot_01")
+        XCTAssertEqual(Sanitizer.component("a\u{0}b\nc"), "a_b_c")
+        XCTAssertEqual(Sanitizer.component(String(repeating: "x", count: 300)).count, Sanitizer.maxLength)
+        for hostile in ["/", "a/../../b", "~root", "$(rm -rf)", "..\\..\\win"] {
+            let s = Sanitizer.component(hostile, fallback: "f")
+            XCTAssertFalse(s.contains("/"), s)
+            XCTAssertFalse(s.hasPrefix("."), s)
+            XCTAssertNotEqual(s, "..")
+        }
+    }
+
+    func testDefaultPatternReadsSkuAndView() throws {
+        let p = try NamePattern(NamePattern.defaultPattern)
+        XCTAssertEqual(p.resolve(stem: "SKU-1001_02"), .init(sku: "SKU-1001", view: 2, fromPattern: true))
+        XCTAssertEqual(p.resolve(stem: "ABC123-3"), .init(sku: "ABC123", view: 3, fromPattern: true))
+        XCTAssertEqual(p.resolve(stem: "ABC123"), .init(sku: "ABC123", view: nil, fromPattern: true))
+        // Not matching the pattern: the sanitised stem is the SKU, no view.
+        XCTAssertEqual(p.resolve(stem: "IMG 0042 (copy)"), .init(sku: "IMG_0042_copy", view: nil, fromPattern: false))
+    }
+
+    func testCustomPatternAndRefusals() throws {
+        let p = try NamePattern(#"^(?<sku>\d{6})-v(?<view>\d+)$"#)
+        XCTAssertEqual(p.resolve(stem: "123456-v7"), .init(sku: "123456", view: 7, fromPattern: true))
+        XCTAssertThrowsError(try NamePattern("(unclosed"))
+        XCTAssertThrowsError(try NamePattern(#"^(?<code>\w+)$"#), "a pattern without a sku group is refused")
+    }
+
+    func testAssetIDIsStableReadableAndValid() {
+        let id = AssetID.make(stem: "SKU-1001_02", sha256: "abcdef0123456789")
+        XCTAssertEqual(id, "SKU-1001_02-abcdef0123")
+        XCTAssertTrue(AssetID.isValid(id))
+        XCTAssertFalse(AssetID.isValid("../x"))
+        XCTAssertFalse(AssetID.isValid(""))
+        XCTAssertEqual(AssetID.make(stem: "../..", sha256: "ff00ff00ff00"), "asset-ff00ff00ff")
+    }
+
+    func testInboxFilterClassifiesWhatSyncToolsWrite() {
+        let f = InboxFilter(extensions: ["jpg", "png"])
+        XCTAssertEqual(f.classify("shoot1/SKU1_1.JPG"), .candidate(batch: "shoot1", name: "SKU1_1.JPG"))
+        XCTAssertEqual(f.classify("SKU1_1.jpg"), .candidate(batch: nil, name: "SKU1_1.jpg"))
+        for temp in ["shoot1/.SKU1_1.jpg.Ab12Cd", "x.jpg.part", "x.tmp", "x.jpg.crdownload", "~lock.jpg", ".hidden/a.jpg", "tmpfileAB12"] {
+            XCTAssertEqual(f.classify(temp), .temporary, temp)
+        }
+        XCTAssertEqual(f.classify("shoot1/notes.txt"), .notImage)
+        XCTAssertEqual(f.classify("shoot1/capture.xmp"), .notImage)
+        if case .ignored = f.classify("a/b/c.jpg") {} else { XCTFail("nested deeper than a batch is left alone") }
+    }
+}

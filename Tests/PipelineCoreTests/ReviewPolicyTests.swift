@@ -1,0 +1,39 @@
+import Foundation
+import PipelineCore
+import Review
+import XCTest
+
+final class ReviewPolicyTests: XCTestCase {
+    func manifest(long: Int) -> Manifest {
+        var m = Manifest(id: "a", batch: "b", sourceName: "a.jpg", original: "o", sha256: "0", bytes: 1, sku: "a",
+                         view: 1, skuSource: "name-pattern", arrivedAt: Date())
+        m.master = MasterInfo(file: "master.png", width: long, height: long * 2 / 3)
+        return m
+    }
+
+    func testPassingAssetIsAutoApproved() {
+        let d = ReviewPolicy(hold: false, minLongSide: 1000).decide(manifest(long: 3000))
+        XCTAssertEqual(d.destination, .approved)
+        XCTAssertEqual(d.record.status, "auto-approved")
+        XCTAssertEqual(d.record.gates, [GateResult(gate: "resolution", value: 3000, threshold: 1000, passed: true)])
+    }
+
+    func testSmallMasterIsAnExceptionWithAReason() {
+        let d = ReviewPolicy(hold: false, minLongSide: 1000).decide(manifest(long: 800))
+        XCTAssertEqual(d.destination, .review)
+        XCTAssertEqual(d.record.status, "exception")
+        XCTAssertTrue(d.record.reason?.contains("800 px") ?? false)
+    }
+
+    func testHoldKeepsEverythingForAPerson() {
+        let d = ReviewPolicy(hold: true, minLongSide: 1000).decide(manifest(long: 3000))
+        XCTAssertEqual(d.destination, .review)
+        XCTAssertEqual(d.record.status, "held")
+    }
+
+    func testMissingMasterFailsTheGate() {
+        var m = manifest(long: 3000)
+        m.master = nil
+        XCTAssertEqual(ReviewPolicy(hold: false, minLongSide: 1).decide(m).record.status, "exception")
+    }
+}
