@@ -84,3 +84,10 @@ long pp_maxrss_children_kib(void) {
 }
 
 int pp_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+#include <sys/prctl.h>
+#include <signal.h>
+int pp_die_with_parent(pid_t expected_parent) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
+    return getppid() == expected_parent ? 0 : -1; // the parent died before prctl took effect
+}

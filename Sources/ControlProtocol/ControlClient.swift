@@ -2,6 +2,7 @@ import Foundation
 
 public struct ControlClientError: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// Sends one request over the Unix socket and reads one response line.

@@ -32,7 +32,7 @@ public enum ExportStage {
         let path = "\(outDir)/\(name)"
         do {
             let fitted = try fit(image, size: p.size, background: p.background)
-            let tmp = "\(outDir)/.\(name).tmp.jpg"
+            let tmp = "\(outDir)/.\(name).\(getpid()).tmp.jpg"
             try fitted.saveJPEG(tmp, quality: p.quality)
             guard rename(tmp, path) == 0 else { throw FileSystemError("cannot rename \(tmp)") }
         } catch let e as FileSystemError {

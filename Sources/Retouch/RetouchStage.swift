@@ -32,7 +32,7 @@ public enum RetouchStage {
             catch let f as StepFailure { throw f }
             catch { throw decodeFailure(step.name, error) }
         }
-        let tmp = "\(assetDir)/.\(masterFile).tmp.png"
+        let tmp = "\(assetDir)/.\(masterFile).\(getpid()).tmp.png"
         do { try ctx.image.savePNG(tmp) }
         catch { throw decodeFailure("write-master", error) }
         guard rename(tmp, "\(assetDir)/\(masterFile)") == 0 else {

@@ -49,9 +49,10 @@ struct Worker: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Internal: one image worker, started by the daemon.")
     @Option var memoryMb = 4096
     @Option var vipsThreads = 1
+    @Option var parent: Int32 = 0
 
     func run() throws {
-        let code = WorkerMain.run(memoryMB: memoryMb, vipsThreads: vipsThreads)
+        let code = WorkerMain.run(memoryMB: memoryMb, vipsThreads: vipsThreads, parent: parent)
         if code != 0 { throw ExitCode(code) }
     }
 }

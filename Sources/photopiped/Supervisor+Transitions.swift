@@ -15,13 +15,13 @@ extension Supervisor {
             returnToInbox(job.claimPath, item)
             return
         }
-        ingestAttempts["\(item.batch)/\(item.name)"] = nil
+        let crashes = ingestAttempts.removeValue(forKey: "\(item.batch)/\(item.name)") ?? 0
         if let existing = hashIndex.assetID(for: digest.sha256) {
             keepDuplicate(job.claimPath, item, of: existing)
             return
         }
         createAsset(claim: job.claimPath, item: item, digest: digest, source: reply.source,
-                    failure: reply.ok ? nil : reply.failure, ms: ms, workerMs: reply.computeMs)
+                    failure: reply.ok ? nil : reply.failure, ms: ms, workerMs: reply.computeMs, attempts: crashes + 1)
     }
 
     /// The same bytes again: kept under duplicates/, recorded on the first asset, not processed twice.
@@ -62,6 +62,7 @@ extension Supervisor {
                              sha256: digest.sha256, bytes: digest.bytes, sku: naming.sku, view: naming.view,
                              skuSource: naming.fromPattern ? "name-pattern" : "file-stem", arrivedAt: item.arrivedAt)
             m.source = source
+            if attempts > 1 { m.attempts["ingest"] = attempts }
             let target: Queue = failure == nil ? .ingested : .failed
             m.history.append(HistoryEntry(step: "ingest", to: target.rawValue, at: Date(), ms: ms, workerMs: workerMs))
             if let f = failure {

@@ -8,6 +8,8 @@ extension Supervisor {
     }()
 
     func spawnWorker() {
+        // A decoder crash should end a worker at once, not spend seconds in Swift's backtracer.
+        setenv("SWIFT_BACKTRACE", "enable=no", 0)
         let now = Date()
         recentSpawns = recentSpawns.filter { now.timeIntervalSince($0) < 10 } + [now]
         if recentSpawns.count > 20 { log.warning("workers are dying fast (\(recentSpawns.count) starts in 10 s)") }
@@ -16,7 +18,8 @@ extension Supervisor {
         do {
             workers[index] = try WorkerProcess(
                 index: index, executable: Self.executable,
-                arguments: ["worker", "--memory-mb", "\(config.workerMemoryMB)", "--vips-threads", "\(config.vipsThreads)"],
+                arguments: ["worker", "--memory-mb", "\(config.workerMemoryMB)", "--vips-threads", "\(config.vipsThreads)",
+                            "--parent", "\(getpid())"],
                 mailbox: mailbox)
         } catch {
             lastError = "\(error)"

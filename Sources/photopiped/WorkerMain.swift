@@ -8,7 +8,8 @@ import Retouch
 
 /// The worker process: reads jobs from stdin, does the image work, answers on stdout.
 enum WorkerMain {
-    static func run(memoryMB: Int, vipsThreads: Int) -> Int32 {
+    static func run(memoryMB: Int, vipsThreads: Int, parent: Int32) -> Int32 {
+        if parent > 0 && pp_die_with_parent(parent) != 0 { return 1 }
         if memoryMB > 0 { _ = pp_limit_memory(UInt64(memoryMB) * 1024 * 1024) }
         do { try Vips.start(threads: vipsThreads) } catch {
             FileHandle.standardError.write(Data("<3>photopiped worker: \(error)\n".utf8))

@@ -25,4 +25,6 @@ long pp_maxrss_self_kib(void);
 long pp_maxrss_children_kib(void);
 // pipe2(O_CLOEXEC): descriptors that never leak into spawned children.
 int pp_pipe_cloexec(int fds[2]);
+// A worker must not outlive its supervisor (an orphan could still write into a re-claimed asset).
+int pp_die_with_parent(pid_t expected_parent);
 #endif
