@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what photopipe builds and tests against, from Debian/Ubuntu packages.
+# Swift itself (6.x) must already be on PATH: https://www.swift.org/install/linux/
+set -euo pipefail
+packages=(libvips-dev libinotifytools0-dev libexif-dev pkg-config rsync python3)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6 (https://www.swift.org/install/linux/)" >&2; exit 1; }
