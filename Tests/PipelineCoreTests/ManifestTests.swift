@@ -32,3 +32,17 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(events[0].ms, 1.5)
     }
 }
+
+final class TimestampTests: XCTestCase {
+    func testFormatAndParseRoundTripToTheMillisecond() {
+        let d = Date(timeIntervalSince1970: 1_795_000_000.987)
+        XCTAssertEqual(Timestamps.format(d), "2026-11-18T11:06:40.987Z")
+        XCTAssertEqual(Timestamps.parse(Timestamps.format(d))!.timeIntervalSince1970, d.timeIntervalSince1970, accuracy: 0.0005)
+        XCTAssertEqual(Timestamps.parse("2026-11-18T11:06:40Z")?.timeIntervalSince1970, 1_795_000_000)
+        XCTAssertEqual(Timestamps.parse("2026-11-18T12:06:40+01:00")?.timeIntervalSince1970, 1_795_000_000)
+        XCTAssertEqual(Timestamps.format(Date(timeIntervalSince1970: 0.9996)), "1970-01-01T00:00:01.000Z")
+        for bad in ["", "yesterday", "2026-11-18", "2026-11-18T09:06:40", "2026-11-18T09:06:40Zjunk"] {
+            XCTAssertNil(Timestamps.parse(bad), bad)
+        }
+    }
+}

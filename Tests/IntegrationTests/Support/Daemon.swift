@@ -16,6 +16,8 @@ final class Daemon {
     let configPath: String
     let logPath: String
     private(set) var process: Process?
+    /// Extra environment for the daemon (NOTIFY_SOCKET, WATCHDOG_USEC…).
+    var environment: [String: String] = [:]
 
     init(config: String = "", settle: Double = 0.3, workers: Int = 2) throws {
         base = NSTemporaryDirectory() + "pp-it-\(UUID().uuidString.prefix(8))"
@@ -36,6 +38,7 @@ final class Daemon {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Daemon.photopiped)
         p.arguments = ["run", "--config", configPath]
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = FileHandle(forWritingAtPath: logPath)!
         log.seekToEndOfFile()

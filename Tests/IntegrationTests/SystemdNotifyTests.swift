@@ -1,0 +1,51 @@
+import Foundation
+import XCTest
+
+/// sd_notify as systemd's Type=notify sees it, over a real datagram socket.
+final class SystemdNotifyTests: XCTestCase {
+    func testReadyOnlyWhenServingThenStatusWatchdogAndStopping() throws {
+        let path = NSTemporaryDirectory() + "pp-notify-\(UUID().uuidString.prefix(8)).sock"
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd); unlink(path) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        XCTAssertEqual(bound, 0)
+        var tv = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        func receive(until deadline: Date, _ stop: (String) -> Bool) -> [String] {
+            var got: [String] = []
+            var buf = [UInt8](repeating: 0, count: 4096)
+            while Date() < deadline {
+                let n = recv(fd, &buf, buf.count, 0)
+                if n > 0 {
+                    let msg = String(decoding: buf[0..<n], as: UTF8.self)
+                    got.append(msg)
+                    if stop(msg) { break }
+                }
+            }
+            return got
+        }
+
+        let daemon = try Daemon()
+        defer { daemon.cleanUp() }
+        daemon.environment = ["NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"]
+        try daemon.start()
+        let startup = receive(until: Date().addingTimeInterval(15)) { $0.contains("READY=1") }
+        XCTAssertTrue(startup.contains { $0.contains("READY=1") }, "\(startup)")
+        // READY means the socket and the watches are in place.
+        XCTAssertNoThrow(try daemon.status())
+
+        let later = receive(until: Date().addingTimeInterval(2.5)) { _ in false }
+        XCTAssertGreaterThanOrEqual(later.filter { $0 == "WATCHDOG=1" }.count, 2, "\(later)")
+        XCTAssertTrue((startup + later).contains { $0.hasPrefix("STATUS=") }, "\(later)")
+
+        kill(daemon.pid, SIGTERM)
+        let stopping = receive(until: Date().addingTimeInterval(10)) { $0.contains("STOPPING=1") }
+        XCTAssertTrue(stopping.contains { $0.contains("STOPPING=1") }, "\(stopping)")
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+}
