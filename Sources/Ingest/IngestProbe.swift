@@ -31,15 +31,8 @@ public enum IngestProbe {
         catch { throw StepFailure("unreadable_header", "The image header cannot be read (\(error)). The file is damaged; export it again.") }
         let info = SourceInfo(loader: loader, width: image.width, height: image.height, bands: image.bands,
                               orientation: image.orientation, hasICCProfile: image.hasICCProfile)
-        try checkPixelLimit(width: info.width, height: info.height, maxPixels: maxPixels)
+        try PixelLimit.check(width: info.width, height: info.height, maxPixels: maxPixels)
         return info
     }
 
-    public static func checkPixelLimit(width: Int, height: Int, maxPixels: Int) throws {
-        let pixels = width.multipliedReportingOverflow(by: height)
-        if pixels.overflow || pixels.partialValue > maxPixels {
-            let mp = Double(width) * Double(height) / 1e6
-            throw StepFailure("pixel_limit", String(format: "The header declares %d×%d pixels (%.0f MP), above the limit of %.0f MP; it was not decoded. If the image is genuine, raise limits.max_pixels.", width, height, mp, Double(maxPixels) / 1e6))
-        }
-    }
 }

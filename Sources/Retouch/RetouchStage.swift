@@ -25,7 +25,7 @@ public enum RetouchStage {
         let image: Image
         do { image = try Image.open(original) }
         catch { throw StepFailure("unreadable_header", "The original cannot be opened (\(error)). The file is damaged; export it again.") }
-        try IngestLimit.check(image, settings)
+        try PixelLimit.check(width: image.width, height: image.height, maxPixels: settings.maxPixels)
         var ctx = Context(image: image, settings: settings)
         for step in steps {
             do { try step.run(&ctx) }
@@ -51,14 +51,5 @@ public enum RetouchStage {
 
     static func decodeFailure(_ step: String, _ error: Error) -> StepFailure {
         StepFailure("decode_failed", "The image data could not be processed at step '\(step)' (\(error)). The file is probably truncated or damaged; export it again from the capture software.")
-    }
-}
-
-enum IngestLimit {
-    static func check(_ image: Image, _ s: JobSettings) throws {
-        let pixels = image.width.multipliedReportingOverflow(by: image.height)
-        if pixels.overflow || pixels.partialValue > s.maxPixels {
-            throw StepFailure("pixel_limit", "The header declares \(image.width)×\(image.height) pixels, above limits.max_pixels (\(s.maxPixels)); it was not decoded.")
-        }
     }
 }

@@ -17,8 +17,12 @@ extension Supervisor {
         guard let rel = relativeInboxPath(path) else { return }
         switch filter.classify(rel) {
         case .candidate:
-            guard let snap = snapshot(path), snap.isRegular else { settle.forget(path); return }
+            guard let snap = snapshot(path), snap.isRegular else { settle.forget(path); parked[path] = nil; return }
             if readyFiles.contains(path) { return }
+            if let p = parked[path] {
+                if p == snap.snapshot { return }
+                parked[path] = nil
+            }
             settle.observe(path, snap.snapshot, now: Date().timeIntervalSince1970)
             settle.touch(path, now: Date().timeIntervalSince1970)
         case .temporary:

@@ -10,9 +10,9 @@ extension Supervisor {
     func commitIngest(_ job: RunningJob, _ reply: WorkerReply, ms: Double) {
         guard let item = job.inbox else { return }
         guard let digest = reply.digest else {
-            // The worker could not even read the bytes (vanished, permissions): put it back.
-            log.warning("ingest could not read \(item.batch)/\(item.name): \(reply.failure?.message ?? "unknown")")
-            returnToInbox(job.claimPath, item)
+            let reason = reply.failure?.message ?? "the file could not be read"
+            log.warning("ingest could not read \(item.batch)/\(item.name): \(reason)")
+            ingestSetback(job.claimPath, item, reason: reason)
             return
         }
         let crashes = ingestAttempts.removeValue(forKey: "\(item.batch)/\(item.name)") ?? 0
@@ -86,8 +86,13 @@ extension Supervisor {
                 waiting[.retouch]!.append(id)
             }
         } catch {
-            log.error("ingest of \(item.batch)/\(item.name) failed: \(error); reconcile will retry it")
+            log.error("ingest of \(item.batch)/\(item.name) failed: \(error)")
             lastError = "\(error)"
+            if FileOps.exists(claim) {
+                try? FileManager.default.removeItem(atPath: staging)
+                ingestSetback(claim, item, reason: "\(error)")
+            }
+            // Otherwise the original is already in originals/: the next reconcile finishes the asset.
         }
     }
 
@@ -197,7 +202,8 @@ extension Supervisor {
 
     /// Steps with no image work (generate, review) run right here, a bounded number per tick.
     func runInlineSteps() {
-        for step in [Step.review, .generate] {
+        // Pipeline order, so an asset passes generate and review in the same tick.
+        for step in Step.allCases where !step.needsWorker {
             var budget = 200
             while budget > 0, let id = waiting[step]!.popFirst() {
                 budget -= 1

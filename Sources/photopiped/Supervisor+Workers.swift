@@ -137,15 +137,33 @@ extension Supervisor {
         }
     }
 
-    func returnToInbox(_ claim: String, _ item: InboxItem) {
+    @discardableResult
+    func returnToInbox(_ claim: String, _ item: InboxItem) -> String? {
         let dir = "\(inboxRoot)/\(item.batch)"
         do {
             try FileOps.makeDirectory(dir)
             let back = "\(dir)/\(FileOps.freeName(in: dir, for: item.name))"
             try FileOps.move(claim, back)
             inboxChanged(back)
+            return back
         } catch {
             log.error("cannot return \(claim) to the inbox: \(error)")
+            return nil
         }
+    }
+
+    /// An ingest that could not finish (an unreadable file, a full disk…): the file goes back to
+    /// the inbox and is tried again once it settles; after `max_attempts` it stays there, untouched,
+    /// until it changes (fixed permissions, a fresh copy).
+    func ingestSetback(_ claim: String, _ item: InboxItem, reason: String) {
+        let key = "\(item.batch)/\(item.name)"
+        let attempts = (ingestAttempts[key] ?? 0) + 1
+        ingestAttempts[key] = attempts
+        guard let back = returnToInbox(claim, item), attempts >= config.maxAttempts else { return }
+        ingestAttempts[key] = nil
+        settle.forget(back)
+        if let snap = snapshot(back) { parked[back] = snap.snapshot }
+        lastError = "\(key) left in the inbox: \(reason)"
+        log.error("\(key) left in the inbox after \(attempts) attempts: \(reason). Fix the cause, then copy or touch the file again.")
     }
 }

@@ -33,6 +33,8 @@ final class Supervisor {
     var waiting: [Step: OrderedSet<String>] = [:]
     var ingestAttempts: [String: Int] = [:]
     var reportedNotImage = Set<String>()
+    /// Inbox files given up on; left alone until their size or mtime changes.
+    var parked: [String: SettleTracker.Snapshot] = [:]
 
     var paused = false
     var stopping = false
@@ -91,7 +93,8 @@ final class Supervisor {
         record(Event(event: "daemon-started", detail: "version \(photopipeVersion)"))
 
         while true {
-            let wait = min(0.1, settle.secondsUntilNextDue(now: Date().timeIntervalSince1970) ?? 0.1)
+            let inlineWaiting = !paused && Step.allCases.contains { !$0.needsWorker && !waiting[$0]!.isEmpty }
+            let wait = inlineWaiting ? 0 : min(0.1, settle.secondsUntilNextDue(now: Date().timeIntervalSince1970) ?? 0.1)
             for e in mailbox.take(timeout: wait) { handle(e) }
             let now = Date()
             if stopping {
