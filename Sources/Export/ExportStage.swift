@@ -11,6 +11,7 @@ public enum ExportStage {
         public var size: Int
         public var quality: Int
         public var background = RGB.white
+        public var memoryLimitMB = 0
         public init(channel: String, size: Int, quality: Int) { self.channel = channel; self.size = size; self.quality = quality }
     }
 
@@ -38,7 +39,7 @@ public enum ExportStage {
         } catch let e as FileSystemError {
             throw StepFailure("write_failed", "Cannot write the export: \(e).")
         } catch {
-            throw StepFailure("export_failed", "Rendering the \(p.channel) file failed (\(error)); retry the asset.")
+            throw StepFailure.processing(step: "export-\(p.channel)", detail: "\(error)", memoryLimitMB: p.memoryLimitMB)
         }
         let digest = try FileDigest.of(path)
         return [OutputRecord(channel: p.channel, path: "out/\(p.channel)/\(name)", bytes: digest.bytes,

@@ -20,7 +20,9 @@ public struct JobSettings: Codable, Sendable {
     public var exportChannel: String
     public var exportSize: Int
     public var exportQuality: Int
+    public var workerMemoryMB: Int
     public init(_ c: Config) {
+        workerMemoryMB = c.workerMemoryMB
         maxPixels = c.maxPixels; masterLongSide = c.masterLongSide
         exportChannel = c.exportChannel; exportSize = c.exportSize; exportQuality = c.exportQuality
     }
@@ -52,4 +54,14 @@ public struct StepFailure: Error, Codable, Sendable, Equatable, CustomStringConv
     public var message: String
     public init(_ code: String, _ message: String) { self.code = code; self.message = message }
     public var description: String { "\(code): \(message)" }
+}
+
+extension StepFailure {
+    /// A libvips error during image work, named for what a person can do about it.
+    public static func processing(step: String, detail: String, memoryLimitMB: Int) -> StepFailure {
+        if detail.contains("out of memory") {
+            return StepFailure("memory_limit", "The image needed more memory than a worker may use (limits.worker_memory_mb = \(memoryLimitMB)) at step '\(step)'. Raise limits.worker_memory_mb or lower retouch.master_long_side, then `pipectl retry` the asset.")
+        }
+        return StepFailure("decode_failed", "The image data could not be processed at step '\(step)' (\(detail)). The file is probably truncated or damaged; export it again from the capture software.")
+    }
 }

@@ -30,11 +30,11 @@ public enum RetouchStage {
         for step in steps {
             do { try step.run(&ctx) }
             catch let f as StepFailure { throw f }
-            catch { throw decodeFailure(step.name, error) }
+            catch { throw decodeFailure(step.name, error, settings) }
         }
         let tmp = "\(assetDir)/.\(masterFile).\(getpid()).tmp.png"
         do { try ctx.image.savePNG(tmp) }
-        catch { throw decodeFailure("write-master", error) }
+        catch { throw decodeFailure("write-master", error, settings) }
         guard rename(tmp, "\(assetDir)/\(masterFile)") == 0 else {
             throw StepFailure("write_failed", "Cannot write the master in \(assetDir): \(String(cString: strerror(errno))).")
         }
@@ -49,7 +49,7 @@ public enum RetouchStage {
         c.image = try c.image.resized(by: Double(c.settings.masterLongSide) / Double(long))
     }
 
-    static func decodeFailure(_ step: String, _ error: Error) -> StepFailure {
-        StepFailure("decode_failed", "The image data could not be processed at step '\(step)' (\(error)). The file is probably truncated or damaged; export it again from the capture software.")
+    static func decodeFailure(_ step: String, _ error: Error, _ settings: JobSettings) -> StepFailure {
+        .processing(step: step, detail: "\(error)", memoryLimitMB: settings.workerMemoryMB)
     }
 }

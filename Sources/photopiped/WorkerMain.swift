@@ -49,8 +49,9 @@ enum WorkerMain {
                                                     settings: job.settings)
             case .export:
                 let m = try ManifestStore.read(assetDir: job.path)
-                let preset = ExportStage.Preset(channel: job.settings.exportChannel, size: job.settings.exportSize,
+                var preset = ExportStage.Preset(channel: job.settings.exportChannel, size: job.settings.exportSize,
                                                 quality: job.settings.exportQuality)
+                preset.memoryLimitMB = job.settings.workerMemoryMB
                 reply.outputs = try ExportStage.run(assetDir: job.path, manifest: m, preset: preset)
             case .generate, .review:
                 throw StepFailure("internal", "step \(job.step.rawValue) does not run in a worker")

@@ -77,3 +77,27 @@ extension Fixtures {
         return sha(path)
     }
 }
+
+final class MemoryLimitTests: XCTestCase {
+    /// A worker capped below what a 24 MP frame needs fails that asset with a reason, and the daemon goes on.
+    func testWorkerOverItsMemoryLimitFailsTheAssetWithAReason() throws {
+        let daemon = try Daemon(config: "[limits]\nworker_memory_mb = 300\n[review]\nmin_long_side = 100\n")
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        let big = try Fixtures.shots(count: 1, width: 6000, height: 4000, firstSku: 8201)
+        let small = try Fixtures.shots(count: 1, width: 600, height: 400, firstSku: 8301)
+        XCTAssertEqual(shell("/bin/cp", ["\(big)/\(Fixtures.files(in: big)[0])", "\(daemon.inbox)/"]).status, 0)
+        XCTAssertTrue(waitUntil(timeout: 90) { daemon.assets(in: .failed).count == 1 }, daemon.log)
+        let id = try XCTUnwrap(daemon.assets(in: .failed).first)
+        let m = try daemon.manifest(id, in: .failed)
+        // libvips reports the failed allocation (memory_limit); GLib may instead abort the worker,
+        // which is then replaced and the attempts counted (worker_crashed). Either way: failed, with a reason.
+        switch m.error?.code {
+        case "memory_limit": XCTAssertTrue(m.error?.message.contains("limits.worker_memory_mb = 300") ?? false)
+        case "worker_crashed": XCTAssertEqual(m.error?.attempts, 3)
+        default: XCTFail("unexpected failure: \(String(describing: m.error))")
+        }
+        XCTAssertEqual(shell("/bin/cp", ["\(small)/\(Fixtures.files(in: small)[0])", "\(daemon.inbox)/"]).status, 0)
+        XCTAssertTrue(waitUntil(timeout: 60) { daemon.exported().count == 1 && daemon.assets(in: .export).count == 1 }, daemon.log)
+    }
+}
