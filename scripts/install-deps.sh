@@ -2,7 +2,7 @@
 # Installs what photopipe builds and tests against, from Debian/Ubuntu packages.
 # Swift itself (6.x) must already be on PATH: https://www.swift.org/install/linux/
 set -euo pipefail
-packages=(libvips-dev libinotifytools0-dev libexif-dev pkg-config rsync python3)
+packages=(libvips-dev libvips-tools libinotifytools0-dev libexif-dev pkg-config rsync python3)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

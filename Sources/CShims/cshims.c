@@ -86,6 +86,20 @@ int ppv_copy_memory(VipsImage *in, VipsImage **out) {
 
 int ppv_avg(VipsImage *in, double *out) { return vips_avg(in, out, NULL); }
 
+int ppv_crop(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
+    return vips_extract_area(in, out, left, top, width, height, NULL);
+}
+
+int ppv_getpoint(VipsImage *in, int x, int y, double *values, int max) {
+    double *vector = NULL;
+    int n = 0;
+    if (vips_getpoint(in, &vector, &n, x, y, NULL)) return -1;
+    int count = n < max ? n : max;
+    for (int i = 0; i < count; i++) values[i] = vector[i];
+    g_free(vector);
+    return count;
+}
+
 int ppv_xyz(int width, int height, VipsImage **out) { return vips_xyz(out, width, height, NULL); }
 int ppv_extract_band(VipsImage *in, VipsImage **out, int band) { return vips_extract_band(in, out, band, NULL); }
 int ppv_linear(VipsImage *in, VipsImage **out, const double *a, const double *b, int n) {

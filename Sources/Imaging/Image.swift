@@ -52,6 +52,18 @@ public final class Image {
     }
     /// Decodes the whole image into memory, so later operations read it once.
     public func inMemory() throws -> Image { try Image.make("decode") { ppv_copy_memory(pointer, $0) } }
+    public func cropped(x: Int, y: Int, width: Int, height: Int) throws -> Image {
+        try Image.make("crop") { ppv_crop(pointer, $0, Int32(x), Int32(y), Int32(width), Int32(height)) }
+    }
+    /// The band values of one pixel.
+    public func pixel(x: Int, y: Int) throws -> [Double] {
+        var values = [Double](repeating: 0, count: 16)
+        let n = ppv_getpoint(pointer, Int32(x), Int32(y), &values, 16)
+        guard n >= 0 else { throw ImagingError.fromVips("read pixel \(x),\(y)") }
+        return Array(values.prefix(Int(n)))
+    }
+    /// Mean of each band.
+    public func bandMeans() throws -> [Double] { try (0..<bands).map { try band($0).average() } }
     public func average() throws -> Double {
         var v = 0.0
         guard ppv_avg(pointer, &v) == 0 else { throw ImagingError.fromVips("average") }
