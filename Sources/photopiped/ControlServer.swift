@@ -26,13 +26,9 @@ final class ControlServer: @unchecked Sendable {
         unlink(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw DaemonError("cannot create the control socket: \(String(cString: strerror(errno)))") }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { throw DaemonError("socket path too long: \(path)") }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        guard let rc = UnixAddress.with(path, { bind(fd, $0, $1) }) else {
+            close(fd)
+            throw DaemonError("socket path too long: \(path)")
         }
         guard rc == 0 else { close(fd); throw DaemonError("cannot bind \(path): \(String(cString: strerror(errno)))") }
         if let g = getgrnam(group) { _ = chown(path, UInt32.max, g.pointee.gr_gid) }

@@ -83,12 +83,7 @@ final class ControlTests: XCTestCase {
         func raw(_ payload: Data, readReply: Bool = true) -> String {
             let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(fd) }
-            var addr = sockaddr_un()
-            addr.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in daemon.socket.utf8.enumerated() { raw[i] = b } }
-            _ = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
+            _ = UnixAddress.with(daemon.socket) { connect(fd, $0, $1) }
             _ = payload.withUnsafeBytes { send(fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
             guard readReply else { return "" }
             var tv = timeval(tv_sec: 10, tv_usec: 0)
