@@ -18,9 +18,10 @@ let package = Package(
         .systemLibrary(name: "CExif", pkgConfig: "libexif", providers: [.apt(["libexif-dev"])]),
         .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
         .target(name: "CShims", dependencies: ["CVips", "CExif", "CInotifyTools"]),
+        .target(name: "CLinux"),
 
         // Policy in plain Swift.
-        .target(name: "PipelineCore"),
+        .target(name: "PipelineCore", dependencies: ["CLinux"]),
         .target(name: "ControlProtocol"),
         .target(name: "Imaging", dependencies: ["CShims"]),
         .target(name: "Ingest", dependencies: ["Imaging", "PipelineCore"]),

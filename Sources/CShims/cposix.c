@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -37,14 +38,17 @@ int pp_writer_present(const char *path) {
 extern char **environ;
 
 pid_t pp_spawn(const char *path, char *const argv[], int stdin_fd, int stdout_fd) {
+    // The pipes are always >= 3 here: the supervisor keeps 0, 1 and 2 open.
+    if (stdin_fd < 3 || stdout_fd < 3) { errno = EBADF; return -1; }
     posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
-    posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
+    int rc = posix_spawn_file_actions_init(&actions);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
     // Nothing of the supervisor (inotify, the control socket, other workers' pipes) leaks into a worker.
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (rc != 0) { posix_spawn_file_actions_destroy(&actions); errno = rc; return -1; }
     pid_t pid = -1;
-    int rc = posix_spawn(&pid, path, &actions, NULL, argv, environ);
+    rc = posix_spawn(&pid, path, &actions, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) { errno = rc; return -1; }
     return pid;
@@ -73,14 +77,11 @@ int pp_sd_notify(const char *state) {
     return n < 0 ? -1 : 1;
 }
 
-long pp_maxrss_self_kib(void) {
-    struct rusage ru;
-    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
-}
-
-long pp_maxrss_children_kib(void) {
-    struct rusage ru;
-    return getrusage(RUSAGE_CHILDREN, &ru) == 0 ? ru.ru_maxrss : -1;
+int pp_wait_exited(pid_t pid) {
+    siginfo_t info;
+    int rc;
+    do { rc = waitid(P_PID, (id_t) pid, &info, WEXITED | WNOWAIT); } while (rc != 0 && errno == EINTR);
+    return rc;
 }
 
 int pp_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int ppv_init(const char *argv0, int threads) {
@@ -135,8 +136,15 @@ int ppv_set_orientation(VipsImage *image, int orientation) {
 }
 
 int pp_sha256_file(const char *path, char hex[65], long long *bytes) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    // Never follow a swapped-in symlink, never block on a FIFO.
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = EINVAL;
+        return -1;
+    }
     GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
     unsigned char buf[1 << 16];
     long long total = 0;

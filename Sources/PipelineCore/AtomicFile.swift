@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 
 public struct FileSystemError: Error, CustomStringConvertible, Sendable {
@@ -49,13 +50,16 @@ public enum AtomicFile {
 }
 
 public enum FileOps {
-    /// rename(2) that refuses to replace an existing destination. The supervisor is the
-    /// only process that moves things between queues, so check-then-rename does not race.
+    /// rename(2) that never replaces an existing destination (the inbox is shared with sync tools).
     public static func move(_ from: String, _ to: String) throws {
-        if exists(to) { throw FileSystemError("cannot move \(from) to \(to)", errno: EEXIST) }
-        guard rename(from, to) == 0 else {
+        guard pl_rename_noreplace(from, to) == 0 else {
             throw FileSystemError("cannot move \(from) to \(to)")
         }
+    }
+
+    /// Makes a regular file read-only without following a symlink that may have been swapped in.
+    public static func makeReadOnly(_ path: String) throws {
+        guard pl_chmod_regular_nofollow(path, 0o444) == 0 else { throw FileSystemError("cannot make \(path) read-only") }
     }
 
     public static func exists(_ path: String) -> Bool {

@@ -77,7 +77,7 @@ public enum AssetID {
     /// A stable, readable id: the sanitised stem plus the start of the content hash.
     public static func make(stem: String, sha256: String, length: Int = 10) -> String {
         let base = Sanitizer.component(stem, fallback: "asset")
-        return "\(base.prefix(60))-\(sha256.prefix(length))"
+        return "\(base.prefix(50))-\(sha256.prefix(length))"
     }
 
     /// Only names `make` can produce are accepted from a control client.

@@ -15,6 +15,7 @@ public struct Reconciler {
         public var returnedAssets = 0
         public var finishedStaging = 0
         public var discardedStaging = 0
+        public var quarantined = 0
         public var problems: [String] = []
         public init() {}
     }
@@ -75,7 +76,14 @@ public struct Reconciler {
                     try FileOps.move(dir, layout.asset(id, in: target))
                     report.finishedStaging += 1
                 } catch { report.problems.append("\(error)") }
+            } else if FileOps.exists("\(dir)/\(ManifestStore.fileName)") && (try? ManifestStore.read(assetDir: dir)) == nil {
+                // A manifest this version cannot read: keep it for a person rather than guess.
+                let q = "\(layout.work)/quarantine"
+                try? FileOps.makeDirectory(q)
+                do { try FileOps.move(dir, "\(q)/\(FileOps.freeName(in: q, for: id))"); report.quarantined += 1 }
+                catch { report.problems.append("\(error)") }
             } else {
+                // Interrupted before the original moved: the source file is still claimed.
                 try? fm.removeItem(atPath: dir)
                 report.discardedStaging += 1
             }

@@ -42,6 +42,20 @@ public struct WorkerReply: Codable, Sendable {
     public init(seq: Int, ok: Bool) { self.seq = seq; self.ok = ok }
 }
 
+extension WorkerReply {
+    /// The supervisor builds paths from a reply: a digest must be 64 hex digits, outputs must
+    /// stay inside the asset's `out/` folder.
+    public var isWellFormed: Bool {
+        if let d = digest, d.sha256.count != 64 || !d.sha256.allSatisfy(\.isHexDigit) { return false }
+        for o in outputs ?? [] {
+            let parts = o.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0] == "out", !parts.contains(where: { $0.isEmpty || $0.hasPrefix(".") }),
+                  Sanitizer.component(o.channel) == o.channel, parts[1] == o.channel else { return false }
+        }
+        return true
+    }
+}
+
 public struct DigestInfo: Codable, Sendable, Equatable {
     public var sha256: String
     public var bytes: Int

@@ -11,8 +11,13 @@ final class ControlServer: @unchecked Sendable {
     private var listenFD: Int32 = -1
     private let lock = NSLock()
     private var open = 0
+    private var openByUID: [UInt32: Int] = [:]
     static let maxConnections = 32
+    /// One user cannot take every slot (root always gets in while slots remain).
+    static let maxPerUser = 8
     static let idleTimeout = 30
+    /// A connection lives at most this long, however slowly it trickles bytes.
+    static let maxLifetime = 120.0
 
     init(path: String, mailbox: Mailbox) {
         self.path = path
@@ -50,38 +55,48 @@ final class ControlServer: @unchecked Sendable {
             let client = accept(fd, nil, nil)
             if client >= 0 { _ = fcntl(client, F_SETFD, FD_CLOEXEC) }
             if client < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                return // the socket was closed: shutting down
+                switch errno {
+                case EINTR, ECONNABORTED: continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM: usleep(200_000); continue // out of descriptors: back off
+                default: return // the socket was closed: shutting down
+                }
+            }
+            var pid: Int32 = 0, uid: UInt32 = 0, gid: UInt32 = 0
+            guard pp_peer_credentials(client, &pid, &uid, &gid) == 0 else {
+                reply(client, .failure("cannot read the peer's credentials"))
+                close(client)
+                continue
             }
             lock.lock()
-            let allowed = open < Self.maxConnections
-            if allowed { open += 1 }
+            let mine = openByUID[uid, default: 0]
+            let allowed = open < Self.maxConnections && (uid == 0 || mine < Self.maxPerUser)
+            if allowed { open += 1; openByUID[uid] = mine + 1 }
             lock.unlock()
             if !allowed {
                 reply(client, .failure("too many control connections; try again"))
                 close(client)
                 continue
             }
+            let peer = Peer(pid: pid, uid: uid, gid: gid)
             let t = Thread { [self] in
-                serve(client)
+                serve(client, peer)
                 close(client)
-                lock.lock(); open -= 1; lock.unlock()
+                lock.lock()
+                open -= 1
+                openByUID[peer.uid, default: 1] -= 1
+                if openByUID[peer.uid] == 0 { openByUID[peer.uid] = nil }
+                lock.unlock()
             }
             t.name = "control-client"
             t.start()
         }
     }
 
-    private func serve(_ fd: Int32) {
+    private func serve(_ fd: Int32, _ peer: Peer) {
         var tv = timeval(tv_sec: Self.idleTimeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var pid: Int32 = 0, uid: UInt32 = 0, gid: UInt32 = 0
-        guard pp_peer_credentials(fd, &pid, &uid, &gid) == 0 else {
-            reply(fd, .failure("cannot read the peer's credentials"))
-            return
-        }
-        let peer = Peer(pid: pid, uid: uid, gid: gid)
+        let deadline = Date().addingTimeInterval(Self.maxLifetime)
         var pending = Data()
         var buf = [UInt8](repeating: 0, count: 16384)
         while true {
@@ -94,6 +109,7 @@ final class ControlServer: @unchecked Sendable {
                 reply(fd, .failure("request too large (limit \(maxRequestBytes) bytes)"))
                 return
             }
+            if Date() > deadline { return }
             let n = read(fd, &buf, buf.count)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return }

@@ -78,25 +78,34 @@ extension Supervisor {
         let t = now.timeIntervalSince1970
         for path in settle.due(now: t) {
             let snap = snapshot(path)
-            var writer = SettleTracker.WriterState.unknown
-            if config.checkOpenWriters, snap != nil {
-                switch pp_writer_present(path) {
-                case 1: writer = .open
-                case 0: writer = .closed
-                default: writer = .unknown
-                }
-            }
-            if settle.decide(path, current: snap?.snapshot, writer: writer, now: t) == .settled {
+            let writer = snap == nil ? .unknown : writerState(path)
+            if settle.decide(path, current: snap?.snapshot, writer: writer, now: t) == .settled, let snap {
                 settle.forget(path)
                 readyFiles.append(path)
+                readySnapshots[path] = snap.snapshot
             }
+        }
+    }
+
+    func writerState(_ path: String) -> SettleTracker.WriterState {
+        guard config.checkOpenWriters else { return .unknown }
+        switch pp_writer_present(path) {
+        case 1: return .open
+        case 0: return .closed
+        default: return .unknown
         }
     }
 
     /// Renames a settled inbox file to `.work/ingest/<batch>/<name>`. Nil when it vanished.
     func claimInboxFile(_ path: String) -> (claim: String, item: InboxItem)? {
+        let settled = readySnapshots.removeValue(forKey: path)
         guard let rel = relativeInboxPath(path), case .candidate(let rawBatch, let name) = filter.classify(rel),
               let snap = snapshot(path) else { return nil }
+        // It may have waited in the queue a long time: still the same regular file, and nobody writing it?
+        guard snap.isRegular, snap.snapshot == settled, writerState(path) != .open else {
+            inboxChanged(path)
+            return nil
+        }
         let batch = Sanitizer.component(rawBatch ?? InboxFilter.dayBatch(snap.mtime), fallback: "unsorted")
         let claimDir = "\(layout.work(.ingest))/\(batch)"
         do {

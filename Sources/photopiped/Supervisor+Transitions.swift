@@ -15,7 +15,9 @@ extension Supervisor {
             ingestSetback(job.claimPath, item, reason: reason)
             return
         }
-        let crashes = ingestAttempts.removeValue(forKey: "\(item.batch)/\(item.name)") ?? 0
+        let ledger = AttemptLedger(layout: layout)
+        let crashes = ledger.count(batch: item.batch, name: item.name)
+        ledger.clear(batch: item.batch, name: item.name)
         if let existing = hashIndex.assetID(for: digest.sha256) {
             keepDuplicate(job.claimPath, item, of: existing)
             return
@@ -31,7 +33,7 @@ extension Supervisor {
             try FileOps.makeDirectory(dir)
             let name = FileOps.freeName(in: dir, for: Sanitizer.component(item.name, fallback: "duplicate"))
             try FileOps.move(claim, "\(dir)/\(name)")
-            chmod("\(dir)/\(name)", 0o444)
+            try? FileOps.makeReadOnly("\(dir)/\(name)")
             if let found = layout.locate(existing), var m = try? ManifestStore.read(assetDir: found.path) {
                 m.duplicates.append(DuplicateRecord(batch: item.batch, name: item.name, keptAt: "duplicates/\(item.batch)/\(name)", at: Date()))
                 try? ManifestStore.write(m, assetDir: found.path)
@@ -73,7 +75,8 @@ extension Supervisor {
             if let e = m.error { try ManifestStore.writeFailure(e, assetDir: staging) }
             let original = "\(originalsDir)/\(originalName)"
             try FileOps.move(claim, original)
-            chmod(original, 0o444)
+            // Fails (harmlessly) for files the sync user owns: originals/ is closed to them anyway.
+            try? FileOps.makeReadOnly(original)
             AtomicFile.syncDirectory(originalsDir)
             try hashIndex.record(digest.sha256, id: id)
             try FileOps.move(staging, layout.asset(id, in: target))
@@ -185,9 +188,9 @@ extension Supervisor {
         do {
             try ManifestStore.write(m, assetDir: claim)
             try ManifestStore.writeFailure(failure, assetDir: claim)
-            let target = layout.asset(m.id, in: .failed)
-            if FileOps.exists(target) { try FileManager.default.removeItem(atPath: target) }
-            try FileOps.move(claim, target)
+            // Never delete an existing failed/<id>: an older failure of the same asset keeps its folder.
+            let failedDir = layout.dir(.failed)
+            try FileOps.move(claim, "\(failedDir)/\(FileOps.freeName(in: failedDir, for: m.id))")
         } catch {
             log.error("cannot move \(m.id) to failed: \(error)")
         }

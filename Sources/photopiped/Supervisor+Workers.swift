@@ -8,8 +8,6 @@ extension Supervisor {
     }()
 
     func spawnWorker() {
-        // A decoder crash should end a worker at once, not spend seconds in Swift's backtracer.
-        setenv("SWIFT_BACKTRACE", "enable=no", 0)
         let now = Date()
         recentSpawns = recentSpawns.filter { now.timeIntervalSince($0) < 10 } + [now]
         if recentSpawns.count > 20 { log.warning("workers are dying fast (\(recentSpawns.count) starts in 10 s)") }
@@ -43,6 +41,7 @@ extension Supervisor {
                                  settings: JobSettings(config))
             running[index] = RunningJob(step: job.step, claimPath: job.claim, assetID: job.id, inbox: job.item,
                                         seq: nextSeq, startedAt: Date())
+            lastProgress = Date()
             if !worker.send(work) { worker.kill() } // its exit event puts the job back
         }
     }
@@ -67,7 +66,7 @@ extension Supervisor {
     }
 
     func workerReplied(_ index: Int, _ line: Data) {
-        guard let reply = try? ManifestStore.decoder().decode(WorkerReply.self, from: line) else {
+        guard let reply = try? ManifestStore.decoder().decode(WorkerReply.self, from: line), reply.isWellFormed else {
             log.error("worker \(index) sent an unreadable line; replacing it")
             workers[index]?.kill()
             return
@@ -83,15 +82,17 @@ extension Supervisor {
     }
 
     func workerExited(_ index: Int, _ status: Int32) {
-        workers[index] = nil
+        workers[index] = nil // releases the process object, closing its stdin pipe
         if let job = running.removeValue(forKey: index) {
+            lastProgress = Date()
             let (code, text) = job.timedOut
                 ? ("timeout", "the worker took longer than limits.asset_timeout_seconds (\(Int(config.assetTimeoutSeconds)) s) and was killed")
                 : describeExit(status)
             log.warning("worker \(index) died during \(job.step.rawValue) of \(job.assetID ?? job.claimPath): \(text)")
             jobDied(job, code: code, text: text)
         }
-        if !stopping { spawnWorker() }
+        // A pool shrunk by reload is not refilled; a failed start is retried from tick().
+        if !stopping && workers.count < config.workers { spawnWorker() }
     }
 
     func enforceTimeouts(_ now: Date) {
@@ -104,11 +105,10 @@ extension Supervisor {
     /// A crash, abort, hang or memory blow-up: count the attempt; give up after `limits.max_attempts`.
     func jobDied(_ job: RunningJob, code: String, text: String) {
         if job.step == .ingest, let item = job.inbox {
-            let key = "\(item.batch)/\(item.name)"
-            let attempts = (ingestAttempts[key] ?? 0) + 1
-            ingestAttempts[key] = attempts
+            let ledger = AttemptLedger(layout: layout)
+            let attempts = ledger.increment(batch: item.batch, name: item.name)
             if attempts >= config.maxAttempts {
-                ingestAttempts[key] = nil
+                ledger.clear(batch: item.batch, name: item.name)
                 ingestGaveUp(job, item, code: code, text: text, attempts: attempts)
             } else {
                 returnToInbox(job.claimPath, item)
@@ -157,10 +157,10 @@ extension Supervisor {
     /// until it changes (fixed permissions, a fresh copy).
     func ingestSetback(_ claim: String, _ item: InboxItem, reason: String) {
         let key = "\(item.batch)/\(item.name)"
-        let attempts = (ingestAttempts[key] ?? 0) + 1
-        ingestAttempts[key] = attempts
+        let ledger = AttemptLedger(layout: layout)
+        let attempts = ledger.increment(batch: item.batch, name: item.name)
         guard let back = returnToInbox(claim, item), attempts >= config.maxAttempts else { return }
-        ingestAttempts[key] = nil
+        ledger.clear(batch: item.batch, name: item.name)
         settle.forget(back)
         if let snap = snapshot(back) { parked[back] = snap.snapshot }
         lastError = "\(key) left in the inbox: \(reason)"

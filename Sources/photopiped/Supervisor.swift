@@ -30,8 +30,12 @@ final class Supervisor {
 
     /// Settled inbox files, oldest first; and assets waiting per step.
     var readyFiles = OrderedSet<String>()
+    /// What each ready file looked like when it settled; checked again at claim time.
+    var readySnapshots: [String: SettleTracker.Snapshot] = [:]
     var waiting: [Step: OrderedSet<String>] = [:]
-    var ingestAttempts: [String: Int] = [:]
+    var lastSweep = Date()
+    var lastSpawnAttempt = Date.distantPast
+    var lockFD: Int32 = -1
     var reportedNotImage = Set<String>()
     /// Inbox files given up on; left alone until their size or mtime changes.
     var parked: [String: SettleTracker.Snapshot] = [:]
@@ -72,11 +76,27 @@ final class Supervisor {
         self.filter = InboxFilter(extensions: config.imageExtensions)
         self.settle = SettleTracker(quiet: config.settleSeconds)
         for s in Step.allCases { waiting[s] = OrderedSet() }
+        // Before any thread starts: a decoder crash should end a worker at once, not spend
+        // seconds in Swift's backtracer.
+        setenv("SWIFT_BACKTRACE", "enable=no", 0)
+    }
+
+    /// One daemon per root: a second one would reconcile the first one's work in flight.
+    func lockRoot() throws {
+        let path = "\(layout.root)/.lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw DaemonError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw DaemonError("another photopiped is already running on \(layout.root) (\(path) is locked)")
+        }
+        lockFD = fd
     }
 
     /// Start-up order: directories, reconcile, watches, socket, workers; then READY=1.
     func run() throws -> Int32 {
         try layout.create()
+        try lockRoot()
         if config.eventLog { events = try EventLog(path: layout.eventLog) }
         reconcile(reason: "start")
         let w = InboxWatcher(inbox: layout.dir(.inbox), mailbox: mailbox)
@@ -93,7 +113,7 @@ final class Supervisor {
         record(Event(event: "daemon-started", detail: "version \(photopipeVersion)"))
 
         while true {
-            let inlineWaiting = !paused && Step.allCases.contains { !$0.needsWorker && !waiting[$0]!.isEmpty }
+            let inlineWaiting = !paused && !stopping && Step.allCases.contains { !$0.needsWorker && !waiting[$0]!.isEmpty }
             let wait = inlineWaiting ? 0 : min(0.1, settle.secondsUntilNextDue(now: Date().timeIntervalSince1970) ?? 0.1)
             for e in mailbox.take(timeout: wait) { handle(e) }
             let now = Date()
@@ -129,6 +149,16 @@ final class Supervisor {
     func tick(_ now: Date) {
         settleInbox(now)
         enforceTimeouts(now)
+        if workers.count < config.workers && now.timeIntervalSince(lastSpawnAttempt) >= 1 {
+            lastSpawnAttempt = now
+            spawnWorker()
+        }
+        if now.timeIntervalSince(lastSweep) >= 60 {
+            // Anything an error path left claimed, or an event that never came, is picked up here.
+            lastSweep = now
+            reconcile(reason: "sweep")
+            scanInbox()
+        }
         if !paused {
             runInlineSteps()
             dispatch()
@@ -137,21 +167,26 @@ final class Supervisor {
         notifier.watchdog(healthy: healthy(now))
     }
 
-    /// A stuck pipeline stops the watchdog: work is waiting or running, yet nothing
-    /// finished for twice the per-asset timeout.
+    /// A stuck pipeline stops the watchdog: work is waiting or running, yet nothing was
+    /// dispatched or finished for twice the per-asset timeout (no workers, a wedged loop).
     func healthy(_ now: Date) -> Bool {
-        let busy = !running.isEmpty
-        return !busy || now.timeIntervalSince(lastProgress) < 2 * config.assetTimeoutSeconds + 10
+        let waitingWork = !readyFiles.isEmpty || waiting.values.contains { !$0.isEmpty }
+        let busy = !running.isEmpty || (waitingWork && !paused)
+        if !busy { lastProgress = now; return true }
+        return now.timeIntervalSince(lastProgress) < 2 * config.assetTimeoutSeconds + 10
     }
 
     func reconcile(reason: String) {
         let inFlight = Set(running.values.map(\.claimPath))
         let report = Reconciler(layout: layout).run(inFlight: inFlight)
         for p in report.problems { log.error("reconcile: \(p)") }
-        if report.returnedFiles + report.returnedAssets + report.finishedStaging + report.discardedStaging > 0 {
-            log.notice("reconcile (\(reason)): \(report.returnedFiles) files back to the inbox, \(report.returnedAssets) assets back to their queue, \(report.finishedStaging) ingests finished, \(report.discardedStaging) half-made assets discarded")
+        let changed = report.returnedFiles + report.returnedAssets + report.finishedStaging + report.discardedStaging + report.quarantined
+        if changed > 0 {
+            log.notice("reconcile (\(reason)): \(report.returnedFiles) files back to the inbox, \(report.returnedAssets) assets back to their queue, \(report.finishedStaging) ingests finished, \(report.discardedStaging) half-made assets discarded, \(report.quarantined) quarantined")
         }
-        record(Event(event: "reconcile", detail: "\(reason): returned \(report.returnedFiles) files, \(report.returnedAssets) assets"))
+        if changed > 0 || reason != "sweep" {
+            record(Event(event: "reconcile", detail: "\(reason): returned \(report.returnedFiles) files, \(report.returnedAssets) assets"))
+        }
         for step in Step.allCases where step != .ingest {
             for id in layout.assets(in: step.source) { waiting[step]!.append(id) }
         }

@@ -8,7 +8,8 @@ import PipelineCore
 final class WorkerProcess {
     let index: Int
     let pid: pid_t
-    private let toWorker: Int32
+    private var toWorker: Int32
+    private let latch = ExitLatch()
     let startedAt = Date()
 
     init(index: Int, executable: String, arguments: [String], mailbox: Mailbox) throws {
@@ -29,8 +30,9 @@ final class WorkerProcess {
         self.pid = pid
         self.toWorker = down[1]
         let readFD = up[0]
+        let latch = self.latch
         let t = Thread {
-            WorkerProcess.readReplies(fd: readFD, worker: index, pid: pid, mailbox: mailbox)
+            WorkerProcess.readReplies(fd: readFD, worker: index, pid: pid, latch: latch, mailbox: mailbox)
         }
         t.name = "worker-\(index)-reader"
         t.start()
@@ -50,12 +52,17 @@ final class WorkerProcess {
         }
     }
 
-    func kill() { _ = Glibc.kill(pid, SIGKILL) }
+    /// SIGKILL, unless the process is already reaped (its pid may belong to someone else by then).
+    func kill() { latch.ifRunning { _ = Glibc.kill(pid, SIGKILL) } }
 
     /// Closing stdin asks the worker to finish and exit.
-    func closeInput() { close(toWorker) }
+    func closeInput() {
+        if toWorker >= 0 { close(toWorker); toWorker = -1 }
+    }
 
-    private static func readReplies(fd: Int32, worker: Int, pid: pid_t, mailbox: Mailbox) {
+    deinit { closeInput() }
+
+    private static func readReplies(fd: Int32, worker: Int, pid: pid_t, latch: ExitLatch, mailbox: Mailbox) {
         var pending = Data()
         var buf = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -70,9 +77,28 @@ final class WorkerProcess {
             }
         }
         close(fd)
+        // Wait for the exit without reaping, then reap under the latch, so kill() never hits a recycled pid.
+        _ = pp_wait_exited(pid)
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        latch.markExited { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
         mailbox.post(.workerExited(worker: worker, status: status))
+    }
+}
+
+/// Whether a worker process has been reaped; guards kill() against pid reuse.
+final class ExitLatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var exited = false
+
+    func ifRunning(_ body: () -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        if !exited { body() }
+    }
+
+    func markExited(_ reap: () -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        reap()
+        exited = true
     }
 }
 

@@ -20,9 +20,10 @@ int pp_limit_memory(unsigned long long bytes);
 // sd_notify(3) without libsystemd: sends `state` to $NOTIFY_SOCKET. Returns 1 sent, 0 no socket, -1 error.
 int pp_sd_notify(const char *state);
 
-// Peak resident set size of this process and of its waited-for children, in KiB.
-long pp_maxrss_self_kib(void);
-long pp_maxrss_children_kib(void);
+// Waits until the child has exited without reaping it, so its pid cannot be reused
+// until waitpid(2) collects it. Returns 0 or -1.
+int pp_wait_exited(pid_t pid);
+
 // pipe2(O_CLOEXEC): descriptors that never leak into spawned children.
 int pp_pipe_cloexec(int fds[2]);
 // A worker must not outlive its supervisor (an orphan could still write into a re-claimed asset).
