@@ -125,3 +125,15 @@ final class ControlTests: XCTestCase {
         XCTAssertEqual(shell(Daemon.photopiped, ["check-config", empty]).status, 0, "an empty file is a valid config")
     }
 }
+
+final class SingleInstanceTests: XCTestCase {
+    func testASecondDaemonOnTheSameRootIsRefused() throws {
+        let first = try Daemon()
+        defer { first.cleanUp() }
+        try first.start()
+        let second = shell(Daemon.photopiped, ["run", "--config", first.configPath, "--socket", "\(first.base)/other.sock"])
+        XCTAssertEqual(second.status, 1)
+        XCTAssertTrue(second.err.contains("another photopiped is already running"), second.err)
+        XCTAssertNoThrow(try first.status(), "the first daemon is untouched")
+    }
+}

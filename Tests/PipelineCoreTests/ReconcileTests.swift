@@ -71,3 +71,43 @@ final class ReconcileTests: XCTestCase {
         XCTAssertEqual(layout.locate("r1")?.queue, .ingested)
     }
 }
+
+final class LedgerAndReplyTests: XCTestCase {
+    func testAttemptLedgerSurvivesAcrossInstances() throws {
+        let root = NSTemporaryDirectory() + "pp-ledger-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let layout = Layout(root: root)
+        try layout.create()
+        XCTAssertEqual(AttemptLedger(layout: layout).increment(batch: "b", name: "x.jpg"), 1)
+        XCTAssertEqual(AttemptLedger(layout: layout).increment(batch: "b", name: "x.jpg"), 2)
+        XCTAssertEqual(AttemptLedger(layout: layout).count(batch: "b", name: "x.jpg"), 2)
+        AttemptLedger(layout: layout).clear(batch: "b", name: "x.jpg")
+        XCTAssertEqual(AttemptLedger(layout: layout).count(batch: "b", name: "x.jpg"), 0)
+    }
+
+    func testRepliesThatWouldEscapeTheAssetAreRefused() {
+        var r = WorkerReply(seq: 1, ok: true)
+        r.digest = DigestInfo(sha256: String(repeating: "a", count: 64), bytes: 1)
+        r.outputs = [OutputRecord(channel: "default", path: "out/default/x.jpg", bytes: 1, width: 1, height: 1, sha256: "")]
+        XCTAssertTrue(r.isWellFormed)
+        r.digest = DigestInfo(sha256: "../../x", bytes: 1)
+        XCTAssertFalse(r.isWellFormed)
+        r.digest = nil
+        for bad in ["../../etc/passwd", "out/default/../../x.jpg", "out/other/x.jpg", "/abs/x.jpg", "out/default/.hidden"] {
+            r.outputs = [OutputRecord(channel: "default", path: bad, bytes: 1, width: 1, height: 1, sha256: "")]
+            XCTAssertFalse(r.isWellFormed, bad)
+        }
+    }
+
+    func testUnreadableStagingManifestIsQuarantinedNotDeleted() throws {
+        let root = NSTemporaryDirectory() + "pp-q-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let layout = Layout(root: root)
+        try layout.create()
+        try FileManager.default.createDirectory(atPath: "\(layout.staging)/odd", withIntermediateDirectories: true)
+        try Data("{not a manifest".utf8).write(to: URL(fileURLWithPath: "\(layout.staging)/odd/manifest.json"))
+        let report = Reconciler(layout: layout).run()
+        XCTAssertEqual(report.quarantined, 1)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(layout.work)/quarantine/odd/manifest.json"))
+    }
+}
