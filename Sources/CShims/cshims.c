@@ -130,6 +130,11 @@ int ppv_pngsave(VipsImage *in, const char *path, int compression) {
     return vips_pngsave(in, path, "compression", compression, "strip", TRUE, NULL);
 }
 
+int ppv_tiffsave_zstd(VipsImage *in, const char *path) {
+    return vips_tiffsave(in, path, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_ZSTD,
+                         "predictor", VIPS_FOREIGN_TIFF_PREDICTOR_HORIZONTAL, "level", 1, "strip", TRUE, NULL);
+}
+
 int ppv_set_orientation(VipsImage *image, int orientation) {
     vips_image_set_int(image, VIPS_META_ORIENTATION, orientation);
     return 0;

@@ -78,6 +78,10 @@ public final class Image {
     public func savePNG(_ path: String, compression: Int = 1) throws {
         guard ppv_pngsave(pointer, path, Int32(compression)) == 0 else { throw ImagingError.fromVips("save PNG \(path)") }
     }
+    /// Lossless and quick to write and read back (zstd TIFF): for masters, not for delivery.
+    public func saveMasterTIFF(_ path: String) throws {
+        guard ppv_tiffsave_zstd(pointer, path) == 0 else { throw ImagingError.fromVips("save TIFF \(path)") }
+    }
     public func setOrientation(_ value: Int) { _ = ppv_set_orientation(pointer, Int32(value)) }
 }
 

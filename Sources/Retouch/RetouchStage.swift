@@ -5,7 +5,8 @@ import PipelineCore
 /// The retouch stage as its list of steps. Today: orient → sRGB → size the master → write it.
 /// Background removal, colour normalisation, shadow and framing join this list as steps.
 public enum RetouchStage {
-    public static let masterFile = "master.png"
+    /// Lossless TIFF (zstd): writes in ~40% and reads in ~55% of the time of a level-1 PNG at 4000 px.
+    public static let masterFile = "master.tif"
 
     public struct Context {
         public var image: Image
@@ -32,8 +33,8 @@ public enum RetouchStage {
             catch let f as StepFailure { throw f }
             catch { throw decodeFailure(step.name, error, settings) }
         }
-        let tmp = "\(assetDir)/.\(masterFile).\(getpid()).tmp.png"
-        do { try ctx.image.savePNG(tmp) }
+        let tmp = "\(assetDir)/.\(masterFile).\(getpid()).tmp.tif"
+        do { try ctx.image.saveMasterTIFF(tmp) }
         catch { throw decodeFailure("write-master", error, settings) }
         guard rename(tmp, "\(assetDir)/\(masterFile)") == 0 else {
             throw StepFailure("write_failed", "Cannot write the master in \(assetDir): \(String(cString: strerror(errno))).")

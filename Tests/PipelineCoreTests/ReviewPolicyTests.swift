@@ -7,7 +7,7 @@ final class ReviewPolicyTests: XCTestCase {
     func manifest(long: Int) -> Manifest {
         var m = Manifest(id: "a", batch: "b", sourceName: "a.jpg", original: "o", sha256: "0", bytes: 1, sku: "a",
                          view: 1, skuSource: "name-pattern", arrivedAt: Date())
-        m.master = MasterInfo(file: "master.png", width: long, height: long * 2 / 3)
+        m.master = MasterInfo(file: "master.tif", width: long, height: long * 2 / 3)
         return m
     }
 

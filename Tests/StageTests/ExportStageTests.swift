@@ -16,8 +16,8 @@ final class ExportStageTests: XCTestCase {
         let s = try StageScratch()
         let dir = try s.assetDir("asset")
         let src = try s.frame("src.jpg", width: width, height: height)
-        try Image.open(src).savePNG("\(dir)/master.png")
-        let outputs = try ExportStage.run(assetDir: dir, manifest: manifest(master: MasterInfo(file: "master.png", width: width, height: height)),
+        try Image.open(src).saveMasterTIFF("\(dir)/master.tif")
+        let outputs = try ExportStage.run(assetDir: dir, manifest: manifest(master: MasterInfo(file: "master.tif", width: width, height: height)),
                                           preset: .init(channel: "default", size: 2000, quality: 90))
         XCTAssertEqual(outputs.count, 1)
         XCTAssertEqual(outputs[0].sha256, try FileDigest.of("\(dir)/\(outputs[0].path)").sha256)

@@ -55,6 +55,8 @@ int ppv_cast_uchar(VipsImage *in, VipsImage **out);
 // Savers. strip removes metadata.
 int ppv_jpegsave(VipsImage *in, const char *path, int quality, int strip, int no_subsample);
 int ppv_pngsave(VipsImage *in, const char *path, int compression);
+// Lossless TIFF, zstd level 1 with a horizontal predictor: the fastest lossless master libvips writes.
+int ppv_tiffsave_zstd(VipsImage *in, const char *path);
 int ppv_set_orientation(VipsImage *image, int orientation);
 
 // SHA-256 of a file, streamed; writes 64 hex chars + NUL into hex.
