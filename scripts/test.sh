@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/fetch-real-images.sh
 swift build --build-tests
 log=$(mktemp)
 set +e

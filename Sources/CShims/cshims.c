@@ -36,6 +36,14 @@ int ppv_has_icc(VipsImage *image) { return vips_image_get_typeof(image, VIPS_MET
 int ppv_interpretation(VipsImage *image) { return (int) vips_image_get_interpretation(image); }
 int ppv_has_alpha(VipsImage *image) { return vips_image_hasalpha(image); }
 
+const void *ppv_blob(VipsImage *image, const char *name, size_t *length) {
+    const void *data = NULL;
+    *length = 0;
+    if (vips_image_get_typeof(image, name) == 0) return NULL;
+    if (vips_image_get_blob(image, name, &data, length)) { vips_error_clear(); return NULL; }
+    return data;
+}
+
 int ppv_autorot(VipsImage *in, VipsImage **out) { return vips_autorot(in, out, NULL); }
 
 int ppv_to_srgb8(VipsImage *in, VipsImage **out) {

@@ -18,6 +18,7 @@ public final class Image {
     /// Opens a file lazily: only the header is read until pixels are needed.
     /// With `failOnTruncated`, a truncated or corrupt stream is an error at decode time.
     public static func open(_ path: String, failOnTruncated: Bool = true) throws -> Image {
+        try Vips.start() // libvips crashes on use before its initialisation
         guard let p = ppv_open(path, failOnTruncated ? 1 : 0) else {
             throw ImagingError.fromVips("cannot open \(path)")
         }
@@ -26,6 +27,7 @@ public final class Image {
 
     /// The name of the libvips loader that would read this file, or nil when it is not an image.
     public static func loaderName(for path: String) -> String? {
+        guard (try? Vips.start()) != nil else { return nil }
         guard let name = ppv_find_loader(path) else {
             _ = ppv_error_copy().map { ppv_free($0) }
             return nil

@@ -7,19 +7,23 @@ public enum IngestProbe {
     public struct Result: Sendable {
         public var digest: DigestInfo
         public var source: SourceInfo?
+        public var camera: CameraInfo?
         public var failure: StepFailure?
     }
 
     public static func run(path: String, maxPixels: Int) throws -> Result {
         let d = try FileDigest.of(path)
         var result = Result(digest: DigestInfo(sha256: d.sha256, bytes: d.bytes))
-        do { result.source = try probe(path: path, bytes: d.bytes, maxPixels: maxPixels) }
-        catch let f as StepFailure { result.failure = f }
+        do {
+            let (source, image) = try probe(path: path, bytes: d.bytes, maxPixels: maxPixels)
+            result.source = source
+            result.camera = CameraMetadata.read(image)
+        } catch let f as StepFailure { result.failure = f }
         return result
     }
 
     /// Header facts, with the pixel limit enforced before anything is decoded.
-    public static func probe(path: String, bytes: Int, maxPixels: Int) throws -> SourceInfo {
+    public static func probe(path: String, bytes: Int, maxPixels: Int) throws -> (SourceInfo, Image) {
         if bytes == 0 {
             throw StepFailure("empty_file", "The file is empty (0 bytes); the copy into the inbox probably failed. Copy it again.")
         }
@@ -32,7 +36,7 @@ public enum IngestProbe {
         let info = SourceInfo(loader: loader, width: image.width, height: image.height, bands: image.bands,
                               orientation: image.orientation, hasICCProfile: image.hasICCProfile)
         try PixelLimit.check(width: info.width, height: info.height, maxPixels: maxPixels)
-        return info
+        return (info, image)
     }
 
 }

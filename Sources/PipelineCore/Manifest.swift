@@ -15,6 +15,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var skuSource: String
     public var arrivedAt: Date
     public var source: SourceInfo?
+    public var camera: CameraInfo?
     public var master: MasterInfo?
     public var review: ReviewRecord?
     public var outputs: [OutputRecord] = []

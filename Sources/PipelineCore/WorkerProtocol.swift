@@ -35,6 +35,7 @@ public struct WorkerReply: Codable, Sendable {
     public var failure: StepFailure?
     public var digest: DigestInfo?
     public var source: SourceInfo?
+    public var camera: CameraInfo?
     public var master: MasterInfo?
     public var outputs: [OutputRecord]?
     /// Time the worker spent on the job itself, to separate image work from daemon overhead.

@@ -22,7 +22,7 @@ extension Supervisor {
             keepDuplicate(job.claimPath, item, of: existing)
             return
         }
-        createAsset(claim: job.claimPath, item: item, digest: digest, source: reply.source,
+        createAsset(claim: job.claimPath, item: item, digest: digest, source: reply.source, camera: reply.camera,
                     failure: reply.ok ? nil : reply.failure, ms: ms, workerMs: reply.computeMs, attempts: crashes + 1)
     }
 
@@ -47,7 +47,8 @@ extension Supervisor {
 
     /// Builds the asset in `.work/new/`, moves the original into originals/ (read-only),
     /// then publishes the asset with one rename. Reconcile finishes or undoes a crash in between.
-    func createAsset(claim: String, item: InboxItem, digest: DigestInfo, source: SourceInfo?, failure: StepFailure?, ms: Double,
+    func createAsset(claim: String, item: InboxItem, digest: DigestInfo, source: SourceInfo?, camera: CameraInfo? = nil,
+                     failure: StepFailure?, ms: Double,
                      workerMs: Double? = nil, attempts: Int = 1) {
         let stem = splitExtension(item.name).stem
         var id = AssetID.make(stem: stem, sha256: digest.sha256)
@@ -64,6 +65,7 @@ extension Supervisor {
                              sha256: digest.sha256, bytes: digest.bytes, sku: naming.sku, view: naming.view,
                              skuSource: naming.fromPattern ? "name-pattern" : "file-stem", arrivedAt: item.arrivedAt)
             m.source = source
+            m.camera = camera
             if attempts > 1 { m.attempts["ingest"] = attempts }
             let target: Queue = failure == nil ? .ingested : .failed
             m.history.append(HistoryEntry(step: "ingest", to: target.rawValue, at: Date(), ms: ms, workerMs: workerMs))

@@ -42,6 +42,7 @@ enum WorkerMain {
                 let r = try IngestProbe.run(path: job.path, maxPixels: job.settings.maxPixels)
                 reply.digest = r.digest
                 reply.source = r.source
+                reply.camera = r.camera
                 if let f = r.failure { reply.ok = false; reply.failure = f }
             case .retouch:
                 let m = try ManifestStore.read(assetDir: job.path)

@@ -7,6 +7,7 @@
 #include <sys/inotify.h>
 #include <libexif/exif-data.h>
 #include "cposix.h"
+#include "cexif.h"
 
 // Library setup: turns the operation cache off (a watch folder reuses names)
 // and blocks loaders that are not meant for untrusted input.
@@ -26,6 +27,8 @@ int ppv_orientation(VipsImage *image);
 int ppv_has_icc(VipsImage *image);
 int ppv_interpretation(VipsImage *image);
 int ppv_has_alpha(VipsImage *image);
+// A metadata blob (exif-data, xmp-data, iptc-data, icc-profile-data) of the header; NULL when absent.
+const void *ppv_blob(VipsImage *image, const char *name, size_t *length);
 
 // Operations: each returns 0 on success and sets *out.
 int ppv_autorot(VipsImage *in, VipsImage **out);
