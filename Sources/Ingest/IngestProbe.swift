@@ -8,6 +8,7 @@ public enum IngestProbe {
         public var digest: DigestInfo
         public var source: SourceInfo?
         public var camera: CameraInfo?
+        public var descriptive: DescriptiveMetadata?
         public var failure: StepFailure?
     }
 
@@ -18,8 +19,17 @@ public enum IngestProbe {
             let (source, image) = try probe(path: path, bytes: d.bytes, maxPixels: maxPixels)
             result.source = source
             result.camera = CameraMetadata.read(image)
+            result.descriptive = descriptive(image)
         } catch let f as StepFailure { result.failure = f }
         return result
+    }
+
+    /// XMP first (what tethering software writes), then IPTC for what XMP lacked.
+    public static func descriptive(_ image: Image) -> DescriptiveMetadata? {
+        var meta = DescriptiveMetadata()
+        if let xmp = image.blob("xmp-data") { XMPReader.read(xmp, into: &meta) }
+        if let iptc = image.blob("iptc-data") { IPTCReader.read(iptc, into: &meta) }
+        return meta.isEmpty ? nil : meta
     }
 
     /// Header facts, with the pixel limit enforced before anything is decoded.

@@ -16,6 +16,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var arrivedAt: Date
     public var source: SourceInfo?
     public var camera: CameraInfo?
+    public var descriptive: DescriptiveMetadata?
     public var master: MasterInfo?
     public var review: ReviewRecord?
     public var outputs: [OutputRecord] = []

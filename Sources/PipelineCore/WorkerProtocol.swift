@@ -36,6 +36,7 @@ public struct WorkerReply: Codable, Sendable {
     public var digest: DigestInfo?
     public var source: SourceInfo?
     public var camera: CameraInfo?
+    public var descriptive: DescriptiveMetadata?
     public var master: MasterInfo?
     public var outputs: [OutputRecord]?
     /// Time the worker spent on the job itself, to separate image work from daemon overhead.
@@ -74,7 +75,9 @@ public struct StepFailure: Error, Codable, Sendable, Equatable, CustomStringConv
 extension StepFailure {
     /// A libvips error during image work, named for what a person can do about it.
     public static func processing(step: String, detail: String, memoryLimitMB: Int) -> StepFailure {
-        if detail.contains("out of memory") {
+        // Under the address-space cap, an allocation or a thread's stack is what gives out first.
+        let exhausted = ["out of memory", "Cannot allocate memory", "Error creating thread"]
+        if exhausted.contains(where: detail.contains) {
             return StepFailure("memory_limit", "The image needed more memory than a worker may use (limits.worker_memory_mb = \(memoryLimitMB)) at step '\(step)'. Raise limits.worker_memory_mb or lower retouch.master_long_side, then `pipectl retry` the asset.")
         }
         return StepFailure("decode_failed", "The image data could not be processed at step '\(step)' (\(detail)). The file is probably truncated or damaged; export it again from the capture software.")

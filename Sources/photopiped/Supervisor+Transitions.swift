@@ -23,6 +23,7 @@ extension Supervisor {
             return
         }
         createAsset(claim: job.claimPath, item: item, digest: digest, source: reply.source, camera: reply.camera,
+                    descriptive: reply.descriptive,
                     failure: reply.ok ? nil : reply.failure, ms: ms, workerMs: reply.computeMs, attempts: crashes + 1)
     }
 
@@ -48,6 +49,7 @@ extension Supervisor {
     /// Builds the asset in `.work/new/`, moves the original into originals/ (read-only),
     /// then publishes the asset with one rename. Reconcile finishes or undoes a crash in between.
     func createAsset(claim: String, item: InboxItem, digest: DigestInfo, source: SourceInfo?, camera: CameraInfo? = nil,
+                     descriptive: DescriptiveMetadata? = nil,
                      failure: StepFailure?, ms: Double,
                      workerMs: Double? = nil, attempts: Int = 1) {
         let stem = splitExtension(item.name).stem
@@ -66,6 +68,7 @@ extension Supervisor {
                              skuSource: naming.fromPattern ? "name-pattern" : "file-stem", arrivedAt: item.arrivedAt)
             m.source = source
             m.camera = camera
+            m.descriptive = descriptive
             if attempts > 1 { m.attempts["ingest"] = attempts }
             let target: Queue = failure == nil ? .ingested : .failed
             m.history.append(HistoryEntry(step: "ingest", to: target.rawValue, at: Date(), ms: ms, workerMs: workerMs))

@@ -43,6 +43,7 @@ enum WorkerMain {
                 reply.digest = r.digest
                 reply.source = r.source
                 reply.camera = r.camera
+                reply.descriptive = r.descriptive
                 if let f = r.failure { reply.ok = false; reply.failure = f }
             case .retouch:
                 let m = try ManifestStore.read(assetDir: job.path)

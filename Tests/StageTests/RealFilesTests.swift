@@ -86,3 +86,60 @@ final class RealFilesTests: XCTestCase {
         XCTAssertGreaterThan(processed, names.count / 2)
     }
 }
+
+final class DescriptiveMetadataTests: XCTestCase {
+    override func setUpWithError() throws { try Vips.start() }
+
+    func pillow(_ name: String) throws -> Image {
+        let path = "\(RealFilesTests.dir)/pillow/\(name)"
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("real images not fetched: run scripts/fetch-real-images.sh") }
+        return try Image.open(path)
+    }
+
+    func testLightroomXMPAndPhotoshopIPTCAreRead() throws {
+        let meta = try XCTUnwrap(IngestProbe.descriptive(try pillow("xmp_test.jpg")))
+        print("measured: xmp_test.jpg → tool \(meta.creatorTool ?? "-"), title \(meta.title ?? "-"), keywords \(meta.keywords.prefix(5)), \(meta.xmp.count) XMP properties, ignored \(meta.ignored)")
+        XCTAssertEqual(meta.creatorTool, "Adobe Photoshop Lightroom Classic 7.4 (Macintosh)")
+        XCTAssertEqual(meta.xmp["aux:SerialNumber"], "022070029137")
+        let iptc = try XCTUnwrap(IngestProbe.descriptive(try pillow("iptc.jpg")))
+        print("measured: iptc.jpg → title \(iptc.title ?? "-"), keywords \(iptc.keywords), job \(iptc.jobIdentifier ?? "-"), ignored \(iptc.ignored)")
+        XCTAssertEqual(iptc.keywords, ["HvK", "2006", "summer", "July", "holiday", "Hungary", "Budapest"], "IIM 2:25 keywords")
+    }
+
+    func testHandMadeXMPWithAJobIdentifier() {
+        let xmp = """
+        <?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+        <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"
+          xmlns:xmp="http://ns.adobe.com/xap/1.0/" photoshop:TransmissionReference="SKU-4711" xmp:CreatorTool="Capture One 23">
+        <dc:title><rdf:Alt><rdf:li xml:lang="x-default">Linen shirt, front</rdf:li></rdf:Alt></dc:title>
+        <dc:subject><rdf:Bag><rdf:li>shirt</rdf:li><rdf:li>linen</rdf:li></rdf:Bag></dc:subject>
+        </rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>
+        """
+        var meta = DescriptiveMetadata()
+        XMPReader.read(Data(xmp.utf8) + Data(repeating: 0x20, count: 2000), into: &meta)
+        XCTAssertEqual(meta.jobIdentifier, "SKU-4711")
+        XCTAssertEqual(meta.creatorTool, "Capture One 23")
+        XCTAssertEqual(meta.title, "Linen shirt, front")
+        XCTAssertEqual(meta.keywords, ["shirt", "linen"])
+        var broken = DescriptiveMetadata()
+        XMPReader.read(Data("<x:xmpmeta><unclosed".utf8), into: &broken)
+        XCTAssertFalse(broken.ignored.isEmpty)
+    }
+
+    func testHandMadeIPTCAndHostileLengths() {
+        func record(_ ds: UInt8, _ s: String) -> [UInt8] { [0x1C, 2, ds, 0, UInt8(s.utf8.count)] + Array(s.utf8) }
+        let iim = record(5, "Title") + record(25, "red") + record(25, "cotton") + record(103, "JOB-9")
+        var block: [UInt8] = Array("Photoshop 3.0".utf8) + [0] + Array("8BIM".utf8) + [0x04, 0x04, 0, 0]
+        block += [0, 0, 0, UInt8(iim.count)] + iim
+        var meta = DescriptiveMetadata()
+        IPTCReader.read(Data(block), into: &meta)
+        XCTAssertEqual(meta.title, "Title")
+        XCTAssertEqual(meta.keywords, ["red", "cotton"])
+        XCTAssertEqual(meta.jobIdentifier, "JOB-9")
+        // A record claiming more bytes than the block holds is cut off, not read past.
+        var hostile = DescriptiveMetadata()
+        IPTCReader.read(Data([0x1C, 2, 5, 0x7F, 0xFF] + Array("short".utf8)), into: &hostile)
+        XCTAssertNil(hostile.title)
+        XCTAssertFalse(hostile.ignored.isEmpty)
+    }
+}
