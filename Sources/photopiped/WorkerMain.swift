@@ -23,6 +23,8 @@ enum WorkerMain {
             }
             let reply = handle(job)
             if let data = try? ControlLine.encode(reply) { FileHandle.standardOutput.write(data) }
+            // A process that ran into its memory cap may have a broken thread pool: start afresh.
+            if reply.failure?.code == "memory_limit" { return 0 }
         }
         return 0
     }
