@@ -18,6 +18,10 @@ public struct Config: Codable, Sendable, Equatable {
     // [ingest]
     public var namePattern = NamePattern.defaultPattern
     public var imageExtensions = ["jpg", "jpeg", "png", "tif", "tiff", "webp"]
+    /// Where the SKU comes from, tried in order (see SkuResolver).
+    public var skuSources = ["name"]
+    /// Optional product catalogue (CSV with a `sku` column); when set, unknown SKUs are exceptions.
+    public var catalogPath: String?
 
     // [limits]
     public var maxPixels = 200_000_000
@@ -94,6 +98,15 @@ public enum ConfigLoader {
             $0.namePattern = p
         },
         "ingest.image_extensions": { $0.imageExtensions = try stringArray($1).map { $0.lowercased() } },
+        "ingest.sku_sources": {
+            let sources = try stringArray($1)
+            if let bad = sources.first(where: { !SkuResolver.isValidSource($0) }) {
+                throw ValueError(message: "has unknown source '\(bad)'; use \(SkuResolver.knownSources.joined(separator: ", ")) or xmp:<property>")
+            }
+            if sources.isEmpty { throw ValueError(message: "must name at least one source") }
+            $0.skuSources = sources
+        },
+        "ingest.catalog": { $0.catalogPath = try path($1) },
         "limits.max_pixels": { $0.maxPixels = try int($1, 1...2_000_000_000) },
         "limits.worker_memory_mb": { $0.workerMemoryMB = try int($1, 256...1_048_576) },
         "limits.asset_timeout_seconds": { $0.assetTimeoutSeconds = try double($1, 1...86_400) },

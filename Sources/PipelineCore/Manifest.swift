@@ -13,6 +13,9 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var sku: String
     public var view: Int?
     public var skuSource: String
+    public var skuResolution: SkuResolution?
+    /// The catalogue row's fields (handle, gtin, title, alt_text…), for naming and export.
+    public var catalog: [String: String]?
     public var arrivedAt: Date
     public var source: SourceInfo?
     public var camera: CameraInfo?

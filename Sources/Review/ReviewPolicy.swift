@@ -15,7 +15,18 @@ public struct ReviewPolicy: Sendable {
     }
 
     public func gates(_ m: Manifest) -> [GateResult] {
-        [resolutionGate(m)]
+        [resolutionGate(m), skuGate(m)]
+    }
+
+    /// With a catalogue, a SKU none of the sources could find in it is for a person, never a guess.
+    public func skuGate(_ m: Manifest) -> GateResult {
+        guard let r = m.skuResolution, r.checkedAgainstCatalog else {
+            return GateResult(gate: "sku", value: 1, threshold: 1, passed: true)
+        }
+        let passed = r.sku != nil
+        let found = r.candidates.map { "\($0.value) (\($0.source))" }.joined(separator: ", ")
+        return GateResult(gate: "sku", value: passed ? 1 : 0, threshold: 1, passed: passed,
+                          reason: passed ? nil : "unknown SKU: \(found.isEmpty ? "no candidate found" : "candidates " + found) not in the catalogue; add the SKU to the catalogue or rename the file, then `pipectl retry \(m.id)`")
     }
 
     /// The master's long side must reach the configured minimum; nothing is ever upscaled.

@@ -110,6 +110,11 @@ extension Supervisor {
         m.error = nil
         m.attempts = [:]
         m.review = nil
+        // The catalogue may have gained the SKU since: resolve it again.
+        let r = resolver.resolve(stem: splitExtension(m.sourceName).stem, batch: m.batch, descriptive: m.descriptive)
+        m.skuResolution = r
+        if let sku = r.sku { m.sku = sku; m.skuSource = r.source ?? m.skuSource }
+        m.catalog = r.sku.flatMap { catalog?.row(sku: $0)?.fields }
         m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: Date(), note: "by uid \(peer.uid)"))
         do {
             try ManifestStore.write(m, assetDir: found.path)
@@ -150,6 +155,7 @@ extension Supervisor {
         }
         do { namePattern = try NamePattern(fresh.namePattern) } catch { return .failure("reload refused: \(error)") }
         config = fresh
+        if let why = reloadCatalogIfChanged(force: true) { log.error("\(why)") }
         policy = ReviewPolicy(fresh)
         filter = InboxFilter(extensions: fresh.imageExtensions)
         var tracker = SettleTracker(quiet: fresh.settleSeconds)

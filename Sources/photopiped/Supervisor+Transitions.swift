@@ -59,13 +59,17 @@ extension Supervisor {
         let (safeStem, ext) = splitExtension(item.name)
         let safeName = Sanitizer.component(safeStem, fallback: "image") + (ext.isEmpty ? "" : ".\(Sanitizer.component(ext))")
         let naming = namePattern.resolve(stem: stem)
+        let resolution = resolver.resolve(stem: stem, batch: item.batch, descriptive: descriptive)
         let staging = "\(layout.staging)/\(id)"
         do {
             try FileOps.makeDirectory(originalsDir)
             let originalName = FileOps.freeName(in: originalsDir, for: safeName)
             var m = Manifest(id: id, batch: item.batch, sourceName: item.name, original: "originals/\(item.batch)/\(originalName)",
-                             sha256: digest.sha256, bytes: digest.bytes, sku: naming.sku, view: naming.view,
-                             skuSource: naming.fromPattern ? "name-pattern" : "file-stem", arrivedAt: item.arrivedAt)
+                             sha256: digest.sha256, bytes: digest.bytes,
+                             sku: resolution.sku ?? resolution.candidates.first?.value ?? naming.sku, view: naming.view,
+                             skuSource: resolution.source ?? "unresolved", arrivedAt: item.arrivedAt)
+            m.skuResolution = resolution
+            m.catalog = resolution.sku.flatMap { catalog?.row(sku: $0)?.fields }
             m.source = source
             m.camera = camera
             m.descriptive = descriptive
@@ -90,7 +94,7 @@ extension Supervisor {
             if let f = failure {
                 noteFailure(id, "ingest", f)
             } else {
-                log.info("ingested \(item.batch)/\(item.name) as \(id)", metadata: ["sku": "\(naming.sku)"])
+                log.info("ingested \(item.batch)/\(item.name) as \(id)", metadata: ["sku": "\(m.sku)"])
                 waiting[.retouch]!.append(id)
             }
         } catch {

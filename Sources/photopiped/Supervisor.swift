@@ -18,6 +18,9 @@ final class Supervisor {
     var events: EventLog?
     var policy: ReviewPolicy
     var namePattern: NamePattern
+    var catalog: Catalog?
+    var catalogStamp: Int64?
+    var lastCatalogCheck = Date()
     var filter: InboxFilter
     var settle: SettleTracker
     let notifier = Notifier()
@@ -75,6 +78,12 @@ final class Supervisor {
         self.namePattern = try NamePattern(config.namePattern)
         self.filter = InboxFilter(extensions: config.imageExtensions)
         self.settle = SettleTracker(quiet: config.settleSeconds)
+        if let path = config.catalogPath {
+            do {
+                catalog = try Catalog.load(path: path)
+                catalogStamp = Supervisor.mtime(path)
+            } catch { throw DaemonError("catalogue \(path): \(error)") }
+        }
         for s in Step.allCases { waiting[s] = OrderedSet() }
         // Before any thread starts: a decoder crash should end a worker at once, not spend
         // seconds in Swift's backtracer.
@@ -147,6 +156,10 @@ final class Supervisor {
     }
 
     func tick(_ now: Date) {
+        if now.timeIntervalSince(lastCatalogCheck) >= 2 {
+            lastCatalogCheck = now
+            reloadCatalogIfChanged()
+        }
         settleInbox(now)
         enforceTimeouts(now)
         if workers.count < config.workers && now.timeIntervalSince(lastSpawnAttempt) >= 1 {
@@ -193,6 +206,35 @@ final class Supervisor {
     }
 
     func record(_ e: Event) { events?.append(e) }
+
+    var resolver: SkuResolver { SkuResolver(sources: config.skuSources, pattern: namePattern, catalog: catalog) }
+
+    static func mtime(_ path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+    }
+
+    /// The catalogue file changed: load it; a bad file is refused (line named) and the old one kept.
+    @discardableResult
+    func reloadCatalogIfChanged(force: Bool = false) -> String? {
+        guard let path = config.catalogPath else { catalog = nil; catalogStamp = nil; return nil }
+        let stamp = Supervisor.mtime(path)
+        guard force || stamp != catalogStamp else { return nil }
+        catalogStamp = stamp
+        do {
+            let fresh = try Catalog.load(path: path)
+            catalog = fresh
+            log.notice("catalogue loaded: \(fresh.count) SKUs from \(path)")
+            record(Event(event: "catalog-loaded", detail: "\(fresh.count) SKUs"))
+            return nil
+        } catch {
+            let why = "catalogue \(path) refused, the previous one stays in use: \(error)"
+            lastError = why
+            log.error("\(why)")
+            return why
+        }
+    }
 
     func signalled(_ sig: Int32) {
         switch sig {

@@ -15,7 +15,8 @@ final class ReviewPolicyTests: XCTestCase {
         let d = ReviewPolicy(hold: false, minLongSide: 1000).decide(manifest(long: 3000))
         XCTAssertEqual(d.destination, .approved)
         XCTAssertEqual(d.record.status, "auto-approved")
-        XCTAssertEqual(d.record.gates, [GateResult(gate: "resolution", value: 3000, threshold: 1000, passed: true)])
+        XCTAssertEqual(d.record.gates, [GateResult(gate: "resolution", value: 3000, threshold: 1000, passed: true),
+                                        GateResult(gate: "sku", value: 1, threshold: 1, passed: true)])
     }
 
     func testSmallMasterIsAnExceptionWithAReason() {
@@ -35,5 +36,23 @@ final class ReviewPolicyTests: XCTestCase {
         var m = manifest(long: 3000)
         m.master = nil
         XCTAssertEqual(ReviewPolicy(hold: false, minLongSide: 1).decide(m).record.status, "exception")
+    }
+}
+
+final class SkuGateTests: XCTestCase {
+    func testUnknownSkuAgainstACatalogueIsAnExceptionWithTheCandidates() {
+        var m = Manifest(id: "a", batch: "b", sourceName: "NOPE-9_01.jpg", original: "o", sha256: "0", bytes: 1, sku: "NOPE-9",
+                         view: 1, skuSource: "unresolved", arrivedAt: Date())
+        m.master = MasterInfo(file: "master.tif", width: 3000, height: 2000)
+        var r = SkuResolution()
+        r.checkedAgainstCatalog = true
+        r.candidates = [.init(source: "name", value: "NOPE-9")]
+        m.skuResolution = r
+        let d = ReviewPolicy(hold: false, minLongSide: 1000).decide(m)
+        XCTAssertEqual(d.record.status, "exception")
+        XCTAssertTrue(d.record.reason?.contains("unknown SKU: candidates NOPE-9 (name)") ?? false, d.record.reason ?? "")
+        r.sku = "NOPE-9"
+        m.skuResolution = r
+        XCTAssertEqual(ReviewPolicy(hold: false, minLongSide: 1000).decide(m).record.status, "auto-approved")
     }
 }
