@@ -33,7 +33,7 @@ public enum ControlClient {
             if let nl = buffer.firstIndex(of: 0x0A) { buffer = buffer[..<nl]; break }
         }
         guard !buffer.isEmpty else { throw ControlClientError(description: "no answer from photopiped on \(socketPath)") }
-        do { return try JSONDecoder().decode(Response.self, from: buffer) }
+        do { return try ControlCoding.decoder().decode(Response.self, from: buffer) }
         catch { throw ControlClientError(description: "photopiped sent an answer this pipectl cannot read (\(error))") }
     }
 }

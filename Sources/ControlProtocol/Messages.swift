@@ -6,12 +6,12 @@ public let controlProtocolVersion = 1
 public let maxRequestBytes = 64 * 1024
 
 public enum Command: String, Codable, Sendable, CaseIterable {
-    case status, list, show, retry, pause, resume, reload, approve
+    case status, list, show, retry, pause, resume, reload, approve, batches
 
     /// Commands that change state need root or the service user; the rest are read-only.
     public var changesState: Bool {
         switch self {
-        case .status, .list, .show: false
+        case .status, .list, .show, .batches: false
         case .retry, .pause, .resume, .reload, .approve: true
         }
     }
@@ -36,6 +36,7 @@ public struct Response: Codable, Sendable {
     public var error: String?
     public var status: StatusReport?
     public var assets: [AssetSummary]?
+    public var batches: [BatchSummary]?
     public var detail: JSONValue?
     public var message: String?
 
@@ -61,6 +62,22 @@ public struct StatusReport: Codable, Sendable, Equatable {
         self.version = version; self.uptimeSeconds = uptimeSeconds; self.paused = paused; self.stages = stages
         self.inProgress = inProgress; self.workersBusy = workersBusy; self.workersIdle = workersIdle
         self.lastError = lastError; self.processed = processed
+    }
+}
+
+/// One shoot session: where its assets are, when they arrived, whether it is done.
+public struct BatchSummary: Codable, Sendable, Equatable {
+    public var name: String
+    /// Queue name → assets of this batch there ("inbox" counts files not yet taken).
+    public var stages: [String: Int]
+    public var total: Int
+    public var firstArrival: Date?
+    public var lastArrival: Date?
+    /// Every asset exported or failed, and nothing left in the inbox.
+    public var complete: Bool
+    public init(name: String, stages: [String: Int], total: Int, firstArrival: Date?, lastArrival: Date?, complete: Bool) {
+        self.name = name; self.stages = stages; self.total = total
+        self.firstArrival = firstArrival; self.lastArrival = lastArrival; self.complete = complete
     }
 }
 
@@ -109,9 +126,17 @@ public enum JSONValue: Codable, Sendable, Equatable {
 }
 
 public enum ControlCoding {
+    /// Dates travel as ISO 8601, so `pipectl --json` is readable by scripts.
+    public static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }
+
     public static func encodeLine<T: Encodable>(_ value: T) throws -> Data {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
+        e.dateEncodingStrategy = .iso8601
         var d = try e.encode(value)
         d.append(0x0A)
         return d

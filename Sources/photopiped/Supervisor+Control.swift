@@ -14,6 +14,7 @@ extension Supervisor {
         switch r.command {
         case .status: var resp = Response(ok: true); resp.status = status(); return resp
         case .list: return list(stage: r.stage, batch: r.batch)
+        case .batches: return batches()
         case .show: return show(r.asset)
         case .retry: return retry(r.asset, peer)
         case .approve: return approve(r.asset, peer)
@@ -71,6 +72,46 @@ extension Supervisor {
         }
         var r = Response(ok: true)
         r.assets = out
+        return r
+    }
+
+    func batches() -> Response {
+        var byName: [String: BatchSummary] = [:]
+        func entry(_ name: String) -> BatchSummary {
+            byName[name] ?? BatchSummary(name: name, stages: [:], total: 0, firstArrival: nil, lastArrival: nil, complete: false)
+        }
+        for q in Queue.allCases where q != .inbox {
+            for id in layout.assets(in: q) {
+                guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)) else { continue }
+                var b = entry(m.batch)
+                b.stages[q.rawValue, default: 0] += 1
+                b.total += 1
+                b.firstArrival = min(b.firstArrival ?? m.arrivedAt, m.arrivedAt)
+                b.lastArrival = max(b.lastArrival ?? m.arrivedAt, m.arrivedAt)
+                byName[m.batch] = b
+            }
+        }
+        for job in running.values {
+            let name = job.inbox?.batch ?? (try? ManifestStore.read(assetDir: job.claimPath))?.batch
+            guard let name else { continue }
+            var b = entry(name)
+            b.stages["in progress", default: 0] += 1
+            b.total += 1
+            byName[name] = b
+        }
+        for path in settle.paths + readyFiles.ordered {
+            guard let rel = relativeInboxPath(path), case .candidate(let batch, _) = filter.classify(rel) else { continue }
+            let name = Sanitizer.component(batch ?? InboxFilter.dayBatch(Date()), fallback: "unsorted")
+            var b = entry(name)
+            b.stages["inbox", default: 0] += 1
+            b.total += 1
+            byName[name] = b
+        }
+        for (name, b) in byName {
+            byName[name]?.complete = (b.stages["export", default: 0] + b.stages["failed", default: 0]) == b.total
+        }
+        var r = Response(ok: true)
+        r.batches = byName.values.sorted { ($0.firstArrival ?? .distantFuture, $0.name) < ($1.firstArrival ?? .distantFuture, $1.name) }
         return r
     }
 

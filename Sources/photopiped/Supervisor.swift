@@ -286,7 +286,7 @@ final class Supervisor {
 
 /// Insertion-ordered set: a FIFO queue that ignores repeats.
 struct OrderedSet<T: Hashable> {
-    private var items: [T] = []
+    private var queue: [T] = []
     private var head = 0
     private var members = Set<T>()
 
@@ -295,18 +295,21 @@ struct OrderedSet<T: Hashable> {
     func contains(_ x: T) -> Bool { members.contains(x) }
 
     mutating func append(_ x: T) {
-        if members.insert(x).inserted { items.append(x) }
+        if members.insert(x).inserted { queue.append(x) }
     }
 
     mutating func popFirst() -> T? {
-        while head < items.count {
-            let x = items[head]
+        while head < queue.count {
+            let x = queue[head]
             head += 1
-            if head > 1024 && head * 2 > items.count { items.removeFirst(head); head = 0 }
+            if head > 1024 && head * 2 > queue.count { queue.removeFirst(head); head = 0 }
             if members.remove(x) != nil { return x }
         }
         return nil
     }
 
     mutating func remove(_ x: T) { members.remove(x) }
+
+    /// The members, oldest first.
+    var ordered: [T] { queue[head...].filter { members.contains($0) } }
 }

@@ -7,7 +7,7 @@ struct Pipectl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipectl",
         abstract: "Control a running photopiped over its Unix socket.",
-        subcommands: [Status.self, List.self, Show.self, Retry.self, Approve.self, Pause.self, Resume.self, Reload.self])
+        subcommands: [Status.self, Batches.self, List.self, Show.self, Retry.self, Approve.self, Pause.self, Resume.self, Reload.self])
 }
 
 struct Connection: ParsableArguments {
@@ -25,6 +25,7 @@ struct Connection: ParsableArguments {
         if json {
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            e.dateEncodingStrategy = .iso8601
             print(String(decoding: try e.encode(response), as: UTF8.self))
             if !response.ok { throw ExitCode(1) }
             return
@@ -53,6 +54,27 @@ struct Status: ParsableCommand {
             for (step, n) in s.inProgress.sorted(by: { $0.key < $1.key }) { rows.append(["(\(step) in progress)", "\(n)"]) }
             print(Table.render(header: ["STAGE", "ASSETS"], rows: rows))
             print("last error: \(s.lastError ?? "none")")
+        }
+    }
+}
+
+struct Batches: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Shoot sessions: counts per stage, first and last arrival, completion.")
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        try connection.call(Request(command: .batches)) { r in
+            let list = r.batches ?? []
+            if list.isEmpty { print("no batches"); return }
+            let f = DateFormatter()
+            f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+            let order = ["inbox", "in progress", "ingested", "retouched", "generated", "review", "approved", "export", "failed"]
+            let rows = list.map { b -> [String] in
+                let stages = order.compactMap { s in b.stages[s].map { "\(s) \($0)" } }.joined(separator: ", ")
+                return [b.name, "\(b.total)", b.complete ? "yes" : "no", b.firstArrival.map(f.string) ?? "-",
+                        b.lastArrival.map(f.string) ?? "-", stages]
+            }
+            print(Table.render(header: ["BATCH", "ASSETS", "COMPLETE", "FIRST ARRIVAL", "LAST ARRIVAL", "STAGES"], rows: rows))
         }
     }
 }

@@ -21,7 +21,7 @@ final class ControlTests: XCTestCase {
         XCTAssertTrue(table.out.contains("workers: 0 busy, 2 idle"), table.out)
 
         let json = daemon.pipectl(["status", "--json"])
-        let resp = try JSONDecoder().decode(Response.self, from: Data(json.out.utf8))
+        let resp = try ControlCoding.decoder().decode(Response.self, from: Data(json.out.utf8))
         XCTAssertEqual(resp.version, controlProtocolVersion)
         XCTAssertEqual(resp.status?.stages["export"], 3)
         XCTAssertEqual(resp.status?.processed, 3)
@@ -36,10 +36,18 @@ final class ControlTests: XCTestCase {
         XCTAssertEqual(badStage.status, 1)
         XCTAssertTrue(badStage.err.contains("unknown stage"), badStage.err)
 
+        let batches = daemon.pipectl(["batches"])
+        XCTAssertEqual(batches.status, 0, batches.err)
+        XCTAssertTrue(batches.out.range(of: #"ctl-shoot\s+3\s+yes"#, options: .regularExpression) != nil, batches.out)
+        XCTAssertTrue(batches.out.contains("export 3"), batches.out)
+        let batchJSON = try ControlCoding.decoder().decode(Response.self, from: Data(daemon.pipectl(["batches", "--json"]).out.utf8))
+        XCTAssertEqual(batchJSON.batches?.map(\.name), ["ctl-shoot"])
+        XCTAssertEqual(batchJSON.batches?.first?.complete, true)
+
         let id = try XCTUnwrap(daemon.assets(in: .export).first)
         let show = daemon.pipectl(["show", id, "--json"])
         XCTAssertEqual(show.status, 0)
-        let detail = try JSONDecoder().decode(Response.self, from: Data(show.out.utf8)).detail
+        let detail = try ControlCoding.decoder().decode(Response.self, from: Data(show.out.utf8)).detail
         XCTAssertEqual(detail?["stage"], .string("export"))
         XCTAssertEqual(detail?["manifest"]?["id"], .string(id))
         guard case .array(let history)? = detail?["manifest"]?["history"] else { return XCTFail("no history") }
