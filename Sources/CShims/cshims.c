@@ -95,6 +95,32 @@ int ppv_copy_memory(VipsImage *in, VipsImage **out) {
 
 int ppv_avg(VipsImage *in, double *out) { return vips_avg(in, out, NULL); }
 
+int ppv_rgb_thumbnail(VipsImage *in, int width, int height, unsigned char *out) {
+    VipsImage *flat = NULL, *grey = NULL, *small = NULL, *bytes = NULL;
+    int rc = -1;
+    if (vips_image_hasalpha(in)) { if (vips_flatten(in, &flat, NULL)) goto done; }
+    else { flat = in; g_object_ref(flat); }
+    if (vips_colourspace(flat, &grey, VIPS_INTERPRETATION_sRGB, NULL)) goto done;
+    if (vips_resize(grey, &small, (double) width / vips_image_get_width(grey),
+                    "vscale", (double) height / vips_image_get_height(grey), "kernel", VIPS_KERNEL_LINEAR, NULL)) goto done;
+    if (vips_cast_uchar(small, &bytes, NULL)) goto done;
+    if (vips_image_get_width(bytes) != width || vips_image_get_height(bytes) != height || vips_image_get_bands(bytes) < 3) goto done;
+    size_t size = 0;
+    void *mem = vips_image_write_to_memory(bytes, &size);
+    if (!mem) goto done;
+    int bands = vips_image_get_bands(bytes);
+    for (int i = 0; i < width * height; i++)
+        for (int b = 0; b < 3; b++) out[i * 3 + b] = ((unsigned char *) mem)[i * bands + b];
+    g_free(mem);
+    rc = 0;
+done:
+    if (flat) g_object_unref(flat);
+    if (grey) g_object_unref(grey);
+    if (small) g_object_unref(small);
+    if (bytes) g_object_unref(bytes);
+    return rc;
+}
+
 int ppv_crop(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
     return vips_extract_area(in, out, left, top, width, height, NULL);
 }

@@ -64,6 +64,12 @@ public final class Image {
         guard n >= 0 else { throw ImagingError.fromVips("read pixel \(x),\(y)") }
         return Array(values.prefix(Int(n)))
     }
+    /// An sRGB thumbnail of exactly width×height pixels, row by row, 3 bytes a pixel.
+    public func rgbThumbnail(width: Int, height: Int) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: width * height * 3)
+        guard ppv_rgb_thumbnail(pointer, Int32(width), Int32(height), &out) == 0 else { throw ImagingError.fromVips("thumbnail") }
+        return out
+    }
     /// Mean of each band.
     public func bandMeans() throws -> [Double] { try (0..<bands).map { try band($0).average() } }
     public func average() throws -> Double {

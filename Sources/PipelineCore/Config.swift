@@ -35,6 +35,7 @@ public struct Config: Codable, Sendable, Equatable {
     // [review]
     public var reviewHold = false
     public var minLongSide = 1000
+    public var nearDuplicateDistance = 3.0
 
     // [export]
     public var exportChannel = "default"
@@ -114,6 +115,7 @@ public enum ConfigLoader {
         "retouch.master_long_side": { $0.masterLongSide = try int($1, 64...65_000) },
         "review.hold": { $0.reviewHold = try bool($1) },
         "review.min_long_side": { $0.minLongSide = try int($1, 1...65_000) },
+        "review.near_duplicate_distance": { $0.nearDuplicateDistance = try double($1, 0...255) },
         "export.channel": {
             let c = try string($1)
             guard Sanitizer.component(c) == c else { throw ValueError(message: "must be a plain folder name (letters, digits, '.', '_', '-')") }

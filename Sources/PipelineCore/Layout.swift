@@ -51,6 +51,8 @@ public struct Layout: Sendable {
     /// sha256 → asset id, one symlink per original: the duplicate check reads no manifest.
     public var hashIndex: String { "\(originals)/.sha256" }
     public var duplicates: String { "\(root)/duplicates" }
+    /// Colour signatures of reviewed masters, per SKU: `originals/.signatures/<sku>/<asset>`.
+    public var signatures: String { "\(originals)/.signatures" }
     public var eventLog: String { "\(root)/events.jsonl" }
     public func channel(_ name: String) -> String { "\(dir(.export))/\(name)" }
 

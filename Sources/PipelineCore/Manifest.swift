@@ -53,7 +53,11 @@ public struct MasterInfo: Codable, Sendable, Equatable {
     public var file: String
     public var width: Int
     public var height: Int
-    public init(file: String, width: Int, height: Int) { self.file = file; self.width = width; self.height = height }
+    /// Colour signature of the master (8×8 sRGB thumbnail, hex); for near-duplicates within a SKU.
+    public var signature: String?
+    public init(file: String, width: Int, height: Int, signature: String? = nil) {
+        self.file = file; self.width = width; self.height = height; self.signature = signature
+    }
     public var longSide: Int { max(width, height) }
 }
 

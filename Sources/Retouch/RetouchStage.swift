@@ -33,13 +33,17 @@ public enum RetouchStage {
             catch let f as StepFailure { throw f }
             catch { throw decodeFailure(step.name, error, settings) }
         }
+        // Materialise once: the master is written and hashed from memory, not decoded twice.
+        do { ctx.image = try ctx.image.inMemory() }
+        catch { throw decodeFailure("decode", error, settings) }
         let tmp = "\(assetDir)/.\(masterFile).\(getpid()).tmp.tif"
         do { try ctx.image.saveMasterTIFF(tmp) }
         catch { throw decodeFailure("write-master", error, settings) }
         guard rename(tmp, "\(assetDir)/\(masterFile)") == 0 else {
             throw StepFailure("write_failed", "Cannot write the master in \(assetDir): \(String(cString: strerror(errno))).")
         }
-        return MasterInfo(file: masterFile, width: ctx.image.width, height: ctx.image.height)
+        let signature = try? PerceptualHash.signature(ctx.image)
+        return MasterInfo(file: masterFile, width: ctx.image.width, height: ctx.image.height, signature: signature)
     }
 
     static func orient(_ c: inout Context) throws { c.image = try c.image.autorotated() }

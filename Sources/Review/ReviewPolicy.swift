@@ -5,17 +5,37 @@ import PipelineCore
 public struct ReviewPolicy: Sendable {
     public var hold: Bool
     public var minLongSide: Int
+    /// Colour-signature distance (0–255) at or below which two frames of one SKU count as near-duplicates; 0 turns it off.
+    public var nearDuplicateDistance: Double
 
-    public init(hold: Bool, minLongSide: Int) { self.hold = hold; self.minLongSide = minLongSide }
-    public init(_ c: Config) { self.init(hold: c.reviewHold, minLongSide: c.minLongSide) }
+    public init(hold: Bool, minLongSide: Int, nearDuplicateDistance: Double = 3) {
+        self.hold = hold; self.minLongSide = minLongSide; self.nearDuplicateDistance = nearDuplicateDistance
+    }
+    public init(_ c: Config) { self.init(hold: c.reviewHold, minLongSide: c.minLongSide, nearDuplicateDistance: c.nearDuplicateDistance) }
+
+    /// The closest other frame of the same SKU, found by the caller from the signature index.
+    public struct Neighbour: Equatable, Sendable {
+        public var id: String
+        public var distance: Double
+        public init(id: String, distance: Double) { self.id = id; self.distance = distance }
+    }
 
     public struct Decision: Equatable, Sendable {
         public var record: ReviewRecord
         public var destination: Queue
     }
 
-    public func gates(_ m: Manifest) -> [GateResult] {
-        [resolutionGate(m), skuGate(m)]
+    public func gates(_ m: Manifest, nearest: Neighbour? = nil) -> [GateResult] {
+        [resolutionGate(m), skuGate(m)] + (nearDuplicateDistance > 0 ? [nearDuplicateGate(m, nearest)] : [])
+    }
+
+    public func nearDuplicateGate(_ m: Manifest, _ nearest: Neighbour?) -> GateResult {
+        guard let n = nearest else {
+            return GateResult(gate: "near-duplicate", value: 255, threshold: nearDuplicateDistance, passed: true)
+        }
+        let passed = n.distance > nearDuplicateDistance
+        return GateResult(gate: "near-duplicate", value: n.distance, threshold: nearDuplicateDistance, passed: passed,
+                          reason: passed ? nil : String(format: "near-duplicate of %@ (SKU %@, distance %.1f): keep one of the two frames", n.id, m.sku, n.distance))
     }
 
     /// With a catalogue, a SKU none of the sources could find in it is for a person, never a guess.
@@ -37,8 +57,8 @@ public struct ReviewPolicy: Sendable {
                           reason: passed ? nil : "reshoot or re-export larger: the master's long side is \(long) px, below review.min_long_side \(minLongSide) px")
     }
 
-    public func decide(_ m: Manifest, now: Date = Date()) -> Decision {
-        let results = gates(m)
+    public func decide(_ m: Manifest, nearest: Neighbour? = nil, now: Date = Date()) -> Decision {
+        let results = gates(m, nearest: nearest)
         if let failed = results.first(where: { !$0.passed }) {
             return Decision(record: ReviewRecord(status: "exception", gates: results, decidedBy: "photopiped",
                                                  decidedAt: now, reason: failed.reason), destination: .review)

@@ -195,7 +195,9 @@ extension Supervisor {
             return .failure("reload refused: 'root' and 'daemon.socket' only change with a restart")
         }
         do { namePattern = try NamePattern(fresh.namePattern) } catch { return .failure("reload refused: \(error)") }
+        let limitsChanged = fresh.workerMemoryMB != config.workerMemoryMB || fresh.vipsThreads != config.vipsThreads
         config = fresh
+        if limitsChanged { restartWorkersForNewLimits() }
         if let why = reloadCatalogIfChanged(force: true) { log.error("\(why)") }
         policy = ReviewPolicy(fresh)
         filter = InboxFilter(extensions: fresh.imageExtensions)

@@ -2,6 +2,7 @@ import Export
 import Foundation
 import Imaging
 import PipelineCore
+import Review
 
 /// Moving assets from one queue to the next: each move is a manifest write and one rename.
 extension Supervisor {
@@ -207,6 +208,26 @@ extension Supervisor {
         noteFailure(m.id, step.rawValue, StepFailure(code, message))
     }
 
+    /// The most similar other frame of the same SKU, from the signature index.
+    func nearestSibling(_ m: Manifest) -> ReviewPolicy.Neighbour? {
+        guard let mine = m.master?.signature else { return nil }
+        let dir = "\(layout.signatures)/\(Sanitizer.component(m.sku, fallback: "unknown"))"
+        var best: ReviewPolicy.Neighbour?
+        for other in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where other != m.id && !other.hasPrefix(".") {
+            guard let sig = try? String(contentsOfFile: "\(dir)/\(other)", encoding: .utf8),
+                  let d = PerceptualHash.distance(mine, sig.trimmingCharacters(in: .whitespacesAndNewlines)) else { continue }
+            if best == nil || d < best!.distance { best = .init(id: other, distance: d) }
+        }
+        return best
+    }
+
+    func recordSignature(_ m: Manifest) {
+        guard let sig = m.master?.signature else { return }
+        let dir = "\(layout.signatures)/\(Sanitizer.component(m.sku, fallback: "unknown"))"
+        try? FileOps.makeDirectory(dir)
+        try? AtomicFile.write(Data(sig.utf8), to: "\(dir)/\(m.id)")
+    }
+
     func noteFailure(_ id: String, _ step: String, _ f: StepFailure) {
         lastError = "\(id) failed at \(step): \(f.code)"
         log.warning("\(id) failed at \(step): \(f.code): \(f.message)")
@@ -226,7 +247,8 @@ extension Supervisor {
                 case .generate:
                     advance(claim: claim, manifest: &m, step: .generate, to: .generated, ms: 0, note: "pass-through: no generators configured")
                 case .review:
-                    let decision = policy.decide(m)
+                    let decision = policy.decide(m, nearest: nearestSibling(m))
+                    recordSignature(m)
                     m.review = decision.record
                     advance(claim: claim, manifest: &m, step: .review, to: decision.destination, ms: 0, note: decision.record.status)
                     if decision.record.status == "exception" { log.notice("\(id) needs a person: \(decision.record.reason ?? "")") }

@@ -25,6 +25,15 @@ extension Supervisor {
         }
     }
 
+    /// Workers take their memory cap and thread count at start: after a reload that changes
+    /// them, idle workers are replaced now and busy ones after their job.
+    func restartWorkersForNewLimits() {
+        for index in workers.keys.sorted() {
+            if running[index] == nil { workers.removeValue(forKey: index) } else { retireAfterJob.insert(index) }
+        }
+        resizePool()
+    }
+
     /// Keeps the pool at the configured size (after a reload, idle extras are retired).
     func resizePool() {
         while workers.count < config.workers { spawnWorker() }
@@ -73,6 +82,10 @@ extension Supervisor {
         }
         guard let job = running[index], job.seq == reply.seq else { return }
         running[index] = nil
+        if reply.failure?.code == "memory_limit" || retireAfterJob.remove(index) != nil {
+            // That worker exits after this reply (see WorkerMain), or was started with old settings.
+            workers.removeValue(forKey: index)
+        }
         lastProgress = Date()
         let ms = Date().timeIntervalSince(job.startedAt) * 1000
         switch job.step {
@@ -83,6 +96,7 @@ extension Supervisor {
 
     func workerExited(_ index: Int, _ status: Int32) {
         workers[index] = nil // releases the process object, closing its stdin pipe
+        retireAfterJob.remove(index)
         if let job = running.removeValue(forKey: index) {
             lastProgress = Date()
             let (code, text) = job.timedOut

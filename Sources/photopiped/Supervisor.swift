@@ -26,6 +26,8 @@ final class Supervisor {
     let notifier = Notifier()
 
     var workers: [Int: WorkerProcess] = [:]
+    /// Busy workers started with settings a reload has since changed: replaced after their job.
+    var retireAfterJob = Set<Int>()
     var running: [Int: RunningJob] = [:]
     var nextWorkerIndex = 0
     var nextSeq = 0
@@ -88,6 +90,9 @@ final class Supervisor {
         // Before any thread starts: a decoder crash should end a worker at once, not spend
         // seconds in Swift's backtracer.
         setenv("SWIFT_BACKTRACE", "enable=no", 0)
+        // Workers run under an address-space cap: few malloc arenas keep reserved-but-unused
+        // virtual memory (64 MiB an arena) from counting against it.
+        setenv("MALLOC_ARENA_MAX", "2", 0)
     }
 
     /// One daemon per root: a second one would reconcile the first one's work in flight.

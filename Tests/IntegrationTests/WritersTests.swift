@@ -99,6 +99,24 @@ final class WritersTests: XCTestCase {
         XCTAssertEqual(daemon.log.components(separatedBy: "notes.txt").count - 1, 1, "a non-image is logged once")
     }
 
+    /// The same frame saved twice (different bytes, same picture) under two views of one SKU.
+    func testNearDuplicateFrameOfOneSkuIsFlaggedForReview() throws {
+        let src = try Fixtures.shots(count: 1, firstSku: 7301)
+        let name = Fixtures.files(in: src)[0] // SKU-7301_01.jpg
+        let dir = "\(daemon.base)/nd"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        XCTAssertEqual(shell("/bin/cp", ["\(src)/\(name)", "\(dir)/\(name)"]).status, 0)
+        XCTAssertEqual(shell("/usr/bin/vips", ["copy", "\(src)/\(name)", "\(dir)/SKU-7301_02.jpg[Q=80]"]).status, 0)
+        XCTAssertNotEqual(Fixtures.sha("\(dir)/\(name)"), Fixtures.sha("\(dir)/SKU-7301_02.jpg"))
+        XCTAssertEqual(shell("/bin/cp", ["\(dir)/\(name)", "\(daemon.inbox)/"]).status, 0)
+        XCTAssertTrue(waitUntil(timeout: 60) { self.daemon.assets(in: .export).count == 1 }, daemon.log)
+        XCTAssertEqual(shell("/bin/cp", ["\(dir)/SKU-7301_02.jpg", "\(daemon.inbox)/"]).status, 0)
+        XCTAssertTrue(waitUntil(timeout: 60) { self.daemon.assets(in: .review).count == 1 }, daemon.log)
+        let m = try daemon.manifest(try XCTUnwrap(daemon.assets(in: .review).first), in: .review)
+        XCTAssertEqual(m.review?.status, "exception")
+        XCTAssertTrue(m.review?.reason?.contains("near-duplicate of SKU-7301_01-") ?? false, m.review?.reason ?? "")
+    }
+
     func testSameBytesTwiceAreProcessedOnce() throws {
         let src = try Fixtures.shots(count: 1)
         let name = Fixtures.files(in: src)[0]

@@ -16,7 +16,8 @@ final class ReviewPolicyTests: XCTestCase {
         XCTAssertEqual(d.destination, .approved)
         XCTAssertEqual(d.record.status, "auto-approved")
         XCTAssertEqual(d.record.gates, [GateResult(gate: "resolution", value: 3000, threshold: 1000, passed: true),
-                                        GateResult(gate: "sku", value: 1, threshold: 1, passed: true)])
+                                        GateResult(gate: "sku", value: 1, threshold: 1, passed: true),
+                                        GateResult(gate: "near-duplicate", value: 255, threshold: 3, passed: true)])
     }
 
     func testSmallMasterIsAnExceptionWithAReason() {
@@ -24,6 +25,16 @@ final class ReviewPolicyTests: XCTestCase {
         XCTAssertEqual(d.destination, .review)
         XCTAssertEqual(d.record.status, "exception")
         XCTAssertTrue(d.record.reason?.contains("800 px") ?? false)
+    }
+
+    func testNearDuplicateOfTheSameSkuIsAnException() {
+        let policy = ReviewPolicy(hold: false, minLongSide: 1000)
+        let close = policy.decide(manifest(long: 3000), nearest: .init(id: "a-other", distance: 0.5))
+        XCTAssertEqual(close.record.status, "exception")
+        XCTAssertTrue(close.record.reason?.contains("near-duplicate of a-other") ?? false)
+        XCTAssertEqual(policy.decide(manifest(long: 3000), nearest: .init(id: "a-other", distance: 9)).record.status, "auto-approved")
+        let off = ReviewPolicy(hold: false, minLongSide: 1000, nearDuplicateDistance: 0)
+        XCTAssertEqual(off.decide(manifest(long: 3000), nearest: .init(id: "a-other", distance: 0)).record.status, "auto-approved")
     }
 
     func testHoldKeepsEverythingForAPerson() {

@@ -95,3 +95,28 @@ final class RetouchStageTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(out)/\(RetouchStage.masterFile)"))
     }
 }
+
+final class PerceptualHashTests: XCTestCase {
+    func testNearIdenticalFramesAreCloseAndOtherShotsFar() throws {
+        let s = try StageScratch()
+        let a = try s.frame("a.jpg", width: 1200, height: 800)
+        // The same frame re-encoded at another quality: a near-identical frame.
+        try Image.open(a).saveJPEG("\(s.dir)/a2.jpg", quality: 70)
+        let shots = try (0..<6).map { i -> String in
+            let p = "\(s.dir)/shot\(i).jpg"
+            try StudioFrame.sample(index: i, width: 1200, height: 800).write(jpeg: p)
+            return p
+        }
+        let h = { (p: String) throws -> String in try PerceptualHash.signature(try Image.open(p)) }
+        let same = try XCTUnwrap(PerceptualHash.distance(try h(a), try h("\(s.dir)/a2.jpg")))
+        var others: [Double] = []
+        for i in 0..<shots.count { for j in (i + 1)..<shots.count {
+            others.append(try XCTUnwrap(PerceptualHash.distance(try h(shots[i]), try h(shots[j]))))
+        } }
+        print(String(format: "measured: signature distance re-encoded frame %.2f levels; between the 6 sample shots min %.2f max %.2f",
+                     same, others.min()!, others.max()!))
+        XCTAssertLessThanOrEqual(same, 1.5)
+        XCTAssertGreaterThan(others.min()!, 4)
+        XCTAssertNil(PerceptualHash.distance("zz", "00"))
+    }
+}

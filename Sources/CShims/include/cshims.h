@@ -39,6 +39,8 @@ int ppv_embed(VipsImage *in, VipsImage **out, int x, int y, int width, int heigh
               double r, double g, double b);
 int ppv_copy_memory(VipsImage *in, VipsImage **out);
 int ppv_avg(VipsImage *in, double *out);
+// sRGB thumbnail of exactly width×height pixels (aspect ignored), copied into out (width*height*3 bytes).
+int ppv_rgb_thumbnail(VipsImage *in, int width, int height, unsigned char *out);
 int ppv_crop(VipsImage *in, VipsImage **out, int left, int top, int width, int height);
 // Reads one pixel into values (up to max bands); returns the band count or -1.
 int ppv_getpoint(VipsImage *in, int x, int y, double *values, int max);
