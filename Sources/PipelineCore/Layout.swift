@@ -51,6 +51,8 @@ public struct Layout: Sendable {
     /// sha256 → asset id, one symlink per original: the duplicate check reads no manifest.
     public var hashIndex: String { "\(originals)/.sha256" }
     public var duplicates: String { "\(root)/duplicates" }
+    /// Which asset holds which view of a SKU: `originals/.views/<sku>/<view>` → asset id (a symlink).
+    public var views: String { "\(originals)/.views" }
     /// Colour signatures of reviewed masters, per SKU: `originals/.signatures/<sku>/<asset>`.
     public var signatures: String { "\(originals)/.signatures" }
     public var eventLog: String { "\(root)/events.jsonl" }

@@ -12,6 +12,10 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var bytes: Int
     public var sku: String
     public var view: Int?
+    /// "name" when the file name carried the view; "arrival" when it was numbered in arrival order.
+    public var viewSource: String?
+    /// Set when another asset already holds this view of the SKU.
+    public var viewClashWith: String?
     public var skuSource: String
     public var skuResolution: SkuResolution?
     /// The catalogue row's fields (handle, gtin, title, alt_text…), for naming and export.

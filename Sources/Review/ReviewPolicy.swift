@@ -26,7 +26,14 @@ public struct ReviewPolicy: Sendable {
     }
 
     public func gates(_ m: Manifest, nearest: Neighbour? = nil) -> [GateResult] {
-        [resolutionGate(m), skuGate(m)] + (nearDuplicateDistance > 0 ? [nearDuplicateGate(m, nearest)] : [])
+        [resolutionGate(m), skuGate(m), viewGate(m)] + (nearDuplicateDistance > 0 ? [nearDuplicateGate(m, nearest)] : [])
+    }
+
+    /// Two files claiming the same view of one SKU: a person decides which is which.
+    public func viewGate(_ m: Manifest) -> GateResult {
+        guard let other = m.viewClashWith else { return GateResult(gate: "view", value: 0, threshold: 0, passed: true) }
+        return GateResult(gate: "view", value: 1, threshold: 0, passed: false,
+                          reason: "view \(m.view ?? 0) of SKU \(m.sku) is already held by \(other): approve it if both frames are wanted, or drop the frame again named with its right view number")
     }
 
     public func nearDuplicateGate(_ m: Manifest, _ nearest: Neighbour?) -> GateResult {

@@ -152,10 +152,13 @@ extension Supervisor {
         m.attempts = [:]
         m.review = nil
         // The catalogue may have gained the SKU since: resolve it again.
-        let r = resolver.resolve(stem: splitExtension(m.sourceName).stem, batch: m.batch, descriptive: m.descriptive)
+        let stem = splitExtension(m.sourceName).stem
+        let r = resolver.resolve(stem: stem, batch: m.batch, descriptive: m.descriptive)
+        ViewIndex(layout: layout).release(sku: m.sku, id: m.id)
         m.skuResolution = r
         if let sku = r.sku { m.sku = sku; m.skuSource = r.source ?? m.skuSource }
         m.catalog = r.sku.flatMap { catalog?.row(sku: $0)?.fields }
+        assignView(&m, named: m.viewSource == "arrival" ? nil : namePattern.resolve(stem: stem).view)
         m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: Date(), note: "by uid \(peer.uid)"))
         do {
             try ManifestStore.write(m, assetDir: found.path)

@@ -71,6 +71,7 @@ extension Supervisor {
                              skuSource: resolution.source ?? "unresolved", arrivedAt: item.arrivedAt)
             m.skuResolution = resolution
             m.catalog = resolution.sku.flatMap { catalog?.row(sku: $0)?.fields }
+            if failure == nil { assignView(&m, named: naming.view) }
             m.source = source
             m.camera = camera
             m.descriptive = descriptive
@@ -106,6 +107,21 @@ extension Supervisor {
                 ingestSetback(claim, item, reason: "\(error)")
             }
             // Otherwise the original is already in originals/: the next reconcile finishes the asset.
+        }
+    }
+
+    /// Views from the name are claimed as given (a second claimant is a clash for a person);
+    /// names without one are numbered per SKU in arrival order, which for tethered capture is capture order.
+    func assignView(_ m: inout Manifest, named: Int?) {
+        switch ViewIndex(layout: layout).claim(sku: m.sku, view: named, id: m.id) {
+        case .assigned(let v):
+            m.view = v
+            m.viewSource = named == nil ? "arrival" : "name"
+            m.viewClashWith = nil
+        case .clash(let v, let holder):
+            m.view = v
+            m.viewSource = "name"
+            m.viewClashWith = holder
         }
     }
 

@@ -117,6 +117,21 @@ final class WritersTests: XCTestCase {
         XCTAssertTrue(m.review?.reason?.contains("near-duplicate of SKU-7301_01-") ?? false, m.review?.reason ?? "")
     }
 
+    /// Two different frames both named view 1 of one SKU (two shoot folders): the second waits for a person.
+    func testTwoFramesClaimingTheSameViewAreAnException() throws {
+        let src = try Fixtures.shots(count: 2, firstSku: 7401) // SKU-7401_01.jpg, SKU-7401_02.jpg
+        let files = Fixtures.files(in: src)
+        for (batch, file) in [("day-1", files[0]), ("day-2", files[1])] {
+            try FileManager.default.createDirectory(atPath: "\(daemon.inbox)/\(batch)", withIntermediateDirectories: true)
+            XCTAssertEqual(shell("/bin/cp", ["\(src)/\(file)", "\(daemon.inbox)/\(batch)/SKU-7401_01.jpg"]).status, 0)
+            XCTAssertTrue(waitUntil(timeout: 60) { self.daemon.assets(in: .export).count + self.daemon.assets(in: .review).count == (batch == "day-1" ? 1 : 2) }, daemon.log)
+        }
+        let m = try daemon.manifest(try XCTUnwrap(daemon.assets(in: .review).first), in: .review)
+        XCTAssertEqual(m.batch, "day-2")
+        XCTAssertEqual(m.review?.status, "exception")
+        XCTAssertTrue(m.review?.reason?.contains("view 1 of SKU SKU-7401 is already held by SKU-7401_01-") ?? false, m.review?.reason ?? "")
+    }
+
     func testSameBytesTwiceAreProcessedOnce() throws {
         let src = try Fixtures.shots(count: 1)
         let name = Fixtures.files(in: src)[0]

@@ -111,3 +111,21 @@ final class LedgerAndReplyTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(layout.work)/quarantine/odd/manifest.json"))
     }
 }
+
+final class ViewIndexTests: XCTestCase {
+    func testViewsFromNamesClashAndUnnamedOnesAreNumberedInArrivalOrder() throws {
+        let root = NSTemporaryDirectory() + "pp-views-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let layout = Layout(root: root)
+        try layout.create()
+        let idx = ViewIndex(layout: layout)
+        XCTAssertEqual(idx.claim(sku: "SKU-1", view: 1, id: "a"), .assigned(1))
+        XCTAssertEqual(idx.claim(sku: "SKU-1", view: 1, id: "a"), .assigned(1), "claiming again is idempotent")
+        XCTAssertEqual(idx.claim(sku: "SKU-1", view: 1, id: "b"), .clash(view: 1, holder: "a"))
+        XCTAssertEqual(idx.claim(sku: "SKU-1", view: nil, id: "c"), .assigned(2))
+        XCTAssertEqual(idx.claim(sku: "SKU-1", view: nil, id: "d"), .assigned(3))
+        XCTAssertEqual(idx.claim(sku: "SKU-2", view: nil, id: "e"), .assigned(1), "numbering is per SKU")
+        idx.release(sku: "SKU-1", id: "a")
+        XCTAssertEqual(idx.claim(sku: "SKU-1", view: 1, id: "b"), .assigned(1))
+    }
+}

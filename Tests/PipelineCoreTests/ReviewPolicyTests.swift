@@ -17,6 +17,7 @@ final class ReviewPolicyTests: XCTestCase {
         XCTAssertEqual(d.record.status, "auto-approved")
         XCTAssertEqual(d.record.gates, [GateResult(gate: "resolution", value: 3000, threshold: 1000, passed: true),
                                         GateResult(gate: "sku", value: 1, threshold: 1, passed: true),
+                                        GateResult(gate: "view", value: 0, threshold: 0, passed: true),
                                         GateResult(gate: "near-duplicate", value: 255, threshold: 3, passed: true)])
     }
 
@@ -35,6 +36,14 @@ final class ReviewPolicyTests: XCTestCase {
         XCTAssertEqual(policy.decide(manifest(long: 3000), nearest: .init(id: "a-other", distance: 9)).record.status, "auto-approved")
         let off = ReviewPolicy(hold: false, minLongSide: 1000, nearDuplicateDistance: 0)
         XCTAssertEqual(off.decide(manifest(long: 3000), nearest: .init(id: "a-other", distance: 0)).record.status, "auto-approved")
+    }
+
+    func testViewClashIsAnException() {
+        var m = manifest(long: 3000)
+        m.viewClashWith = "SKU-1_01-aaaa"
+        let d = ReviewPolicy(hold: false, minLongSide: 1000).decide(m)
+        XCTAssertEqual(d.record.status, "exception")
+        XCTAssertTrue(d.record.reason?.contains("already held by SKU-1_01-aaaa") ?? false, d.record.reason ?? "")
     }
 
     func testHoldKeepsEverythingForAPerson() {
