@@ -33,7 +33,6 @@ int ppv_height(VipsImage *image) { return vips_image_get_height(image); }
 int ppv_bands(VipsImage *image) { return vips_image_get_bands(image); }
 int ppv_orientation(VipsImage *image) { return vips_image_get_orientation(image); }
 int ppv_has_icc(VipsImage *image) { return vips_image_get_typeof(image, VIPS_META_ICC_NAME) != 0; }
-int ppv_interpretation(VipsImage *image) { return (int) vips_image_get_interpretation(image); }
 int ppv_has_alpha(VipsImage *image) { return vips_image_hasalpha(image); }
 
 const void *ppv_blob(VipsImage *image, const char *name, size_t *length) {
@@ -158,10 +157,6 @@ int ppv_jpegsave(VipsImage *in, const char *path, int quality, int strip, int no
     return vips_jpegsave(in, path, "Q", quality, "strip", strip ? TRUE : FALSE,
                          "subsample_mode", no_subsample ? VIPS_FOREIGN_SUBSAMPLE_OFF : VIPS_FOREIGN_SUBSAMPLE_AUTO,
                          "optimize_coding", TRUE, NULL);
-}
-
-int ppv_pngsave(VipsImage *in, const char *path, int compression) {
-    return vips_pngsave(in, path, "compression", compression, "strip", TRUE, NULL);
 }
 
 int ppv_tiffsave_zstd(VipsImage *in, const char *path) {

@@ -13,7 +13,6 @@ public final class Image {
     public var orientation: Int { Int(ppv_orientation(pointer)) }
     public var hasICCProfile: Bool { ppv_has_icc(pointer) != 0 }
     public var hasAlpha: Bool { ppv_has_alpha(pointer) != 0 }
-    public var pixelCount: Int { width * height }
 
     /// Opens a file lazily: only the header is read until pixels are needed.
     /// With `failOnTruncated`, a truncated or corrupt stream is an error at decode time.
@@ -82,9 +81,6 @@ public final class Image {
         guard ppv_jpegsave(pointer, path, Int32(quality), strip ? 1 : 0, chromaSubsampling ? 0 : 1) == 0 else {
             throw ImagingError.fromVips("save JPEG \(path)")
         }
-    }
-    public func savePNG(_ path: String, compression: Int = 1) throws {
-        guard ppv_pngsave(pointer, path, Int32(compression)) == 0 else { throw ImagingError.fromVips("save PNG \(path)") }
     }
     /// Lossless and quick to write and read back (zstd TIFF): for masters, not for delivery.
     public func saveMasterTIFF(_ path: String) throws {

@@ -25,7 +25,6 @@ int ppv_height(VipsImage *image);
 int ppv_bands(VipsImage *image);
 int ppv_orientation(VipsImage *image);
 int ppv_has_icc(VipsImage *image);
-int ppv_interpretation(VipsImage *image);
 int ppv_has_alpha(VipsImage *image);
 // A metadata blob (exif-data, xmp-data, iptc-data, icc-profile-data) of the header; NULL when absent.
 const void *ppv_blob(VipsImage *image, const char *name, size_t *length);
@@ -59,7 +58,6 @@ int ppv_cast_uchar(VipsImage *in, VipsImage **out);
 
 // Savers. strip removes metadata.
 int ppv_jpegsave(VipsImage *in, const char *path, int quality, int strip, int no_subsample);
-int ppv_pngsave(VipsImage *in, const char *path, int compression);
 // Lossless TIFF, zstd level 1 with a horizontal predictor: the fastest lossless master libvips writes.
 int ppv_tiffsave_zstd(VipsImage *in, const char *path);
 int ppv_set_orientation(VipsImage *image, int orientation);
