@@ -36,30 +36,42 @@ final class RealFilesTests: XCTestCase {
         }
     }
 
-    /// Pillow's hopper in orientations 2–8 comes out as the orientation-1 file does.
+    /// Pillow's hopper in orientations 2–8 comes out as the orientation-1 file does, in JPEG and in TIFF.
     func testEveryOrientationComesOutUpright() throws {
+        try assertUpright(reference: "hopper.jpg") { "hopper_orientation_\($0).jpg" }
+        try assertUpright(reference: "g4_orientation_1.tif") { "g4_orientation_\($0).tif" }
+    }
+
+    func assertUpright(reference referenceName: String, _ file: (Int) -> String) throws {
         let dir = try real("pillow")
         let s = try StageScratch()
-        let reference = try RetouchStage.run(original: "\(dir)/hopper.jpg", assetDir: try s.assetDir("ref"), settings: s.settings())
+        let reference = try RetouchStage.run(original: "\(dir)/\(referenceName)", assetDir: try s.assetDir("ref"), settings: s.settings())
         let want = try Image.open("\(s.dir)/ref/\(reference.file)")
+        // Control: orientation 3 read as stored (not turned) must differ, or this comparison proves nothing.
+        let stored = try Image.open("\(dir)/\(file(3))").toSRGB8()
+        XCTAssertGreaterThan(try worstPatch(stored, want), 3, "control for \(file(3))")
         for o in 2...8 {
-            let name = "hopper_orientation_\(o).jpg"
+            let name = file(o)
             XCTAssertEqual(try Image.open("\(dir)/\(name)").orientation, o, name)
             let out = try s.assetDir("o\(o)")
             let m = try RetouchStage.run(original: "\(dir)/\(name)", assetDir: out, settings: s.settings())
             XCTAssertEqual([m.width, m.height], [reference.width, reference.height], name)
-            let got = try Image.open("\(out)/\(m.file)")
-            // A 4×4 grid of patches: a wrong rotation or flip moves hopper's features between patches.
-            var worst = 0.0
-            for gy in 0..<4 { for gx in 0..<4 {
-                let w = m.width / 4, h = m.height / 4
-                let a = try got.cropped(x: gx * w, y: gy * h, width: w, height: h).bandMeans()
-                let b = try want.cropped(x: gx * w, y: gy * h, width: w, height: h).bandMeans()
-                worst = max(worst, Colour.deltaE76(Array(a.prefix(3)), Array(b.prefix(3))))
-            } }
+            let worst = try worstPatch(try Image.open("\(out)/\(m.file)"), want)
             print(String(format: "measured: %@ worst patch ΔE76 against orientation 1: %.2f", name, worst))
             XCTAssertLessThan(worst, 3, name)
         }
+    }
+
+    /// Largest ΔE76 between the mean colours of matching cells of a 4×4 grid.
+    func worstPatch(_ got: Image, _ want: Image) throws -> Double {
+        var worst = 0.0
+        let w = want.width / 4, h = want.height / 4
+        for gy in 0..<4 { for gx in 0..<4 {
+            let a = try got.cropped(x: gx * w, y: gy * h, width: w, height: h).bandMeans()
+            let b = try want.cropped(x: gx * w, y: gy * h, width: w, height: h).bandMeans()
+            worst = max(worst, Colour.deltaE76(Array(a.prefix(3)), Array(b.prefix(3))))
+        } }
+        return worst
     }
 
     /// Files with broken, hostile or unusual metadata either process or fail with a reason; nothing crashes.
