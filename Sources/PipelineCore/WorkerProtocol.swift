@@ -41,6 +41,8 @@ public struct WorkerReply: Codable, Sendable {
     public var outputs: [OutputRecord]?
     /// Time the worker spent on the job itself, to separate image work from daemon overhead.
     public var computeMs: Double?
+    /// The worker exits after this reply (it ran into its memory cap): send it nothing more.
+    public var retiring: Bool?
     public init(seq: Int, ok: Bool) { self.seq = seq; self.ok = ok }
 }
 

@@ -53,12 +53,11 @@ extension Supervisor {
                      descriptive: DescriptiveMetadata? = nil,
                      failure: StepFailure?, ms: Double,
                      workerMs: Double? = nil, attempts: Int = 1) {
-        let stem = splitExtension(item.name).stem
+        let (stem, ext) = splitExtension(item.name)
         var id = AssetID.make(stem: stem, sha256: digest.sha256)
         if layout.locate(id) != nil { id = AssetID.make(stem: stem, sha256: digest.sha256, length: 20) }
         let originalsDir = "\(layout.originals)/\(item.batch)"
-        let (safeStem, ext) = splitExtension(item.name)
-        let safeName = Sanitizer.component(safeStem, fallback: "image") + (ext.isEmpty ? "" : ".\(Sanitizer.component(ext))")
+        let safeName = Sanitizer.component(stem, fallback: "image") + (ext.isEmpty ? "" : ".\(Sanitizer.component(ext))")
         let naming = namePattern.resolve(stem: stem)
         let resolution = resolver.resolve(stem: stem, batch: item.batch, descriptive: descriptive)
         let staging = "\(layout.staging)/\(id)"

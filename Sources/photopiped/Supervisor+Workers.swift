@@ -82,8 +82,8 @@ extension Supervisor {
         }
         guard let job = running[index], job.seq == reply.seq else { return }
         running[index] = nil
-        if reply.failure?.code == "memory_limit" || retireAfterJob.remove(index) != nil {
-            // That worker exits after this reply (see WorkerMain), or was started with old settings.
+        if reply.retiring == true || retireAfterJob.remove(index) != nil {
+            // That worker exits after this reply, or was started with settings a reload changed.
             workers.removeValue(forKey: index)
         }
         lastProgress = Date()

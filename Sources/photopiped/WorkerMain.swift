@@ -21,10 +21,11 @@ enum WorkerMain {
                 FileHandle.standardError.write(Data("<3>photopiped worker: unreadable job line\n".utf8))
                 continue
             }
-            let reply = handle(job)
-            if let data = try? ControlLine.encode(reply) { FileHandle.standardOutput.write(data) }
+            var reply = handle(job)
             // A process that ran into its memory cap may have a broken thread pool: start afresh.
-            if reply.failure?.code == "memory_limit" { return 0 }
+            if reply.failure?.code == "memory_limit" { reply.retiring = true }
+            if let data = try? ControlLine.encode(reply) { FileHandle.standardOutput.write(data) }
+            if reply.retiring == true { return 0 }
         }
         return 0
     }
