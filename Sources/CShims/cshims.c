@@ -28,6 +28,29 @@ VipsImage *ppv_open(const char *path, int fail_on_truncated) {
     return vips_image_new_from_file(path, NULL);
 }
 
+VipsImage *ppv_open_shrunk(const char *path, int fail_on_truncated, int shrink) {
+    const char *loader = vips_foreign_find_load(path);
+    if (shrink <= 1 || !loader || strcmp(loader, "VipsForeignLoadJpegFile") != 0)
+        return ppv_open(path, fail_on_truncated);
+    VipsImage *out = NULL;
+    if (vips_jpegload(path, &out, "shrink", shrink,
+                      "fail_on", fail_on_truncated ? VIPS_FAIL_ON_TRUNCATED : VIPS_FAIL_ON_NONE, NULL))
+        return NULL;
+    return out;
+}
+
+void *ppv_pixels(VipsImage *in, size_t *size) {
+    if (vips_image_get_format(in) != VIPS_FORMAT_UCHAR) { vips_error("photopipe", "pixels: not 8-bit"); return NULL; }
+    return vips_image_write_to_memory(in, size);
+}
+
+VipsImage *ppv_from_pixels(const void *data, size_t size, int width, int height, int bands) {
+    VipsImage *img = vips_image_new_from_memory_copy(data, size, width, height, bands, VIPS_FORMAT_UCHAR);
+    if (!img) return NULL;
+    img->Type = bands >= 3 ? VIPS_INTERPRETATION_sRGB : VIPS_INTERPRETATION_B_W;
+    return img;
+}
+
 int ppv_width(VipsImage *image) { return vips_image_get_width(image); }
 int ppv_height(VipsImage *image) { return vips_image_get_height(image); }
 int ppv_bands(VipsImage *image) { return vips_image_get_bands(image); }
@@ -162,6 +185,10 @@ int ppv_jpegsave(VipsImage *in, const char *path, int quality, int strip, int no
 int ppv_tiffsave_zstd(VipsImage *in, const char *path) {
     return vips_tiffsave(in, path, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_ZSTD,
                          "predictor", VIPS_FOREIGN_TIFF_PREDICTOR_HORIZONTAL, "level", 1, "strip", TRUE, NULL);
+}
+
+int ppv_pngsave(VipsImage *in, const char *path, int compression) {
+    return vips_pngsave(in, path, "compression", compression, "strip", TRUE, NULL);
 }
 
 int ppv_set_orientation(VipsImage *image, int orientation) {

@@ -30,7 +30,8 @@ public struct Config: Codable, Sendable, Equatable {
     public var maxAttempts = 3
 
     // [retouch]
-    public var masterLongSide = 4000
+    public var retouch = RetouchSettings()
+    public var masterLongSide: Int { retouch.masterLongSide }
 
     // [review]
     public var reviewHold = false
@@ -67,8 +68,8 @@ public enum ConfigLoader {
         catch let e as TOMLError { throw ConfigError(message: e.description) }
         var config = Config()
         for entry in entries {
-            guard let key = keys[entry.key] else {
-                let known = keys.keys.sorted().joined(separator: ", ")
+            guard let key = setter(for: entry.key) else {
+                let known = (Array(keys.keys) + RetouchSettings.keys.keys.map { "retouch.\($0)" }).sorted().joined(separator: ", ")
                 throw ConfigError(message: "line \(entry.line): unknown key '\(entry.key)' (known keys: \(known))")
             }
             do { try key(&config, entry.value) }
@@ -82,6 +83,31 @@ public enum ConfigLoader {
     }
 
     struct ValueError: Error { let message: String }
+
+    static func setter(for key: String) -> Setter? {
+        if let k = keys[key] { return k }
+        if key.hasPrefix("retouch."), let k = RetouchSettings.keys[String(key.dropFirst(8))] {
+            return { try k(&$0.retouch, $1) }
+        }
+        return nil
+    }
+
+    /// Applies `KEY=VALUE` overrides (from `--set`) on top of a config. The value is read as a
+    /// TOML value, and a bare word as a string, so `retouch.shadow=none` works unquoted.
+    public static func applying(_ overrides: [String], to base: Config) throws -> Config {
+        var config = base
+        for o in overrides {
+            guard let eq = o.firstIndex(of: "=") else { throw ConfigError(message: "--set \(o): expected KEY=VALUE") }
+            let key = o[..<eq].trimmingCharacters(in: .whitespaces), raw = o[o.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            guard let set = setter(for: key) else { throw ConfigError(message: "--set \(o): unknown key '\(key)'") }
+            let value: TOMLValue
+            if let parsed = try? TOML.parse("x = \(raw)").first?.value { value = parsed }
+            else { value = .string(raw) }
+            do { try set(&config, value) }
+            catch let e as ValueError { throw ConfigError(message: "--set \(o): '\(key)' \(e.message)") }
+        }
+        return config
+    }
     typealias Setter = @Sendable (inout Config, TOMLValue) throws -> Void
 
     static let keys: [String: Setter] = [
@@ -112,7 +138,6 @@ public enum ConfigLoader {
         "limits.worker_memory_mb": { $0.workerMemoryMB = try int($1, 256...1_048_576) },
         "limits.asset_timeout_seconds": { $0.assetTimeoutSeconds = try double($1, 1...86_400) },
         "limits.max_attempts": { $0.maxAttempts = try int($1, 1...20) },
-        "retouch.master_long_side": { $0.masterLongSide = try int($1, 64...65_000) },
         "review.hold": { $0.reviewHold = try bool($1) },
         "review.min_long_side": { $0.minLongSide = try int($1, 1...65_000) },
         "review.near_duplicate_distance": { $0.nearDuplicateDistance = try double($1, 0...255) },

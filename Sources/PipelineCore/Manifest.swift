@@ -59,8 +59,9 @@ public struct MasterInfo: Codable, Sendable, Equatable {
     public var height: Int
     /// Colour signature of the master (8×8 sRGB thumbnail, hex); for near-duplicates within a SKU.
     public var signature: String?
-    public init(file: String, width: Int, height: Int, signature: String? = nil) {
-        self.file = file; self.width = width; self.height = height; self.signature = signature
+    public var retouch: RetouchRecord?
+    public init(file: String, width: Int, height: Int, signature: String? = nil, retouch: RetouchRecord? = nil) {
+        self.file = file; self.width = width; self.height = height; self.signature = signature; self.retouch = retouch
     }
     public var longSide: Int { max(width, height) }
 }

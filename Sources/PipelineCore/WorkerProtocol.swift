@@ -16,14 +16,15 @@ public struct WorkerJob: Codable, Sendable {
 /// The part of the config a job needs; sent with every job so a reload needs no worker restart.
 public struct JobSettings: Codable, Sendable {
     public var maxPixels: Int
-    public var masterLongSide: Int
+    public var retouch: RetouchSettings
+    public var masterLongSide: Int { retouch.masterLongSide }
     public var exportChannel: String
     public var exportSize: Int
     public var exportQuality: Int
     public var workerMemoryMB: Int
     public init(_ c: Config) {
         workerMemoryMB = c.workerMemoryMB
-        maxPixels = c.maxPixels; masterLongSide = c.masterLongSide
+        maxPixels = c.maxPixels; retouch = c.retouch
         exportChannel = c.exportChannel; exportSize = c.exportSize; exportQuality = c.exportQuality
     }
 }

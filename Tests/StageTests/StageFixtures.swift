@@ -39,7 +39,7 @@ final class StageScratch {
     func settings(maxPixels: Int = 200_000_000, masterLongSide: Int = 4000) -> JobSettings {
         var c = Config()
         c.maxPixels = maxPixels
-        c.masterLongSide = masterLongSide
+        c.retouch.masterLongSide = masterLongSide
         return JobSettings(c)
     }
 

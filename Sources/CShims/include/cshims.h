@@ -40,6 +40,13 @@ int ppv_copy_memory(VipsImage *in, VipsImage **out);
 int ppv_avg(VipsImage *in, double *out);
 // sRGB thumbnail of exactly width×height pixels (aspect ignored), copied into out (width*height*3 bytes).
 int ppv_rgb_thumbnail(VipsImage *in, int width, int height, unsigned char *out);
+// JPEG shrink-on-load (shrink 1, 2, 4 or 8): the decoder skips the detail it would throw away.
+// Other formats ignore shrink.
+VipsImage *ppv_open_shrunk(const char *path, int fail_on_truncated, int shrink);
+// The pixels of an 8-bit image, packed; free with ppv_free. NULL on failure.
+void *ppv_pixels(VipsImage *in, size_t *size);
+// An 8-bit sRGB (or B_W for one band) image from packed pixels, copied.
+VipsImage *ppv_from_pixels(const void *data, size_t size, int width, int height, int bands);
 int ppv_crop(VipsImage *in, VipsImage **out, int left, int top, int width, int height);
 // Reads one pixel into values (up to max bands); returns the band count or -1.
 int ppv_getpoint(VipsImage *in, int x, int y, double *values, int max);
@@ -60,6 +67,7 @@ int ppv_cast_uchar(VipsImage *in, VipsImage **out);
 int ppv_jpegsave(VipsImage *in, const char *path, int quality, int strip, int no_subsample);
 // Lossless TIFF, zstd level 1 with a horizontal predictor: the fastest lossless master libvips writes.
 int ppv_tiffsave_zstd(VipsImage *in, const char *path);
+int ppv_pngsave(VipsImage *in, const char *path, int compression);
 int ppv_set_orientation(VipsImage *image, int orientation);
 
 // SHA-256 of a file, streamed; writes 64 hex chars + NUL into hex.

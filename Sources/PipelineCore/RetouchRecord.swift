@@ -1,0 +1,91 @@
+import Foundation
+
+/// What the retouch stage measured and did to one asset, kept in its manifest.
+public struct RetouchRecord: Codable, Sendable, Equatable {
+    /// 0–1: how sure the stage is of its cut-out. Low values and any flag send the asset to a person.
+    public var confidence: Double
+    /// Named reasons the result needs a person (e.g. `low_contrast`, `transparent`, `reflective`).
+    public var flags: [String]
+    public var backdrop: Backdrop
+    public var correction: Correction
+    public var frame: Frame
+    public var matte: Matte
+    public var shadow: String
+    /// The product-only alpha, beside the master (which also carries the shadow in its alpha).
+    public var maskFile: String
+    /// Milliseconds per step.
+    public var timings: [String: Double]
+
+    public struct Backdrop: Codable, Sendable, Equatable {
+        /// sRGB of the fitted sweep where the product stands, before correction.
+        public var colour: [Double]
+        /// CIELAB a*, b* of that colour: its cast.
+        public var cast: [Double]
+        /// RMS of the backdrop pixels around the fitted surface, relative to its level.
+        public var fitResidual: Double
+        /// Share of the frame read as backdrop (shadow included).
+        public var coverage: Double
+        public var coloured: Bool
+        /// Observed backdrop pixels near the product after correction (sRGB): should be the target.
+        public var corrected: [Double]
+        public init(colour: [Double], cast: [Double], fitResidual: Double, coverage: Double, coloured: Bool, corrected: [Double]) {
+            self.colour = colour; self.cast = cast; self.fitResidual = fitResidual
+            self.coverage = coverage; self.coloured = coloured; self.corrected = corrected
+        }
+    }
+
+    public struct Correction: Codable, Sendable, Equatable {
+        /// Linear-light gains per channel that map the backdrop to the target white.
+        public var gains: [Double]
+        /// The exposure part of those gains, in EV (stops).
+        public var exposureEV: Double
+        /// Product pixels that the correction pushed past 255 (share of the product).
+        public var clippedShare: Double
+        public init(gains: [Double], exposureEV: Double, clippedShare: Double) {
+            self.gains = gains; self.exposureEV = exposureEV; self.clippedShare = clippedShare
+        }
+    }
+
+    public struct Frame: Codable, Sendable, Equatable {
+        /// The master's region in the oriented source, in source pixels: x, y, width, height.
+        public var crop: [Int]
+        /// Master pixels per source pixel (≤ 1: never upscaled).
+        public var scale: Double
+        /// Product bounding box in master pixels: x, y, width, height.
+        public var productBox: [Int]
+        /// Alpha-weighted centre of the product in master pixels.
+        public var centroid: [Double]
+        /// Free space around the product in the source frame, in source pixels: left, top, right, bottom.
+        public var margins: [Int]
+        /// Frame edges the product touches (cut off in the shot).
+        public var touches: [String]
+        public init(crop: [Int], scale: Double, productBox: [Int], centroid: [Double], margins: [Int], touches: [String]) {
+            self.crop = crop; self.scale = scale; self.productBox = productBox
+            self.centroid = centroid; self.margins = margins; self.touches = touches
+        }
+        public var productLongSide: Int { productBox.count == 4 ? max(productBox[2], productBox[3]) : 0 }
+    }
+
+    public struct Matte: Codable, Sendable, Equatable {
+        /// Median ΔE76 between product and backdrop along the outline.
+        public var edgeContrast: Double
+        /// Share of the outline whose contrast is below `retouch.low_contrast_delta_e`.
+        public var lowContrastShare: Double
+        /// Product share of the frame.
+        public var productShare: Double
+        /// Share of the product's filled outline that looks like backdrop seen through it.
+        public var seeThroughShare: Double
+        /// Share of the product brighter than the backdrop or clipped (highlights, reflections).
+        public var highlightShare: Double
+        public init(edgeContrast: Double, lowContrastShare: Double, productShare: Double, seeThroughShare: Double, highlightShare: Double) {
+            self.edgeContrast = edgeContrast; self.lowContrastShare = lowContrastShare; self.productShare = productShare
+            self.seeThroughShare = seeThroughShare; self.highlightShare = highlightShare
+        }
+    }
+
+    public init(confidence: Double, flags: [String], backdrop: Backdrop, correction: Correction, frame: Frame,
+                matte: Matte, shadow: String, maskFile: String, timings: [String: Double]) {
+        self.confidence = confidence; self.flags = flags; self.backdrop = backdrop; self.correction = correction
+        self.frame = frame; self.matte = matte; self.shadow = shadow; self.maskFile = maskFile; self.timings = timings
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import PipelineCore
+
+/// How sure the stage is of its cut-out, and the named reasons a person should look.
+struct Assessment {
+    var matte: RetouchRecord.Matte
+    var flags: [String]
+    var confidence: Double
+    var touches: [String]
+
+    static let seeThroughLimit = 0.2
+    static let highlightLimit = 0.02
+    static let lowContrastShareLimit = 0.25
+    static let unevenResidual = 0.05
+
+    init(coarse: CoarseMatte, settings: RetouchSettings, backdropClipped: Bool, colouredUnreferenced: Bool) {
+        let w = coarse.width, h = coarse.height, n = w * h
+        var contrasts: [Double] = []
+        var nearBackdrop = 0, product = 0
+        var border = (left: 0, top: 0, right: 0, bottom: 0)
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x
+                guard coarse.labels[i] == .product else { continue }
+                product += 1
+                if x == 0 { border.left += 1 }; if x == w - 1 { border.right += 1 }
+                if y == 0 { border.top += 1 }; if y == h - 1 { border.bottom += 1 }
+                let outline = (x > 0 && coarse.labels[i - 1] != .product) || (x < w - 1 && coarse.labels[i + 1] != .product)
+                    || (y > 0 && coarse.labels[i - w] != .product) || (y < h - 1 && coarse.labels[i + w] != .product)
+                if outline { contrasts.append(Lab.deltaE76(coarse.productColour[i], coarse.backdropColour[i])) }
+                else if Lab.deltaE76(coarse.observed[i], coarse.backdropColour[i]) < settings.lowContrastDeltaE * 0.6 { nearBackdrop += 1 }
+            }
+        }
+        contrasts.sort()
+        let edge = contrasts.isEmpty ? 0 : contrasts[contrasts.count / 2]
+        let low = contrasts.isEmpty ? 1 : Double(contrasts.filter { $0 < settings.lowContrastDeltaE }.count) / Double(contrasts.count)
+        let filled = Double(product + coarse.holeArea)
+        let seeThrough = filled > 0 ? Double(coarse.holeArea + nearBackdrop) / filled : 0
+        let highlights = product > 0 ? Double(coarse.highlightArea) / Double(product) : 0
+        matte = RetouchRecord.Matte(edgeContrast: edge, lowContrastShare: low, productShare: Double(product) / Double(n),
+                                    seeThroughShare: seeThrough, highlightShare: highlights)
+        let minRun = 2
+        touches = [("left", border.left), ("top", border.top), ("right", border.right), ("bottom", border.bottom)]
+            .filter { $0.1 >= minRun }.map(\.0)
+
+        var flags: [String] = []
+        let coverage = Double(coarse.labels.filter { $0 != .product }.count) / Double(n)
+        if matte.productShare < 0.002 { flags.append("no_product") }
+        if coverage < 0.2 { flags.append("backdrop_not_found") }
+        if edge < settings.lowContrastDeltaE || low > Assessment.lowContrastShareLimit { flags.append("low_contrast") }
+        if seeThrough > Assessment.seeThroughLimit { flags.append("transparent") }
+        if highlights > Assessment.highlightLimit { flags.append("reflective") }
+        if coarse.fitResidual > Assessment.unevenResidual { flags.append("uneven_backdrop") }
+        if backdropClipped { flags.append("backdrop_clipped") }
+        if colouredUnreferenced { flags.append("coloured_backdrop_unreferenced") }
+        for side in touches { flags.append("touches_\(side)") }
+        self.flags = flags
+
+        let t = settings.lowContrastDeltaE
+        let byContrast = min(max((edge - t * 0.5) / (t * 1.5), 0), 1)
+        let byOutline = 1 - low
+        let byFit = 1 - min(max((coarse.fitResidual - 0.02) / 0.08, 0), 1)
+        var c = min(byContrast, byOutline, byFit)
+        if !flags.isEmpty { c = min(c, 0.5) }
+        confidence = (c * 1000).rounded() / 1000
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import Imaging
+import PipelineCore
+
+/// The reduced-size analysis: backdrop model, a label per pixel (backdrop, shadow, product),
+/// and the colour maps the full-size edge refinement reads.
+struct CoarseMatte {
+    enum Label: UInt8 { case backdrop = 0, shadow = 1, product = 2 }
+
+    let width: Int
+    let height: Int
+    var model: BackdropModel
+    var observed: [SIMD3<Float>]
+    var labels: [Label]
+    /// Luminance of each pixel against the model: 1 on clean backdrop, < 1 in shadow.
+    var shade: [Float]
+    /// Backdrop colour as lit (model × shade), filled in under the product.
+    var backdropColour: [SIMD3<Float>]
+    /// Product colour, from the product's interior, spread outward past its edge.
+    var productColour: [SIMD3<Float>]
+    var fitResidual: Double = 0
+    var holeArea = 0
+    var highlightArea = 0
+    var productArea: Int { labels.lazy.filter { $0 == .product }.count }
+
+    /// Tuning that does not belong in the config: measured on the synthetic ground-truth set.
+    static let ringShare: Float = 0.05
+    static let shadowStep: Float = 0.07
+
+    init(pixels: PixelBuffer, settings: RetouchSettings) {
+        width = pixels.width; height = pixels.height
+        let n = width * height
+        var linear = [SIMD3<Float>](repeating: .zero, count: n)
+        pixels.data.withUnsafeBufferPointer { p in
+            for i in 0..<n { linear[i] = SRGB.linear(p, i * pixels.bands) }
+        }
+        let w = width, h = height
+        let uv: (Int) -> (Float, Float) = { i in ((Float(i % w) + 0.5) / Float(w), (Float(i / w) + 0.5) / Float(h)) }
+
+        // 1. Fit the sweep to the border ring, trimming what does not fit (product, shadow).
+        let ring = max(2, Int(Float(min(w, h)) * CoarseMatte.ringShare))
+        var sampleIndex: [Int] = []
+        for y in 0..<h { for x in 0..<w where x < ring || y < ring || x >= w - ring || y >= h - ring { sampleIndex.append(y * w + x) } }
+        var model = BackdropModel(coefficients: [SIMD3(repeating: 0.5)] + [SIMD3<Float>](repeating: .zero, count: 5))
+        for _ in 0..<4 {
+            if let m = BackdropModel.fit(sampleIndex.map { let (u, v) = uv($0); return (u, v, linear[$0]) }) { model = m }
+            let errors = sampleIndex.map { i -> Float in
+                let (u, v) = uv(i); let m = model.colour(u: u, v: v)
+                return length(linear[i] - m) / max(luminance(m), 1e-4)
+            }
+            let cut = max(CoarseMatte.median(errors) + 3 * 1.4826 * CoarseMatte.mad(errors), 0.02)
+            sampleIndex = zip(sampleIndex, errors).filter { $0.1 <= cut }.map(\.0)
+        }
+
+        // 2. Classify against the model; refit on everything that reads as backdrop.
+        var k = [Float](repeating: 1, count: n), chroma = [Float](repeating: 0, count: n)
+        var tl: Float = 0.03, tc: Float = 0.025
+        let floor = Float(1 - settings.shadowMaxDepth)
+        for round in 0..<2 {
+            for i in 0..<n {
+                let (u, v) = uv(i)
+                let m = pointwiseMax(model.colour(u: u, v: v), SIMD3(repeating: 1e-4))
+                let c = linear[i]
+                let ki = luminance(c) / luminance(m)
+                let q = c / m / max(ki, 1e-4)
+                k[i] = ki
+                chroma[i] = maxAbs(q - SIMD3(repeating: 1))
+            }
+            let bgIdx = sampleIndex
+            let dk = bgIdx.map { abs(k[$0] - 1) }, dc = bgIdx.map { chroma[$0] }
+            tl = max(0.03, 5 * 1.4826 * CoarseMatte.median(dk))
+            tc = max(0.025, 5 * 1.4826 * CoarseMatte.median(dc))
+            if round == 1 { break }
+            let stride = max(1, n / 60_000)
+            sampleIndex = Swift.stride(from: 0, to: n, by: stride).filter { abs(k[$0] - 1) <= tl && chroma[$0] <= tc }
+            if let m = BackdropModel.fit(sampleIndex.map { let (u, v) = uv($0); return (u, v, linear[$0]) }) { model = m }
+        }
+        self.model = model
+        self.observed = linear
+        let residuals = sampleIndex.map { k[$0] - 1 }
+        fitResidual = residuals.isEmpty ? 1 : Double((residuals.map { $0 * $0 }.reduce(0, +) / Float(residuals.count)).squareRoot())
+
+        let backdropLike = (0..<n).map { abs(k[$0] - 1) <= tl && chroma[$0] <= tc }
+        let shadowLike = (0..<n).map { k[$0] < 1 - tl && k[$0] >= floor && chroma[$0] <= tc * 1.5 }
+
+        // 3. The backdrop is what connects to the frame's border; shadows are reached from it only
+        //    through soft steps, so a neutral product's hard edge stops the flood.
+        var labels = [Label](repeating: .product, count: n)
+        var reached = [Bool](repeating: false, count: n)
+        var queue: [Int] = []
+        queue.reserveCapacity(n)
+        for i in 0..<n where backdropLike[i] {
+            let x = i % w, y = i / w
+            if x == 0 || y == 0 || x == w - 1 || y == h - 1 { reached[i] = true; queue.append(i) }
+        }
+        var head = 0
+        while head < queue.count {
+            let p = queue[head]; head += 1
+            let x = p % w, y = p / w
+            for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where nx >= 0 && ny >= 0 && nx < w && ny < h {
+                let q = ny * w + nx
+                if reached[q] { continue }
+                if backdropLike[q] || (shadowLike[q] && abs(k[q] - k[p]) <= CoarseMatte.shadowStep) {
+                    reached[q] = true; queue.append(q)
+                }
+            }
+        }
+        for i in 0..<n where reached[i] { labels[i] = backdropLike[i] ? .backdrop : .shadow }
+
+        // 4. Enclosed backdrop-coloured regions are holes (a handle, a gap) only when they match
+        //    the sweep closely; a white label on a product does not.
+        var holeArea = 0
+        for component in CoarseMatte.components(width: w, height: h, where: { !reached[$0] && backdropLike[$0] }, diagonal: false) {
+            let mk = component.reduce(Float(0)) { $0 + abs(k[$1] - 1) } / Float(component.count)
+            let mc = component.reduce(Float(0)) { $0 + chroma[$1] } / Float(component.count)
+            if component.count >= 3 && mk <= tl * 0.6 && mc <= tc * 0.6 {
+                for i in component { labels[i] = .backdrop }
+                holeArea += component.count
+            }
+        }
+        self.holeArea = holeArea
+
+        // 5. Specks: product parts far smaller than the main part are dust, not product.
+        let parts = CoarseMatte.components(width: w, height: h, where: { labels[$0] == .product }, diagonal: true)
+        let largest = parts.map(\.count).max() ?? 0
+        let minimum = max(3, Int(Double(largest) * settings.minPartFraction))
+        for part in parts where part.count < minimum { for i in part { labels[i] = .backdrop } }
+        self.labels = labels
+        highlightArea = (0..<n).filter { labels[$0] == .product && (k[$0] > 1 + tl || linear[$0].max() > 0.97) }.count
+
+        // 6. Maps for the edge refinement: the lit backdrop under the product, the product colour
+        //    beyond its edge.
+        var shade = [Float](repeating: 1, count: n)
+        var known = [Bool](repeating: false, count: n)
+        for i in 0..<n where labels[i] != .product { shade[i] = labels[i] == .shadow ? k[i] : 1; known[i] = true }
+        CoarseMatte.spread(&shade, known: &known, width: w, height: h, steps: 6, fallback: 1)
+        self.shade = shade
+        var backdrop = [SIMD3<Float>](repeating: .zero, count: n)
+        for i in 0..<n { let (u, v) = uv(i); backdrop[i] = pointwiseMax(model.colour(u: u, v: v), SIMD3(repeating: 1e-4)) * shade[i] }
+        self.backdropColour = backdrop
+
+        var product = linear
+        var interior = [Bool](repeating: false, count: n)
+        for y in 1..<max(1, h - 1) {
+            for x in 1..<max(1, w - 1) {
+                let i = y * w + x
+                guard labels[i] == .product else { continue }
+                var all = true
+                for dy in -1...1 { for dx in -1...1 where labels[i + dy * w + dx] != .product { all = false } }
+                interior[i] = all
+            }
+        }
+        // Thin parts have no interior: their own (mixed) colour is the best estimate there is.
+        for i in 0..<n where labels[i] == .product && !interior[i] {
+            var has = false
+            let x = i % w, y = i / w
+            for dy in -2...2 { for dx in -2...2 {
+                let nx = x + dx, ny = y + dy
+                if nx >= 0, ny >= 0, nx < w, ny < h, interior[ny * w + nx] { has = true }
+            } }
+            if !has { interior[i] = true }
+        }
+        CoarseMatte.spread(&product, known: &interior, width: w, height: h, steps: 5, fallback: SIMD3(repeating: 0))
+        self.productColour = product
+    }
+
+    /// Fills unknown pixels from the mean of their known neighbours, one ring per step.
+    static func spread<T: SIMDAverageable>(_ values: inout [T], known: inout [Bool], width w: Int, height h: Int, steps: Int, fallback: T) {
+        for _ in 0..<steps {
+            var next = values, nextKnown = known
+            var changed = false
+            for y in 0..<h {
+                for x in 0..<w where !known[y * w + x] {
+                    var sum = T.zero, count = 0
+                    for dy in -1...1 { for dx in -1...1 {
+                        let nx = x + dx, ny = y + dy
+                        guard nx >= 0, ny >= 0, nx < w, ny < h, known[ny * w + nx] else { continue }
+                        sum = sum + values[ny * w + nx]; count += 1
+                    } }
+                    if count > 0 { next[y * w + x] = sum.scaled(1 / Float(count)); nextKnown[y * w + x] = true; changed = true }
+                }
+            }
+            values = next; known = nextKnown
+            if !changed { break }
+        }
+        for i in 0..<values.count where !known[i] { values[i] = fallback }
+    }
+
+    /// Connected components (4- or 8-connected) of the pixels a predicate selects.
+    static func components(width w: Int, height h: Int, where member: (Int) -> Bool, diagonal: Bool) -> [[Int]] {
+        var seen = [Bool](repeating: false, count: w * h)
+        var result: [[Int]] = []
+        var stack: [Int] = []
+        for start in 0..<(w * h) where !seen[start] && member(start) {
+            var part: [Int] = []
+            seen[start] = true; stack.append(start)
+            while let p = stack.popLast() {
+                part.append(p)
+                let x = p % w, y = p / w
+                for dy in -1...1 { for dx in -1...1 where (dx != 0 || dy != 0) && (diagonal || dx == 0 || dy == 0) {
+                    let nx = x + dx, ny = y + dy
+                    guard nx >= 0, ny >= 0, nx < w, ny < h else { continue }
+                    let q = ny * w + nx
+                    if !seen[q] && member(q) { seen[q] = true; stack.append(q) }
+                } }
+            }
+            result.append(part)
+        }
+        return result
+    }
+
+    static func median(_ v: [Float]) -> Float {
+        guard !v.isEmpty else { return 0 }
+        let s = v.sorted()
+        return s[s.count / 2]
+    }
+    static func mad(_ v: [Float]) -> Float {
+        let m = median(v)
+        return median(v.map { abs($0 - m) })
+    }
+}
+
+/// What `spread` needs of a pixel value: a zero, a sum and a scale.
+protocol SIMDAverageable {
+    static var zero: Self { get }
+    static func + (a: Self, b: Self) -> Self
+    func scaled(_ f: Float) -> Self
+}
+extension Float: SIMDAverageable { func scaled(_ f: Float) -> Float { self * f } }
+extension SIMD3: SIMDAverageable where Scalar == Float { func scaled(_ f: Float) -> SIMD3<Float> { self * f } }

@@ -1,0 +1,34 @@
+import Foundation
+import PipelineCore
+
+/// One colour transform per image: linear-light gains that take the backdrop, measured where
+/// the product stands, to the catalogue's target white. The product gets the same gains, so a
+/// product shot under drifting light comes out the same colour; nothing is levelled per image.
+struct ColourCorrection {
+    var gains: SIMD3<Float>
+    var reference: SIMD3<Float>
+    var exposureEV: Double
+    var coloured: Bool
+    var unreferenced: Bool
+    var clipped: Bool
+
+    /// A sweep whose channels differ by more than this ratio is a coloured backdrop, not a cast.
+    static let colouredRatio: Float = 1.35
+
+    init(reference m: SIMD3<Float>, settings: RetouchSettings) {
+        let target = SIMD3<Float>(settings.targetWhite.map { SRGB.decode(Float($0) / 255) })
+        reference = m
+        clipped = m.max() >= SRGB.decode(252 / 255)
+        coloured = m.max() / max(m.min(), 1e-4) > ColourCorrection.colouredRatio
+        unreferenced = false
+        if let ref = settings.backdropReference {
+            gains = SIMD3<Float>(ref.map { SRGB.decode(Float($0) / 255) }) / m
+        } else if coloured {
+            gains = SIMD3(repeating: luminance(target) / luminance(m))
+            unreferenced = true
+        } else {
+            gains = target / m
+        }
+        exposureEV = log2(Double(luminance(m * gains) / luminance(m)))
+    }
+}

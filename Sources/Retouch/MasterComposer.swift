@@ -1,0 +1,157 @@
+import Foundation
+import Imaging
+
+/// Builds the master at full size from the coarse analysis: a trimap band around the coarse
+/// outline is matted per pixel (each pixel's colour read as a mix of the local product and the
+/// local lit backdrop), edge colours are freed of backdrop, the colour correction is applied,
+/// and the shadow is laid under the product in the alpha channel.
+struct MasterComposer {
+    struct Result {
+        var master: PixelBuffer   // RGBA: product + shadow (black, in alpha)
+        var mask: PixelBuffer     // product alpha only
+        var box: (x: Int, y: Int, w: Int, h: Int)
+        var centroid: (Double, Double)
+        var clippedShare: Double
+        var productPixels: Int
+    }
+
+    /// Alpha below `low` is backdrop and above `high` product; between, stretched to 0…1.
+    static let low: Float = 0.06, high: Float = 0.94
+    /// Coarse pixels this close to the coarse outline are matted at full size.
+    static let bandRadius = 2
+
+    static func compose(fine: PixelBuffer, originX: Int, originY: Int, grid: CoarseGrid, coarse: CoarseMatte,
+                        gains: SIMD3<Float>, shadow: ShadowLayer) -> Result {
+        let w = fine.width, h = fine.height, n = w * h
+        let band = bandMap(coarse)
+
+        // Per channel: sRGB byte → corrected sRGB byte, for the product's interior.
+        var luts = [[UInt8]](repeating: [], count: 3)
+        var clipsAt = [Int](repeating: 256, count: 3)
+        for c in 0..<3 {
+            luts[c] = (0..<256).map { v in SRGB.byte(SRGB.toLinear[v] * gains[c]) }
+            clipsAt[c] = (0..<256).first { SRGB.toLinear[$0] * gains[c] > 1.0 } ?? 256
+        }
+
+        // Pass 1: alpha. Outside the band it is the coarse label; inside, a projection.
+        var alpha = [Float](repeating: 0, count: n)
+        var inBand = [Bool](repeating: false, count: n)
+        fine.data.withUnsafeBufferPointer { px in
+            for y in 0..<h {
+                for x in 0..<w {
+                    let gx = originX + x, gy = originY + y, i = y * w + x
+                    let ci = grid.nearest(gx, gy)
+                    if !band[ci] { alpha[i] = coarse.labels[ci] == .product ? 1 : 0; continue }
+                    inBand[i] = true
+                    let c = SRGB.linear(px, i * fine.bands)
+                    let b = grid.sample(coarse.backdropColour, gx, gy)
+                    let f = grid.sample(coarse.productColour, gx, gy)
+                    let d = f - b
+                    let dd = dot(d, d)
+                    alpha[i] = dd < 1e-6 ? (coarse.labels[ci] == .product ? 1 : 0) : min(max(dot(c - b, d) / dd, 0), 1)
+                }
+            }
+        }
+        // Pass 2: a 3×3 mean inside the band takes the noise out, then the ends are snapped.
+        var smooth = alpha
+        for y in 0..<h {
+            for x in 0..<w where inBand[y * w + x] {
+                var s: Float = 0, count: Float = 0
+                for dy in -1...1 { for dx in -1...1 {
+                    let nx = x + dx, ny = y + dy
+                    guard nx >= 0, ny >= 0, nx < w, ny < h else { continue }
+                    s += alpha[ny * w + nx]; count += 1
+                } }
+                let a = (s / count - low) / (high - low)
+                smooth[y * w + x] = a <= 0 ? 0 : (a >= 1 ? 1 : a)
+            }
+        }
+        alpha = smooth
+
+        // Pass 3: colour and composition.
+        var master = PixelBuffer(width: w, height: h, bands: 4)
+        var mask = PixelBuffer(width: w, height: h, bands: 1)
+        var minX = w, minY = h, maxX = -1, maxY = -1
+        var sumA: Double = 0, sumX: Double = 0, sumY: Double = 0
+        var clipped = 0, solid = 0
+        fine.data.withUnsafeBufferPointer { px in
+            master.data.withUnsafeMutableBufferPointer { out in
+                mask.data.withUnsafeMutableBufferPointer { m in
+                    for y in 0..<h {
+                        for x in 0..<w {
+                            let i = y * w + x, src = i * fine.bands, dst = i * 4
+                            let gx = originX + x, gy = originY + y
+                            let a = alpha[i]
+                            if a > 0 {
+                                sumA += Double(a); sumX += Double(a) * Double(x); sumY += Double(a) * Double(y)
+                                if a >= 0.5 { minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y) }
+                            }
+                            if a >= 1 {
+                                for c in 0..<3 { out[dst + c] = luts[c][Int(px[src + c])] }
+                                if Int(px[src]) >= clipsAt[0] || Int(px[src + 1]) >= clipsAt[1] || Int(px[src + 2]) >= clipsAt[2] { clipped += 1 }
+                                solid += 1
+                                out[dst + 3] = 255; m[i] = 255
+                                continue
+                            }
+                            let o = shadow.opacity(gx: gx, gy: gy, grid: grid, shade: coarse.shade)
+                            if a <= 0 {
+                                // Backdrop: black at the shadow's opacity, or transparent.
+                                out[dst] = 0; out[dst + 1] = 0; out[dst + 2] = 0
+                                out[dst + 3] = UInt8((o * 255).rounded())
+                                if o == 0 { out[dst] = 255; out[dst + 1] = 255; out[dst + 2] = 255 }
+                                m[i] = 0
+                                continue
+                            }
+                            // Edge: the product's own colour, with the backdrop's share removed.
+                            let c = SRGB.linear(px, src)
+                            let b = grid.sample(coarse.backdropColour, gx, gy)
+                            let estimate = grid.sample(coarse.productColour, gx, gy)
+                            let unmixed = pointwiseMax((c - b * (1 - a)) / max(a, 1e-3), .zero)
+                            let trust = min(max((a - 0.1) / 0.4, 0), 1)
+                            let f = (unmixed * trust + estimate * (1 - trust)) * gains
+                            let total = a + (1 - a) * o
+                            let share = a / total
+                            out[dst] = UInt8((Float(SRGB.byte(f.x)) * share).rounded())
+                            out[dst + 1] = UInt8((Float(SRGB.byte(f.y)) * share).rounded())
+                            out[dst + 2] = UInt8((Float(SRGB.byte(f.z)) * share).rounded())
+                            out[dst + 3] = UInt8((total * 255).rounded())
+                            m[i] = UInt8((a * 255).rounded())
+                        }
+                    }
+                }
+            }
+        }
+        let box = maxX < 0 ? (0, 0, 0, 0) : (minX, minY, maxX - minX + 1, maxY - minY + 1)
+        let centroid = sumA > 0 ? (sumX / sumA, sumY / sumA) : (Double(w) / 2, Double(h) / 2)
+        return Result(master: master, mask: mask, box: box, centroid: centroid,
+                      clippedShare: solid > 0 ? Double(clipped) / Double(solid) : 0, productPixels: solid)
+    }
+
+    /// Coarse pixels within `bandRadius` of a change between product and not-product.
+    static func bandMap(_ coarse: CoarseMatte) -> [Bool] {
+        let w = coarse.width, h = coarse.height
+        var edge = [Bool](repeating: false, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                let p = coarse.labels[y * w + x] == .product
+                if (x + 1 < w && (coarse.labels[y * w + x + 1] == .product) != p) ||
+                    (y + 1 < h && (coarse.labels[(y + 1) * w + x] == .product) != p) {
+                    edge[y * w + x] = true
+                    if x + 1 < w { edge[y * w + x + 1] = true }
+                    if y + 1 < h { edge[(y + 1) * w + x] = true }
+                }
+            }
+        }
+        var band = edge
+        let r = bandRadius
+        for y in 0..<h {
+            for x in 0..<w where edge[y * w + x] {
+                for dy in -r...r { for dx in -r...r {
+                    let nx = x + dx, ny = y + dy
+                    if nx >= 0, ny >= 0, nx < w, ny < h { band[ny * w + nx] = true }
+                } }
+            }
+        }
+        return band
+    }
+}
