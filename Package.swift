@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "photopiped", targets: ["photopiped"]),
         .executable(name: "pipectl", targets: ["pipectl"]),
+        .executable(name: "ppquality", targets: ["ppquality"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,6 +29,8 @@ let package = Package(
         .target(name: "Retouch", dependencies: ["Imaging", "PipelineCore"]),
         .target(name: "Review", dependencies: ["PipelineCore"]),
         .target(name: "Export", dependencies: ["Imaging", "PipelineCore"]),
+        // Ground truth for the retouch stage: synthetic studio frames and the metrics.
+        .target(name: "QualityHarness", dependencies: ["Imaging"]),
 
         // Thin executables.
         .executableTarget(name: "photopiped", dependencies: [
@@ -35,6 +38,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .executableTarget(name: "ppquality", dependencies: ["Imaging", "PipelineCore", "QualityHarness", "Retouch"]),
         .executableTarget(name: "pipectl", dependencies: [
             "ControlProtocol",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -13,7 +13,7 @@ public struct RetouchSettings: Codable, Sendable, Equatable {
     /// Peak darkness of a synthesised contact shadow (0–1).
     public var shadowOpacity = 0.3
     /// The deepest darkening (share of the backdrop's light removed) still read as a shadow.
-    public var shadowMaxDepth = 0.7
+    public var shadowMaxDepth = 0.6
     /// The sRGB colour the measured backdrop is mapped to; the product gets the same transform.
     public var targetWhite = [255.0, 255.0, 255.0]
     /// For coloured sweeps: the backdrop's colour under the studio's reference light. Without it

@@ -13,9 +13,9 @@ struct Assessment {
     static let lowContrastShareLimit = 0.25
     static let unevenResidual = 0.05
 
-    init(coarse: CoarseMatte, settings: RetouchSettings, backdropClipped: Bool, colouredUnreferenced: Bool) {
+    init(coarse: CoarseMatte, edgeContrasts: [Double], settings: RetouchSettings, backdropClipped: Bool, colouredUnreferenced: Bool) {
         let w = coarse.width, h = coarse.height, n = w * h
-        var contrasts: [Double] = []
+        var contrasts = edgeContrasts
         var nearBackdrop = 0, product = 0
         var border = (left: 0, top: 0, right: 0, bottom: 0)
         for y in 0..<h {
@@ -27,8 +27,7 @@ struct Assessment {
                 if y == 0 { border.top += 1 }; if y == h - 1 { border.bottom += 1 }
                 let outline = (x > 0 && coarse.labels[i - 1] != .product) || (x < w - 1 && coarse.labels[i + 1] != .product)
                     || (y > 0 && coarse.labels[i - w] != .product) || (y < h - 1 && coarse.labels[i + w] != .product)
-                if outline { contrasts.append(Lab.deltaE76(coarse.productColour[i], coarse.backdropColour[i])) }
-                else if Lab.deltaE76(coarse.observed[i], coarse.backdropColour[i]) < settings.lowContrastDeltaE * 0.6 { nearBackdrop += 1 }
+                if !outline && Lab.deltaE76(coarse.observed[i], coarse.backdropColour[i]) < settings.lowContrastDeltaE * 0.6 { nearBackdrop += 1 }
             }
         }
         contrasts.sort()

@@ -35,6 +35,18 @@ struct CoarseMatte {
             for i in 0..<n { linear[i] = SRGB.linear(p, i * pixels.bands) }
         }
         let w = width, h = height
+        // Classification reads a 3×3 mean: a third of the noise, and edges stay inside the band.
+        let raw = linear
+        for y in 0..<h {
+            for x in 0..<w {
+                var s = SIMD3<Float>.zero, c: Float = 0
+                for dy in -1...1 { for dx in -1...1 {
+                    let nx = x + dx, ny = y + dy
+                    if nx >= 0, ny >= 0, nx < w, ny < h { s += raw[ny * w + nx]; c += 1 }
+                } }
+                linear[y * w + x] = s / c
+            }
+        }
         let uv: (Int) -> (Float, Float) = { i in ((Float(i % w) + 0.5) / Float(w), (Float(i / w) + 0.5) / Float(h)) }
 
         // 1. Fit the sweep to the border ring, trimming what does not fit (product, shadow).
@@ -120,7 +132,23 @@ struct CoarseMatte {
         }
         self.holeArea = holeArea
 
-        // 5. Specks: product parts far smaller than the main part are dust, not product.
+        // 5. Spikes and pits along the outline are noise: a product pixel with fewer than three
+        //    product neighbours goes, a backdrop pixel with six or more becomes product.
+        for _ in 0..<2 {
+            var next = labels
+            for y in 1..<max(1, h - 1) {
+                for x in 1..<max(1, w - 1) {
+                    let i = y * w + x
+                    var count = 0
+                    for dy in -1...1 { for dx in -1...1 where (dx != 0 || dy != 0) && labels[i + dy * w + dx] == .product { count += 1 } }
+                    if labels[i] == .product && count < 3 { next[i] = reached[i] && !backdropLike[i] ? .shadow : .backdrop }
+                    else if labels[i] != .product && count >= 6 { next[i] = .product }
+                }
+            }
+            labels = next
+        }
+
+        // 6. Specks: product parts far smaller than the main part are dust, not product.
         let parts = CoarseMatte.components(width: w, height: h, where: { labels[$0] == .product }, diagonal: true)
         let largest = parts.map(\.count).max() ?? 0
         let minimum = max(3, Int(Double(largest) * settings.minPartFraction))
@@ -128,7 +156,7 @@ struct CoarseMatte {
         self.labels = labels
         highlightArea = (0..<n).filter { labels[$0] == .product && (k[$0] > 1 + tl || linear[$0].max() > 0.97) }.count
 
-        // 6. Maps for the edge refinement: the lit backdrop under the product, the product colour
+        // 7. Maps for the edge refinement: the lit backdrop under the product, the product colour
         //    beyond its edge.
         var shade = [Float](repeating: 1, count: n)
         var known = [Bool](repeating: false, count: n)

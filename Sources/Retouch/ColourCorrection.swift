@@ -12,14 +12,16 @@ struct ColourCorrection {
     var unreferenced: Bool
     var clipped: Bool
 
-    /// A sweep whose channels differ by more than this ratio is a coloured backdrop, not a cast.
-    static let colouredRatio: Float = 1.35
+    /// A sweep more saturated than this (CIELAB chroma) is a coloured backdrop, not a cast:
+    /// ±1000 K on a grey sweep stays under 20.
+    static let colouredChroma = 25.0
 
     init(reference m: SIMD3<Float>, settings: RetouchSettings) {
         let target = SIMD3<Float>(settings.targetWhite.map { SRGB.decode(Float($0) / 255) })
         reference = m
         clipped = m.max() >= SRGB.decode(252 / 255)
-        coloured = m.max() / max(m.min(), 1e-4) > ColourCorrection.colouredRatio
+        let lab = Lab.from(linear: m)
+        coloured = (lab.y * lab.y + lab.z * lab.z).squareRoot() > ColourCorrection.colouredChroma
         unreferenced = false
         if let ref = settings.backdropReference {
             gains = SIMD3<Float>(ref.map { SRGB.decode(Float($0) / 255) }) / m

@@ -13,12 +13,18 @@ struct MasterComposer {
         var centroid: (Double, Double)
         var clippedShare: Double
         var productPixels: Int
+        /// ΔE76 between product and backdrop along the coarse outline, one per outline cell.
+        var edgeContrasts: [Double]
     }
 
     /// Alpha below `low` is backdrop and above `high` product; between, stretched to 0…1.
-    static let low: Float = 0.06, high: Float = 0.94
+    static let low: Float = 0.12, high: Float = 0.94
     /// Coarse pixels this close to the coarse outline are matted at full size.
     static let bandRadius = 2
+    /// Pixels within this share of a cell's largest distance from the backdrop are its product colour.
+    static let extremeShare: Float = 0.8
+    /// Below this linear distance from the backdrop there is no product to measure (noise).
+    static let minimumContrast: Float = 0.02
 
     static func compose(fine: PixelBuffer, originX: Int, originY: Int, grid: CoarseGrid, coarse: CoarseMatte,
                         gains: SIMD3<Float>, shadow: ShadowLayer) -> Result {
@@ -33,26 +39,88 @@ struct MasterComposer {
             clipsAt[c] = (0..<256).first { SRGB.toLinear[$0] * gains[c] > 1.0 } ?? 256
         }
 
-        // Pass 1: alpha. Outside the band it is the coarse label; inside, a projection.
-        var alpha = [Float](repeating: 0, count: n)
+        // Pass 1: the product colour next to each stretch of outline, from the full-size pixels
+        // themselves: per coarse cell, the mean of the pixels farthest from the backdrop. Thin
+        // parts (legs, straps) that have no interior at coarse size get their true colour this way.
+        let cells = coarse.width * coarse.height
+        var cellMax = [Float](repeating: 0, count: cells)
         var inBand = [Bool](repeating: false, count: n)
+        var distance = [Float](repeating: 0, count: n)
         fine.data.withUnsafeBufferPointer { px in
             for y in 0..<h {
                 for x in 0..<w {
                     let gx = originX + x, gy = originY + y, i = y * w + x
                     let ci = grid.nearest(gx, gy)
-                    if !band[ci] { alpha[i] = coarse.labels[ci] == .product ? 1 : 0; continue }
+                    guard band[ci] else { continue }
                     inBand[i] = true
-                    let c = SRGB.linear(px, i * fine.bands)
-                    let b = grid.sample(coarse.backdropColour, gx, gy)
-                    let f = grid.sample(coarse.productColour, gx, gy)
-                    let d = f - b
-                    let dd = dot(d, d)
-                    alpha[i] = dd < 1e-6 ? (coarse.labels[ci] == .product ? 1 : 0) : min(max(dot(c - b, d) / dd, 0), 1)
+                    let d = length(SRGB.linear(px, i * fine.bands) - grid.sample(coarse.backdropColour, gx, gy))
+                    distance[i] = d
+                    cellMax[ci] = max(cellMax[ci], d)
                 }
             }
         }
-        // Pass 2: a 3×3 mean inside the band takes the noise out, then the ends are snapped.
+        var cellSum = [SIMD3<Float>](repeating: .zero, count: cells)
+        var cellCount = [Float](repeating: 0, count: cells)
+        fine.data.withUnsafeBufferPointer { px in
+            for y in 0..<h {
+                for x in 0..<w where inBand[y * w + x] {
+                    let i = y * w + x, ci = grid.nearest(originX + x, originY + y)
+                    if distance[i] >= extremeShare * cellMax[ci] { cellSum[ci] += SRGB.linear(px, i * fine.bands); cellCount[ci] += 1 }
+                }
+            }
+        }
+        // For each cell, the neighbour (3×3) whose extreme is largest supplies the product colour.
+        var cellColour = [SIMD3<Float>](repeating: .zero, count: cells)
+        var hasColour = [Bool](repeating: false, count: cells)
+        let cw = coarse.width, ch = coarse.height
+        for cy in 0..<ch {
+            for cx in 0..<cw where band[cy * cw + cx] {
+                var best = -1, bestMax: Float = 0
+                for dy in -1...1 { for dx in -1...1 {
+                    let nx = cx + dx, ny = cy + dy
+                    guard nx >= 0, ny >= 0, nx < cw, ny < ch else { continue }
+                    let j = ny * cw + nx
+                    if coarse.labels[j] == .product && cellCount[j] > 0 && cellMax[j] > bestMax { bestMax = cellMax[j]; best = j }
+                }}
+                if best >= 0 && bestMax >= minimumContrast {
+                    cellColour[cy * cw + cx] = cellSum[best] / cellCount[best]; hasColour[cy * cw + cx] = true
+                }
+            }
+        }
+        var contrasts: [Double] = []
+        for cy in 0..<ch {
+            for cx in 0..<cw {
+                let j = cy * cw + cx
+                guard coarse.labels[j] == .product else { continue }
+                let outline = (cx > 0 && coarse.labels[j - 1] != .product) || (cx < cw - 1 && coarse.labels[j + 1] != .product)
+                    || (cy > 0 && coarse.labels[j - cw] != .product) || (cy < ch - 1 && coarse.labels[j + cw] != .product)
+                guard outline, cellCount[j] > 0 || hasColour[j] else { continue }
+                contrasts.append(hasColour[j] ? Lab.deltaE76(cellColour[j], coarse.backdropColour[j]) : 0)
+            }
+        }
+
+        // Pass 2: alpha. Outside the band it is the coarse label; inside, the pixel's colour
+        // read as a mix of that product colour and the lit backdrop.
+        var alpha = [Float](repeating: 0, count: n)
+        fine.data.withUnsafeBufferPointer { px in
+            for y in 0..<h {
+                for x in 0..<w {
+                    let gx = originX + x, gy = originY + y, i = y * w + x
+                    let ci = grid.nearest(gx, gy)
+                    if !inBand[i] { alpha[i] = coarse.labels[ci] == .product ? 1 : 0; continue }
+                    guard hasColour[ci] else { alpha[i] = 0; continue }
+                    let c = SRGB.linear(px, i * fine.bands)
+                    let b = grid.sample(coarse.backdropColour, gx, gy)
+                    let d = cellColour[ci] - b
+                    let dd = dot(d, d)
+                    let t = dot(c - b, d) / dd
+                    // Far off the backdrop–product line: another colour of the product, not a mix.
+                    let off = length(c - b - d * t)
+                    alpha[i] = (t > 0.3 && off > 0.35 * dd.squareRoot()) ? 1 : min(max(t, 0), 1)
+                }
+            }
+        }
+        // Pass 3: a 3×3 mean inside the band takes the noise out, then the ends are snapped.
         var smooth = alpha
         for y in 0..<h {
             for x in 0..<w where inBand[y * w + x] {
@@ -62,13 +130,15 @@ struct MasterComposer {
                     guard nx >= 0, ny >= 0, nx < w, ny < h else { continue }
                     s += alpha[ny * w + nx]; count += 1
                 } }
-                let a = (s / count - low) / (high - low)
+                // Smoothing never creates alpha: a pixel that reads as backdrop on its own stays backdrop
+                // (JPEG ringing and noise just outside an edge would otherwise tint the white).
+                let a = alpha[y * w + x] < low ? 0 : (s / count - low) / (high - low)
                 smooth[y * w + x] = a <= 0 ? 0 : (a >= 1 ? 1 : a)
             }
         }
         alpha = smooth
 
-        // Pass 3: colour and composition.
+        // Pass 4: colour and composition.
         var master = PixelBuffer(width: w, height: h, bands: 4)
         var mask = PixelBuffer(width: w, height: h, bands: 1)
         var minX = w, minY = h, maxX = -1, maxY = -1
@@ -105,7 +175,8 @@ struct MasterComposer {
                             // Edge: the product's own colour, with the backdrop's share removed.
                             let c = SRGB.linear(px, src)
                             let b = grid.sample(coarse.backdropColour, gx, gy)
-                            let estimate = grid.sample(coarse.productColour, gx, gy)
+                            let ci = grid.nearest(gx, gy)
+                            let estimate = hasColour[ci] ? cellColour[ci] : grid.sample(coarse.productColour, gx, gy)
                             let unmixed = pointwiseMax((c - b * (1 - a)) / max(a, 1e-3), .zero)
                             let trust = min(max((a - 0.1) / 0.4, 0), 1)
                             let f = (unmixed * trust + estimate * (1 - trust)) * gains
@@ -124,7 +195,8 @@ struct MasterComposer {
         let box = maxX < 0 ? (0, 0, 0, 0) : (minX, minY, maxX - minX + 1, maxY - minY + 1)
         let centroid = sumA > 0 ? (sumX / sumA, sumY / sumA) : (Double(w) / 2, Double(h) / 2)
         return Result(master: master, mask: mask, box: box, centroid: centroid,
-                      clippedShare: solid > 0 ? Double(clipped) / Double(solid) : 0, productPixels: solid)
+                      clippedShare: solid > 0 ? Double(clipped) / Double(solid) : 0, productPixels: solid,
+                      edgeContrasts: contrasts)
     }
 
     /// Coarse pixels within `bandRadius` of a change between product and not-product.

@@ -49,6 +49,15 @@ public enum RetouchStage {
         clock.lap("decode-analysis")
         let coarse = CoarseMatte(pixels: small, settings: settings)
         clock.lap("backdrop-and-coarse-matte")
+        if let debug = ProcessInfo.processInfo.environment["PP_DEBUG_COARSE"] {
+            var b = PixelBuffer(width: coarse.width, height: coarse.height, bands: 3)
+            for i in 0..<(coarse.width * coarse.height) {
+                b.data[i * 3] = coarse.labels[i] == .product ? 255 : 0
+                b.data[i * 3 + 1] = coarse.labels[i] == .shadow ? 255 : 0
+                b.data[i * 3 + 2] = UInt8(min(max(coarse.shade[i] * 200, 0), 255))
+            }
+            try? Image(b).savePNG(debug)
+        }
 
         // Where the product stands, in the coarse frame.
         let cw = coarse.width, ch = coarse.height
@@ -62,8 +71,6 @@ public enum RetouchStage {
         let centre = (u: Float((sx / count + 0.5) / Double(cw)), v: Float((sy / count + 0.5) / Double(ch)))
         let reference = coarse.model.colour(u: centre.u, v: centre.v)
         let correction = ColourCorrection(reference: pointwiseMax(reference, SIMD3(repeating: 1e-4)), settings: settings)
-        let assessment = Assessment(coarse: coarse, settings: settings, backdropClipped: correction.clipped,
-                                    colouredUnreferenced: correction.unreferenced)
 
         // The crop: product, its shadow as the setting will draw it, and a margin.
         let toSource = Double(source.width) / Double(cw)
@@ -108,6 +115,8 @@ public enum RetouchStage {
         let composed = MasterComposer.compose(fine: region.pixels, originX: region.originX, originY: region.originY,
                                               grid: grid, coarse: coarse, gains: correction.gains, shadow: shadow)
         clock.lap("matte-and-compose")
+        let assessment = Assessment(coarse: coarse, edgeContrasts: composed.edgeContrasts, settings: settings,
+                                    backdropClipped: correction.clipped, colouredUnreferenced: correction.unreferenced)
 
         // Backdrop pixels near the product after correction: should read as the target white.
         var near = SIMD3<Float>.zero, nearCount: Float = 0
