@@ -26,11 +26,12 @@ let package = Package(
         .target(name: "ControlProtocol"),
         .target(name: "Imaging", dependencies: ["CShims"]),
         .target(name: "Ingest", dependencies: ["Imaging", "PipelineCore"]),
-        .target(name: "Retouch", dependencies: ["Imaging", "PipelineCore"]),
+        // Per-pixel policy: optimised even in debug builds, or the test suite's daemon crawls.
+        .target(name: "Retouch", dependencies: ["Imaging", "PipelineCore"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Review", dependencies: ["PipelineCore"]),
         .target(name: "Export", dependencies: ["Imaging", "PipelineCore"]),
         // Ground truth for the retouch stage: synthetic studio frames and the metrics.
-        .target(name: "QualityHarness", dependencies: ["Imaging"]),
+        .target(name: "QualityHarness", dependencies: ["Imaging"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         // Thin executables.
         .executableTarget(name: "photopiped", dependencies: [

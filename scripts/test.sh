@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/fetch-real-images.sh
 swift build --build-tests
+# The retouch quality harness runs as a release binary (RetouchQualityTests calls it).
+swift build -c release --product ppquality
 log=$(mktemp)
 set +e
 swift test --skip-build --disable-swift-testing 2>&1 | tee "$log"

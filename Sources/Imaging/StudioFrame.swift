@@ -41,7 +41,7 @@ public struct StudioFrame: Sendable {
         let smooth = factor == 1 ? small : try small.resized(by: Double(factor))
         let noisy = try smooth + (try Image.noise(width: smooth.width, height: smooth.height, sigma: noiseSigma))
         let fitted = (smooth.width == width && smooth.height == height) ? noisy
-            : try noisy.embedded(x: 0, y: 0, width: width, height: height, background: backdrop)
+            : try noisy.cropped(x: 0, y: 0, width: width, height: height)
         return try fitted.castUChar()
     }
 
@@ -75,7 +75,7 @@ public struct StudioFrame: Sendable {
         let sx = try x.linear(1 / (pw * 0.7), -cx / (pw * 0.7)), sy = try y.linear(1 / (ph * 0.06), -(cy + ph / 2) / (ph * 0.06))
         let shadowShape = try (try sx * sx) + (try sy * sy)
         let shadow = try (try shadowShape.less(than: 1)).blurred(sigma: ph * 0.03)
-        let shadowGain = try shadow.linear(-0.35 / 255, 1.0)
+        let shadowGain = try shadow.linear(-0.25 / 255, 1.0)
         let shadowed = try sweep * shadowGain
 
         return try Image.select(mask: mask, body, shadowed)

@@ -37,6 +37,7 @@ public struct Config: Codable, Sendable, Equatable {
     public var reviewHold = false
     public var minLongSide = 1000
     public var nearDuplicateDistance = 3.0
+    public var minConfidence = 0.6
 
     // [export]
     public var exportChannel = "default"
@@ -141,6 +142,7 @@ public enum ConfigLoader {
         "review.hold": { $0.reviewHold = try bool($1) },
         "review.min_long_side": { $0.minLongSide = try int($1, 1...65_000) },
         "review.near_duplicate_distance": { $0.nearDuplicateDistance = try double($1, 0...255) },
+        "review.min_confidence": { $0.minConfidence = try double($1, 0...1) },
         "export.channel": {
             let c = try string($1)
             guard Sanitizer.component(c) == c else { throw ValueError(message: "must be a plain folder name (letters, digits, '.', '_', '-')") }

@@ -15,6 +15,8 @@ public struct SceneMetrics: Codable, Sendable {
     public var alphaMAEEdge: Double
     /// Share of backdrop pixels (more than 2 px from the product) exactly 255,255,255 in the white composite.
     public var purity: Double
+    /// The same, more than 4 px from the product (beyond JPEG's chroma bleed at an edge).
+    public var purityBeyond4px: Double
     /// CIEDE2000 between the mean product colour and its truth (plain opaque products on neutral sweeps).
     public var deltaE2000: Double?
     public var productLab: [Double]?
@@ -76,6 +78,12 @@ public enum Metrics {
             counted += 1
             if composite[i * 3] == 255 && composite[i * 3 + 1] == 255 && composite[i * 3 + 2] == 255 { pure += 1 } else { impure.data[i] = 255 }
         }
+        let far = dilate(truth.alpha.map { $0 > 0 }, w, h, radius: 4)
+        var farPure = 0, farCounted = 0
+        for i in 0..<n where !far[i] {
+            farCounted += 1
+            if composite[i * 3] == 255 && composite[i * 3 + 1] == 255 && composite[i * 3 + 2] == 255 { farPure += 1 }
+        }
         if let dir = ProcessInfo.processInfo.environment["PP_DEBUG_IMPURE"] { try? Image(impure).savePNG("\(dir)/\(scene.name)-impure.png") }
 
         // Product colour: mean over the solid interior, highlights left out.
@@ -109,7 +117,8 @@ public enum Metrics {
         return SceneMetrics(name: scene.name, set: scene.set, kind: scene.kind.rawValue, flags: flags, confidence: confidence,
                             iou: union > 0 ? Double(inter) / Double(union) : 0, boundaryF: f, alphaMAE: absErr / Double(n),
                             alphaMAEEdge: bandCount > 0 ? bandErr / Double(bandCount) : 0,
-                            purity: counted > 0 ? Double(pure) / Double(counted) : 1, deltaE2000: dE, productLab: lab,
+                            purity: counted > 0 ? Double(pure) / Double(counted) : 1,
+                            purityBeyond4px: farCounted > 0 ? Double(farPure) / Double(farCounted) : 1, deltaE2000: dE, productLab: lab,
                             correctedBackdropL: Colour.lab(srgb: correctedBackdrop).l,
                             fillRatio: trueLong > 0 ? Double(productLongSide) / trueLong : 0, milliseconds: milliseconds)
     }

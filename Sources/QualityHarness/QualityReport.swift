@@ -21,9 +21,23 @@ public struct QualityReport: Codable {
         }
         let unflagged = scenes.filter { $0.flags.isEmpty }
         let impure = unflagged.filter { $0.purity < 1 }
-        t.append(Target(name: "background purity 100% on unflagged (\(unflagged.count) images)",
+        t.append(Target(name: "background purity 100% on unflagged, more than 2 px from the product (\(unflagged.count) images)",
                         value: impure.isEmpty ? "100%" : impure.map { "\($0.name) \(f($0.purity * 100, 3))%" }.joined(separator: ", "),
                         met: impure.isEmpty))
+        let impureFar = unflagged.filter { $0.purityBeyond4px < 1 }
+        t.append(Target(name: "background purity 100% on unflagged, more than 4 px from the product",
+                        value: impureFar.isEmpty ? "100%" : impureFar.map { "\($0.name) \(f($0.purityBeyond4px * 100, 3))%" }.joined(separator: ", "),
+                        met: impureFar.isEmpty))
+        if !unflagged.isEmpty {
+            t.append(Target(name: "regression guard: background purity more than 2 px out ≥ 99.9% (worst unflagged)", value: f(unflagged.map(\.purity).min()! * 100, 3) + "%",
+                            met: unflagged.map(\.purity).min()! >= 0.999))
+        }
+        let plainUnflagged = plain.filter { $0.flags.isEmpty }
+        if !plainUnflagged.isEmpty {
+            let iou = plainUnflagged.map(\.iou).min()!, bf = plainUnflagged.map(\.boundaryF).min()!
+            t.append(Target(name: "unflagged opaque IoU ≥ 0.985 (worst of \(plainUnflagged.count))", value: f(iou), met: iou >= 0.985))
+            t.append(Target(name: "unflagged opaque boundary F ≥ 0.90 (worst)", value: f(bf, 3), met: bf >= 0.90))
+        }
         let drift = scenes.filter { $0.set == "drift" }.compactMap(\.deltaE2000)
         if !drift.isEmpty {
             let mean = drift.reduce(0, +) / Double(drift.count)

@@ -12,17 +12,20 @@ struct Assessment {
     static let highlightLimit = 0.02
     static let lowContrastShareLimit = 0.25
     static let unevenResidual = 0.05
+    static let sparseLimit = 0.2
 
     init(coarse: CoarseMatte, edgeContrasts: [Double], settings: RetouchSettings, backdropClipped: Bool, colouredUnreferenced: Bool) {
         let w = coarse.width, h = coarse.height, n = w * h
         var contrasts = edgeContrasts
         var nearBackdrop = 0, product = 0
         var border = (left: 0, top: 0, right: 0, bottom: 0)
+        var box = (x0: w, y0: h, x1: -1, y1: -1)
         for y in 0..<h {
             for x in 0..<w {
                 let i = y * w + x
                 guard coarse.labels[i] == .product else { continue }
                 product += 1
+                box = (min(box.x0, x), min(box.y0, y), max(box.x1, x), max(box.y1, y))
                 if x == 0 { border.left += 1 }; if x == w - 1 { border.right += 1 }
                 if y == 0 { border.top += 1 }; if y == h - 1 { border.bottom += 1 }
                 let outline = (x > 0 && coarse.labels[i - 1] != .product) || (x < w - 1 && coarse.labels[i + 1] != .product)
@@ -49,6 +52,9 @@ struct Assessment {
         if edge < settings.lowContrastDeltaE || low > Assessment.lowContrastShareLimit { flags.append("low_contrast") }
         if seeThrough > Assessment.seeThroughLimit { flags.append("transparent") }
         if highlights > Assessment.highlightLimit { flags.append("reflective") }
+        // Only an outline found (a glass whose inside reads as backdrop), or very thin parts.
+        let boxArea = Double(max(0, box.x1 - box.x0 + 1) * max(0, box.y1 - box.y0 + 1))
+        if product > 0 && Double(product) / boxArea < Assessment.sparseLimit { flags.append("sparse_outline") }
         if coarse.fitResidual > Assessment.unevenResidual { flags.append("uneven_backdrop") }
         if backdropClipped { flags.append("backdrop_clipped") }
         if colouredUnreferenced { flags.append("coloured_backdrop_unreferenced") }

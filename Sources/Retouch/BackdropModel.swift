@@ -5,19 +5,23 @@ import Foundation
 /// the model, so they are never mistaken for the product. Resolution-independent: (u, v) run
 /// over 0…1 whatever the image size.
 public struct BackdropModel: Sendable, Equatable {
-    /// Coefficients per channel for 1, u, v, u², uv, v² (centred on 0.5).
+    /// Coefficients per channel for the terms of `basis`.
     var coefficients: [SIMD3<Float>]
 
-    static let terms = 6
+    /// Full cubic in (u, v) centred on 0.5, plus r⁴: lens fall-off in linear light is steeper
+    /// towards the corners than a quadratic.
+    static let terms = 11
 
-    @inline(__always) static func basis(_ u: Float, _ v: Float) -> (Float, Float, Float, Float, Float, Float) {
-        let a = u - 0.5, b = v - 0.5
-        return (1, a, b, a * a, a * b, b * b)
+    @inline(__always) static func basis(_ u: Float, _ v: Float) -> [Float] {
+        let a = u - 0.5, b = v - 0.5, r2 = a * a + b * b
+        return [1, a, b, a * a, a * b, b * b, a * a * a, a * a * b, a * b * b, b * b * b, r2 * r2]
     }
 
     @inline(__always) func colour(u: Float, v: Float) -> SIMD3<Float> {
-        let t = BackdropModel.basis(u, v), c = coefficients
-        return c[0] * t.0 + c[1] * t.1 + c[2] * t.2 + c[3] * t.3 + c[4] * t.4 + c[5] * t.5
+        let t = BackdropModel.basis(u, v)
+        var sum = SIMD3<Float>.zero
+        for k in 0..<BackdropModel.terms { sum += coefficients[k] * t[k] }
+        return sum
     }
 
     /// Least-squares fit to samples (u, v, colour); nil when the samples cannot pin it down.
@@ -26,8 +30,7 @@ public struct BackdropModel: Sendable, Equatable {
         var ata = [Double](repeating: 0, count: terms * terms)
         var atb = [[Double]](repeating: [Double](repeating: 0, count: terms), count: 3)
         for s in samples {
-            let t = basis(s.u, s.v)
-            let row = [Double(t.0), Double(t.1), Double(t.2), Double(t.3), Double(t.4), Double(t.5)]
+            let row = basis(s.u, s.v).map(Double.init)
             for i in 0..<terms {
                 for j in i..<terms { ata[i * terms + j] += row[i] * row[j] }
                 atb[0][i] += row[i] * Double(s.c.x); atb[1][i] += row[i] * Double(s.c.y); atb[2][i] += row[i] * Double(s.c.z)

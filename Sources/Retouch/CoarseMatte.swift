@@ -53,7 +53,7 @@ struct CoarseMatte {
         let ring = max(2, Int(Float(min(w, h)) * CoarseMatte.ringShare))
         var sampleIndex: [Int] = []
         for y in 0..<h { for x in 0..<w where x < ring || y < ring || x >= w - ring || y >= h - ring { sampleIndex.append(y * w + x) } }
-        var model = BackdropModel(coefficients: [SIMD3(repeating: 0.5)] + [SIMD3<Float>](repeating: .zero, count: 5))
+        var model = BackdropModel(coefficients: [SIMD3(repeating: 0.5)] + [SIMD3<Float>](repeating: .zero, count: BackdropModel.terms - 1))
         for _ in 0..<4 {
             if let m = BackdropModel.fit(sampleIndex.map { let (u, v) = uv($0); return (u, v, linear[$0]) }) { model = m }
             let errors = sampleIndex.map { i -> Float in

@@ -18,7 +18,7 @@ struct MasterComposer {
     }
 
     /// Alpha below `low` is backdrop and above `high` product; between, stretched to 0…1.
-    static let low: Float = 0.12, high: Float = 0.94
+    static let low: Float = 0.2, high: Float = 0.94
     /// Coarse pixels this close to the coarse outline are matted at full size.
     static let bandRadius = 2
     /// Pixels within this share of a cell's largest distance from the backdrop are its product colour.

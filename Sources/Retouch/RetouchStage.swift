@@ -49,15 +49,6 @@ public enum RetouchStage {
         clock.lap("decode-analysis")
         let coarse = CoarseMatte(pixels: small, settings: settings)
         clock.lap("backdrop-and-coarse-matte")
-        if let debug = ProcessInfo.processInfo.environment["PP_DEBUG_COARSE"] {
-            var b = PixelBuffer(width: coarse.width, height: coarse.height, bands: 3)
-            for i in 0..<(coarse.width * coarse.height) {
-                b.data[i * 3] = coarse.labels[i] == .product ? 255 : 0
-                b.data[i * 3 + 1] = coarse.labels[i] == .shadow ? 255 : 0
-                b.data[i * 3 + 2] = UInt8(min(max(coarse.shade[i] * 200, 0), 255))
-            }
-            try? Image(b).savePNG(debug)
-        }
 
         // Where the product stands, in the coarse frame.
         let cw = coarse.width, ch = coarse.height

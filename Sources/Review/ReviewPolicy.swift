@@ -7,11 +7,16 @@ public struct ReviewPolicy: Sendable {
     public var minLongSide: Int
     /// Colour-signature distance (0–255) at or below which two frames of one SKU count as near-duplicates; 0 turns it off.
     public var nearDuplicateDistance: Double
+    /// Retouch confidence below which a cut-out goes to a person even without a flag.
+    public var minConfidence: Double
 
-    public init(hold: Bool, minLongSide: Int, nearDuplicateDistance: Double = 3) {
+    public init(hold: Bool, minLongSide: Int, nearDuplicateDistance: Double = 3, minConfidence: Double = 0.6) {
         self.hold = hold; self.minLongSide = minLongSide; self.nearDuplicateDistance = nearDuplicateDistance
+        self.minConfidence = minConfidence
     }
-    public init(_ c: Config) { self.init(hold: c.reviewHold, minLongSide: c.minLongSide, nearDuplicateDistance: c.nearDuplicateDistance) }
+    public init(_ c: Config) {
+        self.init(hold: c.reviewHold, minLongSide: c.minLongSide, nearDuplicateDistance: c.nearDuplicateDistance, minConfidence: c.minConfidence)
+    }
 
     /// The closest other frame of the same SKU, found by the caller from the signature index.
     public struct Neighbour: Equatable, Sendable {
@@ -26,7 +31,7 @@ public struct ReviewPolicy: Sendable {
     }
 
     public func gates(_ m: Manifest, nearest: Neighbour? = nil) -> [GateResult] {
-        [resolutionGate(m), skuGate(m), viewGate(m)] + (nearDuplicateDistance > 0 ? [nearDuplicateGate(m, nearest)] : [])
+        [resolutionGate(m), retouchGate(m), skuGate(m), viewGate(m)] + (nearDuplicateDistance > 0 ? [nearDuplicateGate(m, nearest)] : [])
     }
 
     /// Two files claiming the same view of one SKU: a person decides which is which.
@@ -56,12 +61,14 @@ public struct ReviewPolicy: Sendable {
                           reason: passed ? nil : "unknown SKU: \(found.isEmpty ? "no candidate found" : "candidates " + found) not in the catalogue; add the SKU to the catalogue or rename the file, then `pipectl retry \(m.id)`")
     }
 
-    /// The master's long side must reach the configured minimum; nothing is ever upscaled.
+    /// The frame at the master's scale must reach the configured minimum; nothing is ever upscaled.
+    /// (The master itself is cropped to the product, so its own size says less.)
     public func resolutionGate(_ m: Manifest) -> GateResult {
-        let long = m.master?.longSide ?? 0
+        var long = m.master?.longSide ?? 0
+        if let scale = m.master?.retouch?.frame.scale, let s = m.source { long = Int((Double(max(s.width, s.height)) * scale).rounded()) }
         let passed = long >= minLongSide
         return GateResult(gate: "resolution", value: Double(long), threshold: Double(minLongSide), passed: passed,
-                          reason: passed ? nil : "reshoot or re-export larger: the master's long side is \(long) px, below review.min_long_side \(minLongSide) px")
+                          reason: passed ? nil : "reshoot or re-export larger: the frame is \(long) px on its long side, below review.min_long_side \(minLongSide) px")
     }
 
     public func decide(_ m: Manifest, nearest: Neighbour? = nil, now: Date = Date()) -> Decision {
