@@ -46,7 +46,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "PipelineCoreTests", dependencies: ["PipelineCore", "Review", "ControlProtocol"]),
-        .testTarget(name: "StageTests", dependencies: ["Imaging", "PipelineCore", "Ingest", "Retouch", "Export"]),
+        .testTarget(name: "StageTests", dependencies: ["Imaging", "PipelineCore", "Ingest", "Retouch", "Export", "QualityHarness"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging"]),
     ]
 )

@@ -96,6 +96,7 @@ struct MasterComposer {
                     || (cy > 0 && coarse.labels[j - cw] != .product) || (cy < ch - 1 && coarse.labels[j + cw] != .product)
                 guard outline, cellCount[j] > 0 || hasColour[j] else { continue }
                 contrasts.append(hasColour[j] ? Lab.deltaE76(cellColour[j], coarse.backdropColour[j]) : 0)
+                if ProcessInfo.processInfo.environment["PPDBG"] != nil, contrasts.last! < 10 { print("low", cx, cy, hasColour[j], cellCount[j], cellMax[j], cellColour[j], coarse.backdropColour[j]) }
             }
         }
 

@@ -36,6 +36,12 @@ public enum RetouchStage {
         public var record: RetouchRecord
     }
 
+    /// Step 1 alone: the original oriented by its EXIF tag and converted to 8-bit sRGB through its
+    /// ICC profile, at full size, exactly as the stage reads it.
+    public static func orientedSRGB(original: String, maxPixels: Int) throws -> Image {
+        try SourceReader(path: original, maxPixels: maxPixels).oriented(shrink: 1)
+    }
+
     /// The whole stage in memory, for the daemon's worker and for `photopiped process`.
     public static func process(original: String, settings: RetouchSettings, maxPixels: Int, memoryLimitMB: Int,
                                clock: inout StepClock) throws -> Output {

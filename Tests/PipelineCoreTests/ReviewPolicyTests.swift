@@ -16,6 +16,7 @@ final class ReviewPolicyTests: XCTestCase {
         XCTAssertEqual(d.destination, .approved)
         XCTAssertEqual(d.record.status, "auto-approved")
         XCTAssertEqual(d.record.gates, [GateResult(gate: "resolution", value: 3000, threshold: 1000, passed: true),
+                                        GateResult(gate: "retouch", value: 1, threshold: 0.6, passed: true),
                                         GateResult(gate: "sku", value: 1, threshold: 1, passed: true),
                                         GateResult(gate: "view", value: 0, threshold: 0, passed: true),
                                         GateResult(gate: "near-duplicate", value: 255, threshold: 3, passed: true)])
@@ -74,5 +75,36 @@ final class SkuGateTests: XCTestCase {
         r.sku = "NOPE-9"
         m.skuResolution = r
         XCTAssertEqual(ReviewPolicy(hold: false, minLongSide: 1000).decide(m).record.status, "auto-approved")
+    }
+
+    func retouched(confidence: Double, flags: [String]) -> Manifest {
+        var m = Manifest(id: "a", batch: "b", sourceName: "a.jpg", original: "o", sha256: "0", bytes: 1, sku: "a",
+                         view: 1, skuSource: "name-pattern", arrivedAt: Date())
+        m.master = MasterInfo(file: "master.tif", width: 3000, height: 2000)
+        m.master?.retouch = RetouchRecord(
+            confidence: confidence, flags: flags,
+            backdrop: .init(colour: [240, 240, 238], cast: [0, 1], fitResidual: 0.01, coverage: 0.8, coloured: false, corrected: [255, 255, 255]),
+            correction: .init(gains: [1.1, 1.1, 1.1], exposureEV: 0.14, clippedShare: 0),
+            frame: .init(crop: [0, 0, 3000, 2000], scale: 1, productBox: [100, 100, 800, 1200], centroid: [500, 700], margins: [0, 300, 900, 200], touches: ["left"]),
+            matte: .init(edgeContrast: 40, lowContrastShare: 0, productShare: 0.2, seeThroughShare: 0, highlightShare: 0),
+            shadow: "synthesise", maskFile: "mask.png", timings: [:])
+        return m
+    }
+
+    func testRetouchFlagsGoToAPersonWithWhatToDo() {
+        let policy = ReviewPolicy(hold: false, minLongSide: 1000)
+        let cut = policy.decide(retouched(confidence: 0.5, flags: ["touches_left", "low_contrast"]))
+        XCTAssertEqual(cut.destination, .review)
+        let gate = cut.record.gates.first { $0.gate == "retouch" }
+        XCTAssertEqual(gate?.passed, false)
+        XCTAssertTrue(gate?.reason?.contains("reshoot: the product is cut off at the left edge") ?? false, gate?.reason ?? "")
+        XCTAssertTrue(gate?.reason?.contains("white on white") ?? false, gate?.reason ?? "")
+
+        let unsure = policy.decide(retouched(confidence: 0.45, flags: []))
+        XCTAssertEqual(unsure.destination, .review)
+        XCTAssertTrue(unsure.record.reason?.contains("confidence 0.45") ?? false, unsure.record.reason ?? "")
+
+        XCTAssertEqual(policy.decide(retouched(confidence: 0.9, flags: [])).destination, .approved)
+        XCTAssertEqual(ReviewPolicy(hold: false, minLongSide: 1000, minConfidence: 0.95).decide(retouched(confidence: 0.9, flags: [])).destination, .review)
     }
 }

@@ -24,10 +24,10 @@ final class RetouchStageTests: XCTestCase {
         try sideways.saveJPEG("\(s.dir)/rotated.jpg", quality: 95, strip: false)
         XCTAssertEqual(try Image.open("\(s.dir)/rotated.jpg").orientation, 6)
 
-        let out = try s.assetDir("a")
-        let master = try RetouchStage.run(original: "\(s.dir)/rotated.jpg", assetDir: out, settings: s.settings())
-        XCTAssertEqual([master.width, master.height], [1200, 800])
-        let got = try regions("\(out)/\(master.file)"), want = try regions(upright)
+        let oriented = try RetouchStage.orientedSRGB(original: "\(s.dir)/rotated.jpg", maxPixels: 1 << 30)
+        XCTAssertEqual([oriented.width, oriented.height], [1200, 800])
+        try oriented.saveMasterTIFF("\(s.dir)/oriented.tif")
+        let got = try regions("\(s.dir)/oriented.tif"), want = try regions(upright)
         print(String(format: "measured: orientation 6 master vs upright frame ΔE76 product %.2f, backdrop %.2f",
                      Colour.deltaE76(got.product, want.product), Colour.deltaE76(got.backdrop, want.backdrop)))
         XCTAssertLessThan(Colour.deltaE76(got.product, want.product), 2, "the product is where it is in the upright frame")
@@ -38,10 +38,9 @@ final class RetouchStageTests: XCTestCase {
         let s = try StageScratch()
         let srgb = try s.frame()
         s.vips(["icc_transform", srgb, "\(s.dir)/p3.jpg[Q=98]", "p3"])
-        let out = try s.assetDir("p3")
-        let master = try RetouchStage.run(original: "\(s.dir)/p3.jpg", assetDir: out, settings: s.settings())
+        try RetouchStage.orientedSRGB(original: "\(s.dir)/p3.jpg", maxPixels: 1 << 30).saveMasterTIFF("\(s.dir)/p3.tif")
         let want = try regions(srgb).product
-        let got = try regions("\(out)/\(master.file)").product
+        let got = try regions("\(s.dir)/p3.tif").product
         // Read as sRGB numbers, the P3 file's red is visibly off; through its profile it comes back.
         let rawP3 = try Image.open("\(s.dir)/p3.jpg").cropped(x: 570, y: 420, width: 60, height: 40).bandMeans()
         XCTAssertGreaterThan(Colour.deltaE76(rawP3, want), 5, "control: ignoring the profile would be visible")
@@ -57,10 +56,9 @@ final class RetouchStageTests: XCTestCase {
         XCTAssertEqual(try Image.open("\(s.dir)/cmyk.jpg").bands, 4)
         // What a colour-managed viewer shows: the embedded profile applied by lcms.
         s.vips(["icc_transform", "\(s.dir)/cmyk.jpg", "\(s.dir)/reference.png", "srgb", "--embedded", "--intent", "relative"])
-        let out = try s.assetDir("cmyk")
-        let master = try RetouchStage.run(original: "\(s.dir)/cmyk.jpg", assetDir: out, settings: s.settings())
-        XCTAssertEqual(try Image.open("\(out)/\(master.file)").bands, 3)
-        let got = try regions("\(out)/\(master.file)"), want = try regions("\(s.dir)/reference.png")
+        try RetouchStage.orientedSRGB(original: "\(s.dir)/cmyk.jpg", maxPixels: 1 << 30).saveMasterTIFF("\(s.dir)/cmyk.tif")
+        XCTAssertEqual(try Image.open("\(s.dir)/cmyk.tif").bands, 3)
+        let got = try regions("\(s.dir)/cmyk.tif"), want = try regions("\(s.dir)/reference.png")
         XCTAssertLessThan(Colour.deltaE76(got.product, want.product), 1, "ΔE of the product against the profile conversion")
         XCTAssertLessThan(Colour.deltaE76(got.backdrop, want.backdrop), 1, "ΔE of the backdrop against the profile conversion")
         // Control: the naive formula R = 255(1−C)(1−K), which ignores the profile, is visibly wrong.
@@ -78,11 +76,17 @@ final class RetouchStageTests: XCTestCase {
         let s = try StageScratch()
         let big = try s.frame("big.jpg", width: 3000, height: 2000)
         var out = try s.assetDir("down")
-        var master = try RetouchStage.run(original: big, assetDir: out, settings: s.settings(masterLongSide: 1500))
-        XCTAssertEqual([master.width, master.height], [1500, 1000])
+        // The master is the product's crop: its long side is capped, and its scale never exceeds 1.
+        var master = try RetouchStage.run(original: big, assetDir: out, settings: s.settings(masterLongSide: 600))
+        XCTAssertLessThanOrEqual(max(master.width, master.height), 600)
+        let small = try XCTUnwrap(master.retouch?.frame)
+        XCTAssertLessThan(small.scale, 1)
         out = try s.assetDir("same")
         master = try RetouchStage.run(original: big, assetDir: out, settings: s.settings(masterLongSide: 8000))
-        XCTAssertEqual([master.width, master.height], [3000, 2000])
+        let full = try XCTUnwrap(master.retouch?.frame)
+        XCTAssertEqual(full.scale, 1, "never upscaled")
+        XCTAssertEqual([master.width, master.height], [full.crop[2], full.crop[3]])
+        XCTAssertGreaterThan(Double(full.productLongSide) * small.scale, Double(small.productLongSide) * 0.97)
     }
 
     func testPixelLimitIsCheckedBeforeDecoding() throws {
