@@ -92,7 +92,21 @@ struct CoarseMatte {
         let residuals = sampleIndex.map { k[$0] - 1 }
         fitResidual = residuals.isEmpty ? 1 : Double((residuals.map { $0 * $0 }.reduce(0, +) / Float(residuals.count)).squareRoot())
 
-        let backdropLike = (0..<n).map { abs(k[$0] - 1) <= tl && chroma[$0] <= tc }
+        var backdropLike = (0..<n).map { abs(k[$0] - 1) <= tl && chroma[$0] <= tc }
+        // JPEG keeps colour at half resolution in 16-pixel blocks, so colour rings a few pixels past
+        // a brightness edge: a pixel off only slightly in colour, near one off in brightness, is
+        // backdrop here; the full-size pass settles the edge on luminance.
+        let lumaOff = (0..<n).map { abs(k[$0] - 1) > tl }
+        for y in 0..<h {
+            for x in 0..<w where !backdropLike[y * w + x] && !lumaOff[y * w + x] && chroma[y * w + x] <= 3 * tc {
+                var near = false
+                for dy in -4...4 { for dx in -4...4 {
+                    let nx = x + dx, ny = y + dy
+                    if nx >= 0, ny >= 0, nx < w, ny < h, lumaOff[ny * w + nx] { near = true }
+                } }
+                if near { backdropLike[y * w + x] = true }
+            }
+        }
         let shadowLike = (0..<n).map { k[$0] < 1 - tl && k[$0] >= floor && chroma[$0] <= tc * 1.5 }
 
         // 3. The backdrop is what connects to the frame's border; shadows are reached from it only

@@ -25,6 +25,8 @@ struct MasterComposer {
     static let extremeShare: Float = 0.8
     /// Below this linear distance from the backdrop there is no product to measure (noise).
     static let minimumContrast: Float = 0.02
+    /// An edge whose luminance step is at least this share of its colour step is matted on luminance.
+    static let lumaShare: Float = 0.3
 
     static func compose(fine: PixelBuffer, originX: Int, originY: Int, grid: CoarseGrid, coarse: CoarseMatte,
                         gains: SIMD3<Float>, shadow: ShadowLayer) -> Result {
@@ -69,14 +71,16 @@ struct MasterComposer {
                 }
             }
         }
-        // For each cell, the neighbour (3×3) whose extreme is largest supplies the product colour.
+        // For each cell, the product cell nearby (within the band's radius) whose extreme is largest
+        // supplies the product colour: at 1:1 scale that reaches pure pixels inside the edge.
         var cellColour = [SIMD3<Float>](repeating: .zero, count: cells)
         var hasColour = [Bool](repeating: false, count: cells)
         let cw = coarse.width, ch = coarse.height
         for cy in 0..<ch {
             for cx in 0..<cw where band[cy * cw + cx] {
                 var best = -1, bestMax: Float = 0
-                for dy in -1...1 { for dx in -1...1 {
+                let r = bandRadius
+                for dy in -r...r { for dx in -r...r {
                     let nx = cx + dx, ny = cy + dy
                     guard nx >= 0, ny >= 0, nx < cw, ny < ch else { continue }
                     let j = ny * cw + nx
@@ -96,7 +100,6 @@ struct MasterComposer {
                     || (cy > 0 && coarse.labels[j - cw] != .product) || (cy < ch - 1 && coarse.labels[j + cw] != .product)
                 guard outline, cellCount[j] > 0 || hasColour[j] else { continue }
                 contrasts.append(hasColour[j] ? Lab.deltaE76(cellColour[j], coarse.backdropColour[j]) : 0)
-                if ProcessInfo.processInfo.environment["PPDBG"] != nil, contrasts.last! < 10 { print("low", cx, cy, hasColour[j], cellCount[j], cellMax[j], cellColour[j], coarse.backdropColour[j]) }
             }
         }
 
@@ -114,7 +117,11 @@ struct MasterComposer {
                     let b = grid.sample(coarse.backdropColour, gx, gy)
                     let d = cellColour[ci] - b
                     let dd = dot(d, d)
-                    let t = dot(c - b, d) / dd
+                    var t = dot(c - b, d) / dd
+                    // Where the edge is one of brightness, read the mix from luminance alone: JPEG keeps
+                    // colour at half resolution, so chroma bleeds a few pixels past an edge; luma does not.
+                    let dy = luminance(d)
+                    if abs(dy) > lumaShare * dd.squareRoot() { t = luminance(c - b) / dy }
                     // Far off the backdrop–product line: another colour of the product, not a mix.
                     let off = length(c - b - d * t)
                     alpha[i] = (t > 0.3 && off > 0.35 * dd.squareRoot()) ? 1 : min(max(t, 0), 1)
