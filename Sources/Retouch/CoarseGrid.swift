@@ -38,4 +38,13 @@ struct CoarseGrid {
         let bottom = map[w.i01] + (map[w.i11] - map[w.i01]) * w.fx
         return top + (bottom - top) * w.fy
     }
+
+    /// Nearest coarse column (or row) for each of `count` fine positions from `origin`: the
+    /// per-pixel lookups of a whole crop become two table reads.
+    func nearestColumns(origin: Int, count: Int) -> [Int] {
+        (0..<count).map { min(max(Int((Float(origin + $0) + 0.5) * sx - 0.5 + 0.5), 0), coarseWidth - 1) }
+    }
+    func nearestRows(origin: Int, count: Int) -> [Int] {
+        (0..<count).map { min(max(Int((Float(origin + $0) + 0.5) * sy - 0.5 + 0.5), 0), coarseHeight - 1) }
+    }
 }

@@ -54,10 +54,12 @@ struct CoarseMatte {
         var sampleIndex: [Int] = []
         for y in 0..<h { for x in 0..<w where x < ring || y < ring || x >= w - ring || y >= h - ring { sampleIndex.append(y * w + x) } }
         var model = BackdropModel(coefficients: [SIMD3(repeating: 0.5)] + [SIMD3<Float>](repeating: .zero, count: BackdropModel.terms - 1))
+        var surface = model.map(width: w, height: h)
         for _ in 0..<4 {
-            if let m = BackdropModel.fit(sampleIndex.map { let (u, v) = uv($0); return (u, v, linear[$0]) }) { model = m }
+            if let m = BackdropModel.fit(sampleIndex.map { let (u, v) = uv($0); return (u, v, linear[$0]) }, maxSamples: 6000) { model = m }
+            surface = model.map(width: w, height: h)
             let errors = sampleIndex.map { i -> Float in
-                let (u, v) = uv(i); let m = model.colour(u: u, v: v)
+                let m = surface[i]
                 return length(linear[i] - m) / max(luminance(m), 1e-4)
             }
             let cut = max(CoarseMatte.median(errors) + 3 * 1.4826 * CoarseMatte.mad(errors), 0.02)
@@ -70,8 +72,7 @@ struct CoarseMatte {
         let floor = Float(1 - settings.shadowMaxDepth)
         for round in 0..<2 {
             for i in 0..<n {
-                let (u, v) = uv(i)
-                let m = pointwiseMax(model.colour(u: u, v: v), SIMD3(repeating: 1e-4))
+                let m = pointwiseMax(surface[i], SIMD3(repeating: 1e-4))
                 let c = linear[i]
                 let ki = luminance(c) / luminance(m)
                 let q = c / m / max(ki, 1e-4)
@@ -86,6 +87,7 @@ struct CoarseMatte {
             let stride = max(1, n / 60_000)
             sampleIndex = Swift.stride(from: 0, to: n, by: stride).filter { abs(k[$0] - 1) <= tl && chroma[$0] <= tc }
             if let m = BackdropModel.fit(sampleIndex.map { let (u, v) = uv($0); return (u, v, linear[$0]) }) { model = m }
+            surface = model.map(width: w, height: h)
         }
         self.model = model
         self.observed = linear
@@ -178,7 +180,7 @@ struct CoarseMatte {
         CoarseMatte.spread(&shade, known: &known, width: w, height: h, steps: 6, fallback: 1)
         self.shade = shade
         var backdrop = [SIMD3<Float>](repeating: .zero, count: n)
-        for i in 0..<n { let (u, v) = uv(i); backdrop[i] = pointwiseMax(model.colour(u: u, v: v), SIMD3(repeating: 1e-4)) * shade[i] }
+        for i in 0..<n { backdrop[i] = pointwiseMax(surface[i], SIMD3(repeating: 1e-4)) * shade[i] }
         self.backdropColour = backdrop
 
         var product = linear
@@ -206,24 +208,46 @@ struct CoarseMatte {
         self.productColour = product
     }
 
-    /// Fills unknown pixels from the mean of their known neighbours, one ring per step.
+    /// Fills unknown pixels from the mean of their known neighbours, one ring per step. Only the
+    /// ring being filled is visited, so a few steps cost the ring's area, not the frame's.
     static func spread<T: SIMDAverageable>(_ values: inout [T], known: inout [Bool], width w: Int, height h: Int, steps: Int, fallback: T) {
-        for _ in 0..<steps {
-            var next = values, nextKnown = known
-            var changed = false
-            for y in 0..<h {
-                for x in 0..<w where !known[y * w + x] {
-                    var sum = T.zero, count = 0
-                    for dy in -1...1 { for dx in -1...1 {
-                        let nx = x + dx, ny = y + dy
-                        guard nx >= 0, ny >= 0, nx < w, ny < h, known[ny * w + nx] else { continue }
-                        sum = sum + values[ny * w + nx]; count += 1
-                    } }
-                    if count > 0 { next[y * w + x] = sum.scaled(1 / Float(count)); nextKnown[y * w + x] = true; changed = true }
-                }
+        var queued = [Bool](repeating: false, count: values.count)
+        var frontier: [Int] = []
+        func enqueueNeighbours(of i: Int) {
+            let x = i % w, y = i / w
+            for dy in -1...1 { for dx in -1...1 {
+                let nx = x + dx, ny = y + dy
+                guard nx >= 0, ny >= 0, nx < w, ny < h else { continue }
+                let j = ny * w + nx
+                if !known[j] && !queued[j] { queued[j] = true; frontier.append(j) }
+            } }
+        }
+        for i in 0..<values.count where known[i] {
+            // Only known pixels on the edge of the known region can have unknown neighbours.
+            let x = i % w, y = i / w
+            if (x > 0 && !known[i - 1]) || (x < w - 1 && !known[i + 1]) || (y > 0 && !known[i - w]) || (y < h - 1 && !known[i + w])
+                || (x > 0 && y > 0 && !known[i - w - 1]) || (x < w - 1 && y > 0 && !known[i - w + 1])
+                || (x > 0 && y < h - 1 && !known[i + w - 1]) || (x < w - 1 && y < h - 1 && !known[i + w + 1]) {
+                enqueueNeighbours(of: i)
             }
-            values = next; known = nextKnown
-            if !changed { break }
+        }
+        for _ in 0..<steps where !frontier.isEmpty {
+            let ring = frontier
+            frontier = []
+            var filled: [(Int, T)] = []
+            filled.reserveCapacity(ring.count)
+            for i in ring {
+                let x = i % w, y = i / w
+                var sum = T.zero, count = 0
+                for dy in -1...1 { for dx in -1...1 {
+                    let nx = x + dx, ny = y + dy
+                    guard nx >= 0, ny >= 0, nx < w, ny < h, known[ny * w + nx] else { continue }
+                    sum = sum + values[ny * w + nx]; count += 1
+                } }
+                if count > 0 { filled.append((i, sum.scaled(1 / Float(count)))) }
+            }
+            for (i, v) in filled { values[i] = v; known[i] = true }
+            for (i, _) in filled { enqueueNeighbours(of: i) }
         }
         for i in 0..<values.count where !known[i] { values[i] = fallback }
     }

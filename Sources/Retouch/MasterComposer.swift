@@ -45,6 +45,7 @@ struct MasterComposer {
         // themselves: per coarse cell, the mean of the pixels farthest from the backdrop. Thin
         // parts (legs, straps) that have no interior at coarse size get their true colour this way.
         let cells = coarse.width * coarse.height
+        let columns = grid.nearestColumns(origin: originX, count: w), rows = grid.nearestRows(origin: originY, count: h)
         var cellMax = [Float](repeating: 0, count: cells)
         var inBand = [Bool](repeating: false, count: n)
         var distance = [Float](repeating: 0, count: n)
@@ -52,7 +53,7 @@ struct MasterComposer {
             for y in 0..<h {
                 for x in 0..<w {
                     let gx = originX + x, gy = originY + y, i = y * w + x
-                    let ci = grid.nearest(gx, gy)
+                    let ci = rows[y] * coarse.width + columns[x]
                     guard band[ci] else { continue }
                     inBand[i] = true
                     let d = length(SRGB.linear(px, i * fine.bands) - grid.sample(coarse.backdropColour, gx, gy))
@@ -66,7 +67,7 @@ struct MasterComposer {
         fine.data.withUnsafeBufferPointer { px in
             for y in 0..<h {
                 for x in 0..<w where inBand[y * w + x] {
-                    let i = y * w + x, ci = grid.nearest(originX + x, originY + y)
+                    let i = y * w + x, ci = rows[y] * coarse.width + columns[x]
                     if distance[i] >= extremeShare * cellMax[ci] { cellSum[ci] += SRGB.linear(px, i * fine.bands); cellCount[ci] += 1 }
                 }
             }
@@ -110,7 +111,7 @@ struct MasterComposer {
             for y in 0..<h {
                 for x in 0..<w {
                     let gx = originX + x, gy = originY + y, i = y * w + x
-                    let ci = grid.nearest(gx, gy)
+                    let ci = rows[y] * coarse.width + columns[x]
                     if !inBand[i] { alpha[i] = coarse.labels[ci] == .product ? 1 : 0; continue }
                     guard hasColour[ci] else { alpha[i] = 0; continue }
                     let c = SRGB.linear(px, i * fine.bands)
@@ -183,7 +184,7 @@ struct MasterComposer {
                             // Edge: the product's own colour, with the backdrop's share removed.
                             let c = SRGB.linear(px, src)
                             let b = grid.sample(coarse.backdropColour, gx, gy)
-                            let ci = grid.nearest(gx, gy)
+                            let ci = rows[y] * coarse.width + columns[x]
                             let estimate = hasColour[ci] ? cellColour[ci] : grid.sample(coarse.productColour, gx, gy)
                             let unmixed = pointwiseMax((c - b * (1 - a)) / max(a, 1e-3), .zero)
                             let trust = min(max((a - 0.1) / 0.4, 0), 1)

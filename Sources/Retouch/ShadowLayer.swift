@@ -31,7 +31,9 @@ enum ShadowLayer {
         case .measured: o = 1 - grid.sample(shade, gx, gy)
         case let .synthetic(cx, cy, rx, ry, peak):
             let dx = (Float(gx) + 0.5 - cx) / rx, dy = (Float(gy) + 0.5 - cy) / ry
-            o = peak * expf(-2.5 * (dx * dx + dy * dy))
+            let r2 = dx * dx + dy * dy
+            if r2 > 2.6 { return 0 } // below the floor for any opacity ≤ 1
+            o = peak * expf(-2.5 * r2)
         }
         return o < ShadowLayer.floor ? 0 : min(o, 1)
     }
