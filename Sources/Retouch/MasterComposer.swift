@@ -23,8 +23,9 @@ struct MasterComposer {
     static let bandRadius = 2
     /// Pixels within this share of a cell's largest distance from the backdrop are its product colour.
     static let extremeShare: Float = 0.8
-    /// Below this linear distance from the backdrop there is no product to measure (noise).
-    static let minimumContrast: Float = 0.02
+    /// Below this linear distance from the backdrop a cell holds no product colour, only noise and
+    /// JPEG ringing (about 2σ of the sensor noise on a bright sweep is 0.035).
+    static let minimumContrast: Float = 0.06
     /// An edge whose luminance step is at least this share of its colour step is matted on luminance.
     static let lumaShare: Float = 0.3
 
