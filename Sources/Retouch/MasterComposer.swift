@@ -30,7 +30,7 @@ struct MasterComposer {
     static let lumaShare: Float = 0.3
 
     static func compose(fine: PixelBuffer, originX: Int, originY: Int, grid: CoarseGrid, coarse: CoarseMatte,
-                        gains: SIMD3<Float>, shadow: ShadowLayer) -> Result {
+                        gains: SIMD3<Float>, shadowFor: (_ productBox: (x: Float, y: Float, w: Float, h: Float)) -> ShadowLayer) -> Result {
         let w = fine.width, h = fine.height, n = w * h
         let band = bandMap(coarse)
 
@@ -148,10 +148,18 @@ struct MasterComposer {
         }
         alpha = smooth
 
+        // The product's box at full size: a synthesised shadow is placed from it, so it sits the
+        // same under every product whatever the coarse grid did.
+        var minX = w, minY = h, maxX = -1, maxY = -1
+        for y in 0..<h { for x in 0..<w where alpha[y * w + x] >= 0.5 {
+            minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+        } }
+        let shadow = maxX < 0 ? ShadowLayer.none
+            : shadowFor((Float(originX + minX), Float(originY + minY), Float(maxX - minX + 1), Float(maxY - minY + 1)))
+
         // Pass 4: colour and composition.
         var master = PixelBuffer(width: w, height: h, bands: 4)
         var mask = PixelBuffer(width: w, height: h, bands: 1)
-        var minX = w, minY = h, maxX = -1, maxY = -1
         var sumA: Double = 0, sumX: Double = 0, sumY: Double = 0
         var clipped = 0, solid = 0
         fine.data.withUnsafeBufferPointer { px in
@@ -164,7 +172,6 @@ struct MasterComposer {
                             let a = alpha[i]
                             if a > 0 {
                                 sumA += Double(a); sumX += Double(a) * Double(x); sumY += Double(a) * Double(y)
-                                if a >= 0.5 { minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y) }
                             }
                             if a >= 1 {
                                 for c in 0..<3 { out[dst + c] = luts[c][Int(px[src + c])] }

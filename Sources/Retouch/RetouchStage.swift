@@ -100,17 +100,14 @@ public enum RetouchStage {
         clock.lap("decode-full")
 
         let grid = CoarseGrid(coarseWidth: cw, coarseHeight: ch, fineWidth: region.frameWidth, fineHeight: region.frameHeight)
-        let toFine = Float(region.frameWidth) / Float(cw)
-        let shadow: ShadowLayer
-        switch settings.shadow {
-        case .none: shadow = .none
-        case .keep: shadow = .measured
-        case .synthesise:
-            shadow = .synthetic(productBox: (Float(bx0) * toFine, Float(by0) * toFine, Float(boxW) * toFine, Float(boxH) * toFine),
-                                opacity: settings.shadowOpacity)
-        }
         let composed = MasterComposer.compose(fine: region.pixels, originX: region.originX, originY: region.originY,
-                                              grid: grid, coarse: coarse, gains: correction.gains, shadow: shadow)
+                                              grid: grid, coarse: coarse, gains: correction.gains) { box in
+            switch settings.shadow {
+            case .none: return .none
+            case .keep: return .measured
+            case .synthesise: return .synthetic(productBox: box, opacity: settings.shadowOpacity)
+            }
+        }
         clock.lap("matte-and-compose")
         let assessment = Assessment(coarse: coarse, edgeContrasts: composed.edgeContrasts, settings: settings,
                                     backdropClipped: correction.clipped, colouredUnreferenced: correction.unreferenced)

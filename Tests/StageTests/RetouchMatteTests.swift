@@ -69,20 +69,15 @@ final class RetouchMatteTests: XCTestCase {
         // The synthesised shadow looks the same under a different product position and exposure.
         let (_, a) = try run(s, ["retouch.shadow=synthesise"])
         let (_, b) = try run(scene("shadow-moved") { $0.centreX = 0.4; $0.ev = -0.4 }, ["retouch.shadow=synthesise"])
-        func profile(_ o: RetouchStage.Output) -> (peak: UInt8, rows: Int) {
-            let box = o.record.frame.productBox, x = box[0] + box[2] / 2
-            var peak: UInt8 = 0, rows = 0
-            for y in 0..<o.master.height where o.mask.data[y * o.master.width + x] == 0 && y > box[1] + box[3] / 2 {
-                let alpha = o.master.data[(y * o.master.width + x) * 4 + 3]
-                peak = max(peak, alpha); if alpha > 0 { rows += 1 }
-            }
-            return (peak, rows)
+        // The shadow's darkness at fixed distances below the product's base, clear of its edge.
+        func profile(_ o: RetouchStage.Output) -> [Int] {
+            let box = o.record.frame.productBox, x = box[0] + box[2] / 2, bottom = box[1] + box[3]
+            return (3...8).map { d in Int(o.master.data[((bottom + d) * o.master.width + x) * 4 + 3]) }
         }
         let pa = profile(a), pb = profile(b)
-        print("measured: synthesised shadow peak \(pa.peak)/\(pb.peak), rows \(pa.rows)/\(pb.rows)")
-        XCTAssertGreaterThan(pa.peak, 40)
-        XCTAssertLessThanOrEqual(abs(Int(pa.peak) - Int(pb.peak)), 3)
-        XCTAssertLessThanOrEqual(abs(pa.rows - pb.rows), 3)
+        print("measured: synthesised shadow below the base \(pa) and, moved and re-exposed, \(pb)")
+        XCTAssertGreaterThan(pa[0], 20, "a shadow is drawn")
+        for (p, q) in zip(pa, pb) { XCTAssertLessThanOrEqual(abs(p - q), 4, "\(pa) vs \(pb)") }
     }
 
     func testTheSameProductUnderDriftingLightComesOutTheSameColour() throws {
