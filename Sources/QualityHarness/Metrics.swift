@@ -6,6 +6,7 @@ public struct SceneMetrics: Codable, Sendable {
     public var name: String
     public var set: String
     public var kind: String
+    public var shape: String
     public var flags: [String]
     public var confidence: Double
     public var iou: Double
@@ -114,7 +115,7 @@ public enum Metrics {
             for i in 0..<n where trueMask[i] { minX = min(minX, i % w); maxX = max(maxX, i % w); minY = min(minY, i / w); maxY = max(maxY, i / w) }
             trueLong = Double(max(maxX - minX, maxY - minY) + 1)
         }
-        return SceneMetrics(name: scene.name, set: scene.set, kind: scene.kind.rawValue, flags: flags, confidence: confidence,
+        return SceneMetrics(name: scene.name, set: scene.set, kind: scene.kind.rawValue, shape: scene.shape.rawValue, flags: flags, confidence: confidence,
                             iou: union > 0 ? Double(inter) / Double(union) : 0, boundaryF: f, alphaMAE: absErr / Double(n),
                             alphaMAEEdge: bandCount > 0 ? bandErr / Double(bandCount) : 0,
                             purity: counted > 0 ? Double(pure) / Double(counted) : 1,

@@ -37,7 +37,9 @@ struct Assessment {
         let edge = contrasts.isEmpty ? 0 : contrasts[contrasts.count / 2]
         let low = contrasts.isEmpty ? 1 : Double(contrasts.filter { $0 < settings.lowContrastDeltaE }.count) / Double(contrasts.count)
         let filled = Double(product + coarse.holeArea)
-        let seeThrough = filled > 0 ? Double(coarse.holeArea + nearBackdrop) / filled : 0
+        // Holes that match the sweep exactly are real openings (a handle, a ring); backdrop seen
+        // slightly dimmed or tinted inside the outline is what a glass shows.
+        let seeThrough = filled > 0 ? Double(nearBackdrop) / filled : 0
         let highlights = product > 0 ? Double(coarse.highlightArea) / Double(product) : 0
         matte = RetouchRecord.Matte(edgeContrast: edge, lowContrastShare: low, productShare: Double(product) / Double(n),
                                     seeThroughShare: seeThrough, highlightShare: highlights)
