@@ -143,8 +143,9 @@ final class WritersTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: "\(self.daemon.root)/duplicates/b/again.jpg") }, daemon.log)
         XCTAssertEqual(daemon.assets(in: .export).count, 1)
         XCTAssertEqual(daemon.exported().count, 1)
-        let m = try daemon.manifest(try XCTUnwrap(daemon.assets(in: .export).first), in: .export)
-        XCTAssertEqual(m.duplicates.map(\.name), ["again.jpg"])
+        let id = try XCTUnwrap(daemon.assets(in: .export).first)
+        // The file is moved aside first and the original's manifest updated right after: wait for both.
+        XCTAssertTrue(waitUntil(timeout: 10) { (try? self.daemon.manifest(id, in: .export).duplicates.map(\.name)) == ["again.jpg"] }, daemon.log)
         XCTAssertEqual(Fixtures.sha("\(daemon.root)/duplicates/b/again.jpg"), Fixtures.sha("\(src)/\(name)"))
     }
 }
