@@ -108,13 +108,19 @@ struct MasterComposer {
         // Pass 2: alpha. Outside the band it is the coarse label; inside, the pixel's colour
         // read as a mix of that product colour and the lit backdrop.
         var alpha = [Float](repeating: 0, count: n)
+        let isProduct = coarse.labels.map { $0 == .product }
         fine.data.withUnsafeBufferPointer { px in
+          alpha.withUnsafeMutableBufferPointer { alpha in
+          inBand.withUnsafeBufferPointer { inBand in
+          isProduct.withUnsafeBufferPointer { isProduct in
             for y in 0..<h {
+                let rowCell = rows[y] * coarse.width
                 for x in 0..<w {
-                    let gx = originX + x, gy = originY + y, i = y * w + x
-                    let ci = rows[y] * coarse.width + columns[x]
-                    if !inBand[i] { alpha[i] = coarse.labels[ci] == .product ? 1 : 0; continue }
+                    let i = y * w + x
+                    let ci = rowCell + columns[x]
+                    if !inBand[i] { alpha[i] = isProduct[ci] ? 1 : 0; continue }
                     guard hasColour[ci] else { alpha[i] = 0; continue }
+                    let gx = originX + x, gy = originY + y
                     let c = SRGB.linear(px, i * fine.bands)
                     let b = grid.sample(coarse.backdropColour, gx, gy)
                     let d = cellColour[ci] - b
@@ -129,22 +135,30 @@ struct MasterComposer {
                     alpha[i] = (t > 0.3 && off > 0.35 * dd.squareRoot()) ? 1 : min(max(t, 0), 1)
                 }
             }
+          }
+          }
+          }
         }
         // Pass 3: a 3×3 mean inside the band takes the noise out, then the ends are snapped.
         var smooth = alpha
-        for y in 0..<h {
-            for x in 0..<w where inBand[y * w + x] {
-                var s: Float = 0, count: Float = 0
-                for dy in -1...1 { for dx in -1...1 {
-                    let nx = x + dx, ny = y + dy
-                    guard nx >= 0, ny >= 0, nx < w, ny < h else { continue }
-                    s += alpha[ny * w + nx]; count += 1
-                } }
-                // Smoothing never creates alpha: a pixel that reads as backdrop on its own stays backdrop
-                // (JPEG ringing and noise just outside an edge would otherwise tint the white).
-                let a = alpha[y * w + x] < low ? 0 : (s / count - low) / (high - low)
-                smooth[y * w + x] = a <= 0 ? 0 : (a >= 1 ? 1 : a)
+        alpha.withUnsafeBufferPointer { alpha in
+          smooth.withUnsafeMutableBufferPointer { smooth in
+          inBand.withUnsafeBufferPointer { inBand in
+            for y in 0..<h {
+                for x in 0..<w where inBand[y * w + x] {
+                    // Smoothing never creates alpha: a pixel that reads as backdrop on its own stays
+                    // backdrop (JPEG ringing and noise just outside an edge would otherwise tint the white).
+                    if alpha[y * w + x] < low { smooth[y * w + x] = 0; continue }
+                    var s: Float = 0, count: Float = 0
+                    for ny in max(0, y - 1)...min(h - 1, y + 1) {
+                        for nx in max(0, x - 1)...min(w - 1, x + 1) { s += alpha[ny * w + nx]; count += 1 }
+                    }
+                    let a = (s / count - low) / (high - low)
+                    smooth[y * w + x] = a <= 0 ? 0 : (a >= 1 ? 1 : a)
+                }
             }
+          }
+          }
         }
         alpha = smooth
 
@@ -162,25 +176,31 @@ struct MasterComposer {
         var mask = PixelBuffer(width: w, height: h, bands: 1)
         var sumA: Double = 0, sumX: Double = 0, sumY: Double = 0
         var clipped = 0, solid = 0
+        let lut = luts[0] + luts[1] + luts[2]
+        let (clipR, clipG, clipB) = (clipsAt[0], clipsAt[1], clipsAt[2])
+        let bands = fine.bands
+        let hasShadow: Bool = { if case .none = shadow { return false }; return true }()
         fine.data.withUnsafeBufferPointer { px in
+          alpha.withUnsafeBufferPointer { alpha in
+          lut.withUnsafeBufferPointer { lut in
             master.data.withUnsafeMutableBufferPointer { out in
                 mask.data.withUnsafeMutableBufferPointer { m in
                     for y in 0..<h {
+                        var rowA: Double = 0, rowX: Double = 0
                         for x in 0..<w {
-                            let i = y * w + x, src = i * fine.bands, dst = i * 4
-                            let gx = originX + x, gy = originY + y
+                            let i = y * w + x, src = i * bands, dst = i * 4
                             let a = alpha[i]
-                            if a > 0 {
-                                sumA += Double(a); sumX += Double(a) * Double(x); sumY += Double(a) * Double(y)
-                            }
+                            if a > 0 { rowA += Double(a); rowX += Double(a) * Double(x) }
                             if a >= 1 {
-                                for c in 0..<3 { out[dst + c] = luts[c][Int(px[src + c])] }
-                                if Int(px[src]) >= clipsAt[0] || Int(px[src + 1]) >= clipsAt[1] || Int(px[src + 2]) >= clipsAt[2] { clipped += 1 }
+                                let r = Int(px[src]), g = Int(px[src + 1]), b = Int(px[src + 2])
+                                out[dst] = lut[r]; out[dst + 1] = lut[256 + g]; out[dst + 2] = lut[512 + b]
+                                if r >= clipR || g >= clipG || b >= clipB { clipped += 1 }
                                 solid += 1
                                 out[dst + 3] = 255; m[i] = 255
                                 continue
                             }
-                            let o = shadow.opacity(gx: gx, gy: gy, grid: grid, shade: coarse.shade)
+                            let gx = originX + x, gy = originY + y
+                            let o = hasShadow ? shadow.opacity(gx: gx, gy: gy, grid: grid, shade: coarse.shade) : 0
                             if a <= 0 {
                                 // Backdrop: black at the shadow's opacity, or transparent.
                                 out[dst] = 0; out[dst + 1] = 0; out[dst + 2] = 0
@@ -205,9 +225,12 @@ struct MasterComposer {
                             out[dst + 3] = UInt8((total * 255).rounded())
                             m[i] = UInt8((a * 255).rounded())
                         }
+                        sumA += rowA; sumX += rowX; sumY += rowA * Double(y)
                     }
                 }
             }
+          }
+          }
         }
         let box = maxX < 0 ? (0, 0, 0, 0) : (minX, minY, maxX - minX + 1, maxY - minY + 1)
         let centroid = sumA > 0 ? (sumX / sumA, sumY / sumA) : (Double(w) / 2, Double(h) / 2)

@@ -19,10 +19,14 @@ enum ShadowLayer {
     }
 
     /// Its reach below and beside the product box, in the same units: what the crop must include.
+    /// Beyond `reach` radii even a full-opacity shadow is below `floor`.
     var extent: (x0: Float, y0: Float, x1: Float, y1: Float)? {
         guard case let .synthetic(cx, cy, rx, ry, _) = self else { return nil }
-        return (cx - rx * 1.6, cy - ry * 1.6, cx + rx * 1.6, cy + ry * 1.6)
+        let k = ShadowLayer.reach
+        return (cx - rx * k, cy - ry * k, cx + rx * k, cy + ry * k)
     }
+    /// exp(-2.5 r²) < 0.03 for r > 1.19.
+    static let reach: Float = 1.2
 
     @inline(__always) func opacity(gx: Int, gy: Int, grid: CoarseGrid, shade: [Float]) -> Float {
         let o: Float
@@ -32,7 +36,7 @@ enum ShadowLayer {
         case let .synthetic(cx, cy, rx, ry, peak):
             let dx = (Float(gx) + 0.5 - cx) / rx, dy = (Float(gy) + 0.5 - cy) / ry
             let r2 = dx * dx + dy * dy
-            if r2 > 2.6 { return 0 } // below the floor for any opacity ≤ 1
+            if r2 > ShadowLayer.reach * ShadowLayer.reach { return 0 }
             o = peak * expf(-2.5 * r2)
         }
         return o < ShadowLayer.floor ? 0 : min(o, 1)
