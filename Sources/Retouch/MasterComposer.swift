@@ -26,6 +26,8 @@ struct MasterComposer {
     /// Below this linear distance from the backdrop a cell holds no product colour, only noise and
     /// JPEG ringing (about 2σ of the sensor noise on a bright sweep is 0.035).
     static let minimumContrast: Float = 0.06
+    /// A pixel this close to the lit backdrop is backdrop (sensor noise and JPEG ringing).
+    static let noiseFloor: Float = 0.025
     /// An edge whose luminance step is at least this share of its colour step is matted on luminance.
     static let lumaShare: Float = 0.3
 
@@ -123,6 +125,8 @@ struct MasterComposer {
                     let gx = originX + x, gy = originY + y
                     let c = SRGB.linear(px, i * fine.bands)
                     let b = grid.sample(coarse.backdropColour, gx, gy)
+                    // Within the noise of the backdrop: backdrop, whatever the projection says.
+                    if length(c - b) < noiseFloor { alpha[i] = 0; continue }
                     let d = cellColour[ci] - b
                     let dd = dot(d, d)
                     var t = dot(c - b, d) / dd
