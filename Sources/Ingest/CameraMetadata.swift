@@ -11,6 +11,7 @@ public enum CameraMetadata {
     public static func read(_ image: Image) -> CameraInfo? {
         guard let blob = image.blob("exif-data") else { return nil }
         var info = CameraInfo()
+        info.ignored = ExifStructure.audit(blob)
         guard let exif = ExifBlock(blob: blob) else {
             info.ignored.append("EXIF block (\(blob.count) bytes) could not be parsed")
             return info
