@@ -22,6 +22,7 @@ public enum RetouchStage {
         let result = try process(original: original, settings: settings.retouch, maxPixels: settings.maxPixels,
                                  memoryLimitMB: settings.workerMemoryMB, clock: &clock)
         try write(result, into: assetDir, settings: settings)
+        clock.lap("write")
         var record = result.record
         record.timings = clock.laps
         let signature = try? PerceptualHash.signature(result.masterImage)
