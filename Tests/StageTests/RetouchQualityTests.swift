@@ -4,7 +4,7 @@ import XCTest
 /// The retouch stage against ground truth: `ppquality` (release build, made by scripts/test.sh)
 /// renders the synthetic set, runs the stage on each JPEG and measures. The figures it prints are
 /// in the test log; the assertions hold the stage to the targets where it meets them and
-/// to its measured level where it does not yet (see BENCHMARKS.md).
+/// to its measured level where it does not yet (background purity; see BENCHMARKS.md).
 final class RetouchQualityTests: XCTestCase {
     struct Report: Decodable {
         struct Scene: Decodable {
@@ -35,11 +35,12 @@ final class RetouchQualityTests: XCTestCase {
         for s in opaque { XCTAssertLessThanOrEqual(s.alphaMAE, 0.01, s.name) }
         let clean = opaque.filter { $0.flags.isEmpty }
         XCTAssertGreaterThanOrEqual(clean.count, 70, "plain opaque frames pass unflagged (holes are not glass)")
+        for s in opaque {
+            XCTAssertGreaterThanOrEqual(s.iou, 0.985, s.name)
+            XCTAssertGreaterThanOrEqual(s.boundaryF, 0.90, s.name)
+        }
         for s in clean {
-            // Chairs (legs about 9 px wide at this size) lose IoU to sub-pixel edge error alone;
-            // they are held to their measured level, everything else to the target.
-            XCTAssertGreaterThanOrEqual(s.iou, s.shape == "chair" ? 0.955 : 0.985, s.name)
-            XCTAssertGreaterThanOrEqual(s.boundaryF, 0.95, s.name)
+            // Purity is held to its measured level (BENCHMARKS.md), short of the 100%.
             XCTAssertGreaterThanOrEqual(s.purity, 0.9995, s.name)
         }
         let drift = report.scenes.filter { $0.set == "drift" }.compactMap(\.deltaE2000)
