@@ -170,7 +170,9 @@ struct CoarseMatte {
         let minimum = max(3, Int(Double(largest) * settings.minPartFraction))
         for part in parts where part.count < minimum { for i in part { labels[i] = .backdrop } }
         self.labels = labels
-        highlightArea = (0..<n).filter { labels[$0] == .product && (k[$0] > 1 + tl || linear[$0].max() > 0.97) }.count
+        // Highlights are clearly brighter than the sweep or clipped; a shade over it is fit error.
+        let bright = 1 + max(3 * tl, 0.1)
+        highlightArea = (0..<n).filter { labels[$0] == .product && (k[$0] > bright || linear[$0].max() > 0.97) }.count
 
         // 7. Maps for the edge refinement: the lit backdrop under the product, the product colour
         //    beyond its edge.
