@@ -39,7 +39,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "ppquality", dependencies: ["Imaging", "PipelineCore", "QualityHarness", "Retouch"]),
+        .executableTarget(name: "ppquality", dependencies: [
+            "Imaging", "PipelineCore", "QualityHarness", "Retouch",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "pipectl", dependencies: [
             "ControlProtocol",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

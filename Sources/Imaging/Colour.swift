@@ -4,12 +4,20 @@ import Foundation
 public enum Colour {
     public struct Lab: Equatable, Sendable { public var l: Double, a: Double, b: Double }
 
+    /// The sRGB transfer curve: coded 0–1 to linear light 0–1, and back.
+    public static func decode(_ v: Double) -> Double { v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4) }
+    public static func encode(_ l: Double) -> Double {
+        let c = min(max(l, 0), 1)
+        return c <= 0.0031308 ? c * 12.92 : 1.055 * pow(c, 1 / 2.4) - 0.055
+    }
+
     public static func lab(srgb c: [Double]) -> Lab {
-        func linear(_ v: Double) -> Double {
-            let s = v / 255
-            return s <= 0.04045 ? s / 12.92 : pow((s + 0.055) / 1.055, 2.4)
-        }
-        let (r, g, b) = (linear(c[0]), linear(c[1]), linear(c[2]))
+        lab(linear: c.prefix(3).map { decode($0 / 255) })
+    }
+
+    /// CIELAB from linear-light sRGB (0–1).
+    public static func lab(linear c: [Double]) -> Lab {
+        let (r, g, b) = (c[0], c[1], c[2])
         let x = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047
         let y = 0.2126729 * r + 0.7151522 * g + 0.0721750 * b
         let z = (0.0193339 * r + 0.1191920 * g + 0.9503041 * b) / 1.08883

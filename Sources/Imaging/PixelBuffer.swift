@@ -15,11 +15,6 @@ public struct PixelBuffer: Sendable, Equatable {
     public init(width: Int, height: Int, bands: Int, fill: UInt8 = 0) {
         self.init(width: width, height: height, bands: bands, data: [UInt8](repeating: fill, count: width * height * bands))
     }
-
-    @inline(__always) public subscript(x: Int, y: Int, b: Int) -> UInt8 {
-        get { data[(y * width + x) * bands + b] }
-        set { data[(y * width + x) * bands + b] = newValue }
-    }
 }
 
 extension Image {

@@ -31,7 +31,6 @@ public struct Config: Codable, Sendable, Equatable {
 
     // [retouch]
     public var retouch = RetouchSettings()
-    public var masterLongSide: Int { retouch.masterLongSide }
 
     // [review]
     public var reviewHold = false

@@ -17,7 +17,6 @@ public struct WorkerJob: Codable, Sendable {
 public struct JobSettings: Codable, Sendable {
     public var maxPixels: Int
     public var retouch: RetouchSettings
-    public var masterLongSide: Int { retouch.masterLongSide }
     public var exportChannel: String
     public var exportSize: Int
     public var exportQuality: Int

@@ -31,7 +31,7 @@ public enum Metrics {
     /// Compares a master (RGBA, crop of the frame at scale 1) and its mask with the truth.
     public static func measure(scene: Scene, truth: RenderedScene, master: PixelBuffer, mask: PixelBuffer,
                                crop: [Int], flags: [String], confidence: Double, correctedBackdrop: [Double],
-                               productLongSide: Int, milliseconds: Double) -> SceneMetrics {
+                               productLongSide: Int, milliseconds: Double, impureMap: String? = nil) -> SceneMetrics {
         let w = scene.width, h = scene.height, n = w * h
         var est = [Float](repeating: 0, count: n)
         var composite = [UInt8](repeating: 255, count: n * 3)
@@ -85,7 +85,7 @@ public enum Metrics {
             farCounted += 1
             if composite[i * 3] == 255 && composite[i * 3 + 1] == 255 && composite[i * 3 + 2] == 255 { farPure += 1 }
         }
-        if let dir = ProcessInfo.processInfo.environment["PP_DEBUG_IMPURE"] { try? Image(impure).savePNG("\(dir)/\(scene.name)-impure.png") }
+        if let impureMap { try? Image(impure).savePNG(impureMap) }
 
         // Product colour: mean over the solid interior, highlights left out.
         let solid = erode(truth.alpha.map { $0 >= 1 }, w, h, radius: 3)
@@ -133,23 +133,20 @@ public enum Metrics {
         } }
         return b
     }
+    /// Square dilation, separable: a 1-D pass along rows, then along columns.
     static func dilate(_ m: [Bool], _ w: Int, _ h: Int, radius r: Int) -> [Bool] {
-        // Separable square dilation: rows, then columns.
         var rows = [Bool](repeating: false, count: w * h)
-        for y in 0..<h {
-            var last = -r - 1
-            for x in 0..<w { if m[y * w + x] { last = x } ; if x - last <= r { rows[y * w + x] = true } }
-            last = w + r + 1
-            for x in stride(from: w - 1, through: 0, by: -1) { if m[y * w + x] { last = x }; if last - x <= r { rows[y * w + x] = true } }
-        }
+        for y in 0..<h { dilateLine(m, into: &rows, start: y * w, step: 1, count: w, radius: r) }
         var out = [Bool](repeating: false, count: w * h)
-        for x in 0..<w {
-            var last = -r - 1
-            for y in 0..<h { if rows[y * w + x] { last = y }; if y - last <= r { out[y * w + x] = true } }
-            last = h + r + 1
-            for y in stride(from: h - 1, through: 0, by: -1) { if rows[y * w + x] { last = y }; if last - y <= r { out[y * w + x] = true } }
-        }
+        for x in 0..<w { dilateLine(rows, into: &out, start: x, step: w, count: h, radius: r) }
         return out
+    }
+    /// Marks every element within `radius` of a set one along a line of `count` elements.
+    static func dilateLine(_ m: [Bool], into out: inout [Bool], start: Int, step: Int, count: Int, radius r: Int) {
+        var last = -r - 1
+        for k in 0..<count { if m[start + k * step] { last = k }; if k - last <= r { out[start + k * step] = true } }
+        last = count + r + 1
+        for k in stride(from: count - 1, through: 0, by: -1) { if m[start + k * step] { last = k }; if last - k <= r { out[start + k * step] = true } }
     }
     static func erode(_ m: [Bool], _ w: Int, _ h: Int, radius r: Int) -> [Bool] {
         dilate(m.map { !$0 }, w, h, radius: r).map { !$0 }

@@ -15,7 +15,7 @@ public enum SceneRenderer {
     public static func render(_ s: Scene) -> RenderedScene {
         let w = s.width, h = s.height, n = w * h
         var rng = SeededRandom(seed: s.seed)
-        func lin(_ v: Double) -> Float { Float(v / 255 <= 0.04045 ? v / 255 / 12.92 : pow((v / 255 + 0.055) / 1.055, 2.4)) }
+        func lin(_ v: Double) -> Float { Float(Colour.decode(v / 255)) }
         let bd = SIMD3(lin(s.backdrop[0]), lin(s.backdrop[1]), lin(s.backdrop[2]))
         let pt = SIMD3(lin(s.product[0]), lin(s.product[1]), lin(s.product[2]))
         let g = Illuminant.gains(kelvin: s.kelvin)
@@ -84,14 +84,8 @@ public enum SceneRenderer {
     }
 }
 
-/// The sRGB transfer function, for the renderer and the metrics.
+/// The sRGB curve (`Colour` in Imaging) in the renderer's and the metrics' units.
 public enum SRGB8 {
-    public static func encode(_ l: Float) -> Float {
-        let c = min(max(l, 0), 1)
-        return c <= 0.0031308 ? c * 12.92 : 1.055 * powf(c, 1 / 2.4) - 0.055
-    }
-    public static func decode(_ v: UInt8) -> Float {
-        let s = Float(v) / 255
-        return s <= 0.04045 ? s / 12.92 : powf((s + 0.055) / 1.055, 2.4)
-    }
+    public static func encode(_ l: Float) -> Float { Float(Colour.encode(Double(l))) }
+    public static func decode(_ v: UInt8) -> Float { Float(Colour.decode(Double(v) / 255)) }
 }

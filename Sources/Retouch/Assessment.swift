@@ -7,6 +7,8 @@ struct Assessment {
     var flags: [String]
     var confidence: Double
     var touches: [String]
+    /// Share of the frame read as backdrop, shadow included.
+    var coverage: Double
 
     static let seeThroughLimit = 0.2
     static let highlightLimit = 0.02
@@ -48,7 +50,7 @@ struct Assessment {
             .filter { $0.1 >= minRun }.map(\.0)
 
         var flags: [String] = []
-        let coverage = Double(coarse.labels.filter { $0 != .product }.count) / Double(n)
+        coverage = Double(n - product) / Double(n)
         if matte.productShare < 0.002 { flags.append("no_product") }
         if coverage < 0.2 { flags.append("backdrop_not_found") }
         if edge < settings.lowContrastDeltaE || low > Assessment.lowContrastShareLimit { flags.append("low_contrast") }

@@ -1,4 +1,4 @@
-/// Reads a coarse map at full-size positions: bilinear for smooth maps, nearest for labels.
+/// Reads a coarse map at full-size positions: bilinear for smooth maps, nearest-cell tables for labels.
 struct CoarseGrid {
     let coarseWidth: Int, coarseHeight: Int
     /// Size of the whole frame at the fine (master) scale.
@@ -13,11 +13,6 @@ struct CoarseGrid {
 
     @inline(__always) func coarse(_ gx: Int, _ gy: Int) -> (Float, Float) {
         ((Float(gx) + 0.5) * sx - 0.5, (Float(gy) + 0.5) * sy - 0.5)
-    }
-    @inline(__always) func nearest(_ gx: Int, _ gy: Int) -> Int {
-        let (cx, cy) = coarse(gx, gy)
-        let x = min(max(Int(cx + 0.5), 0), coarseWidth - 1), y = min(max(Int(cy + 0.5), 0), coarseHeight - 1)
-        return y * coarseWidth + x
     }
     @inline(__always) func weights(_ gx: Int, _ gy: Int) -> (i00: Int, i10: Int, i01: Int, i11: Int, fx: Float, fy: Float) {
         let (cx, cy) = coarse(gx, gy)

@@ -21,7 +21,6 @@ struct CoarseMatte {
     var fitResidual: Double = 0
     var holeArea = 0
     var highlightArea = 0
-    var productArea: Int { labels.lazy.filter { $0 == .product }.count }
 
     /// Tuning that does not belong in the config: measured on the synthetic ground-truth set.
     static let ringShare: Float = 0.05

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import PipelineCore
 
 /// One colour transform per image: linear-light gains that take the backdrop, measured where
@@ -17,14 +18,14 @@ struct ColourCorrection {
     static let colouredChroma = 25.0
 
     init(reference m: SIMD3<Float>, settings: RetouchSettings) {
-        let target = SIMD3<Float>(settings.targetWhite.map { SRGB.decode(Float($0) / 255) })
+        let target = SIMD3<Float>(settings.targetWhite.map { Float(Colour.decode($0 / 255)) })
         reference = m
-        clipped = m.max() >= SRGB.decode(252 / 255)
+        clipped = m.max() >= Float(Colour.decode(252.0 / 255))
         let lab = Lab.from(linear: m)
-        coloured = (lab.y * lab.y + lab.z * lab.z).squareRoot() > ColourCorrection.colouredChroma
+        coloured = (lab.a * lab.a + lab.b * lab.b).squareRoot() > ColourCorrection.colouredChroma
         unreferenced = false
         if let ref = settings.backdropReference {
-            gains = SIMD3<Float>(ref.map { SRGB.decode(Float($0) / 255) }) / m
+            gains = SIMD3<Float>(ref.map { Float(Colour.decode($0 / 255)) }) / m
         } else if coloured {
             gains = SIMD3(repeating: luminance(target) / luminance(m))
             unreferenced = true

@@ -12,7 +12,6 @@ struct MasterComposer {
         var box: (x: Int, y: Int, w: Int, h: Int)
         var centroid: (Double, Double)
         var clippedShare: Double
-        var productPixels: Int
         /// ΔE76 between product and backdrop along the coarse outline, one per outline cell.
         var edgeContrasts: [Double]
     }
@@ -241,7 +240,7 @@ struct MasterComposer {
         let box = maxX < 0 ? (0, 0, 0, 0) : (minX, minY, maxX - minX + 1, maxY - minY + 1)
         let centroid = sumA > 0 ? (sumX / sumA, sumY / sumA) : (Double(w) / 2, Double(h) / 2)
         return Result(master: master, mask: mask, box: box, centroid: centroid,
-                      clippedShare: solid > 0 ? Double(clipped) / Double(solid) : 0, productPixels: solid,
+                      clippedShare: solid > 0 ? Double(clipped) / Double(solid) : 0,
                       edgeContrasts: contrasts)
     }
 

@@ -129,9 +129,9 @@ public enum RetouchStage {
         let record = RetouchRecord(
             confidence: assessment.confidence,
             flags: assessment.flags,
-            backdrop: .init(colour: srgb(correction.reference), cast: [round3(castLab.y), round3(castLab.z)],
+            backdrop: .init(colour: srgb(correction.reference), cast: [round3(castLab.a), round3(castLab.b)],
                             fitResidual: round3(coarse.fitResidual),
-                            coverage: round3(Double(coarse.labels.filter { $0 != .product }.count) / Double(cw * ch)),
+                            coverage: round3(assessment.coverage),
                             coloured: correction.coloured, corrected: srgb(correctedBackdrop)),
             correction: .init(gains: [correction.gains.x, correction.gains.y, correction.gains.z].map { round3(Double($0)) },
                               exposureEV: round3(correction.exposureEV), clippedShare: round3(composed.clippedShare)),

@@ -1,16 +1,14 @@
 import Foundation
+import Imaging
 
-/// sRGB transfer function as lookup tables. Mixing at edges and shading by light happen in
+/// The sRGB transfer curve (`Colour` in Imaging) as lookup tables. Mixing at edges and shading by light happen in
 /// linear light, so the matte and the colour transform work there.
 enum SRGB {
-    static let toLinear: [Float] = (0..<256).map { decode(Float($0) / 255) }
+    static let toLinear: [Float] = (0..<256).map { Float(Colour.decode(Double($0) / 255)) }
     private static let encodeSteps = 16_384
     private static let encodeTable: [UInt8] = (0...encodeSteps).map {
-        UInt8((encode(Float($0) / Float(encodeSteps)) * 255).rounded())
+        UInt8((Colour.encode(Double($0) / Double(encodeSteps)) * 255).rounded())
     }
-
-    static func decode(_ v: Float) -> Float { v <= 0.04045 ? v / 12.92 : powf((v + 0.055) / 1.055, 2.4) }
-    static func encode(_ l: Float) -> Float { l <= 0.0031308 ? l * 12.92 : 1.055 * powf(l, 1 / 2.4) - 0.055 }
 
     /// Linear 0…1 (clamped) to an sRGB byte.
     @inline(__always) static func byte(_ linear: Float) -> UInt8 {
