@@ -57,6 +57,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var workersIdle: Int
     public var lastError: String?
     public var processed: Int
+    /// Exported assets that some channel has no file for (bad name, too small, name taken…).
+    public var exportExceptions: Int?
     public init(version: String, uptimeSeconds: Double, paused: Bool, stages: [String: Int], inProgress: [String: Int],
                 workersBusy: Int, workersIdle: Int, lastError: String?, processed: Int) {
         self.version = version; self.uptimeSeconds = uptimeSeconds; self.paused = paused; self.stages = stages

@@ -2,56 +2,104 @@ import Foundation
 import Imaging
 import PipelineCore
 
-/// The export stage: one preset today (a square JPEG on white, fit and pad, never upscaled).
-/// Outputs are written inside the asset directory under `out/<channel>/`; the supervisor
-/// then links them into `export/<channel>/`.
+/// What one export of an asset produced: a file per channel that could take it, and a reason
+/// for each channel that could not.
+public struct ExportResult: Sendable {
+    public var outputs: [OutputRecord] = []
+    public var issues: [ChannelIssue] = []
+    public init() {}
+}
+
+/// The export stage: every enabled channel's file from one decode of the master. Files are
+/// written inside the asset under `out/<channel>/`, verified, and then linked into
+/// `export/<channel>/` by the supervisor.
 public enum ExportStage {
-    public struct Preset: Sendable {
-        public var channel: String
-        public var size: Int
-        public var quality: Int
-        public var background = RGB.white
-        public var memoryLimitMB = 0
-        public init(channel: String, size: Int, quality: Int) { self.channel = channel; self.size = size; self.quality = quality }
-    }
-
-    public static func fileName(for m: Manifest) -> String {
-        let stem = Sanitizer.component(splitExtension(m.sourceName).stem, fallback: m.id)
-        return "\(stem).jpg"
-    }
-
-    public static func run(assetDir: String, manifest m: Manifest, preset p: Preset) throws -> [OutputRecord] {
+    public static func run(assetDir: String, manifest m: Manifest, presets: [ChannelPreset],
+                           memoryLimitMB: Int = 0) throws -> ExportResult {
         guard let master = m.master else {
             throw StepFailure("no_master", "The asset has no retouched master; retry it from retouch.")
         }
-        let image: Image
-        do { image = try Image.open("\(assetDir)/\(master.file)") }
-        catch { throw StepFailure("master_unreadable", "The master cannot be read (\(error)); retry the asset from retouch.") }
-        let outDir = "\(assetDir)/out/\(p.channel)"
-        try FileOps.makeDirectory(outDir)
-        let name = fileName(for: m)
-        let path = "\(outDir)/\(name)"
-        do {
-            let fitted = try fit(image, size: p.size, background: p.background)
-            let tmp = "\(outDir)/.\(name).\(getpid()).tmp.jpg"
-            try fitted.saveJPEG(tmp, quality: p.quality)
-            guard rename(tmp, path) == 0 else { throw FileSystemError("cannot rename \(tmp)") }
-        } catch let e as FileSystemError {
-            throw StepFailure("write_failed", "Cannot write the export: \(e).")
-        } catch {
-            throw StepFailure.processing(step: "export-\(p.channel)", detail: "\(error)", memoryLimitMB: p.memoryLimitMB)
+        let wanted = presets.filter { $0.takes(view: m.view) }
+        var result = ExportResult()
+        var named: [(ChannelPreset, String)] = []
+        for p in wanted {
+            do { named.append((p, try fileName(for: m, preset: p))) }
+            catch let e as NamingError { result.issues.append(ChannelIssue(channel: p.name, code: "bad_name", message: e.reason)) }
         }
-        let digest = try FileDigest.of(path)
-        return [OutputRecord(channel: p.channel, path: "out/\(p.channel)/\(name)", bytes: digest.bytes,
-                             width: p.size, height: p.size, sha256: digest.sha256)]
+        let canvas: MasterCanvas
+        do { canvas = try MasterCanvas(path: "\(assetDir)/\(master.file)", productBox: master.retouch?.frame.productBox) }
+        catch { throw StepFailure("master_unreadable", "The master cannot be read (\(error)); retry the asset from retouch.") }
+        var planned: [(ChannelPreset, String, FitPlan)] = []
+        for (p, name) in named {
+            do { planned.append((p, name, try canvas.plan(for: p))) }
+            catch let e as FitPlan.TooSmall { result.issues.append(ChannelIssue(channel: p.name, code: "too_small", message: e.reason)) }
+        }
+        canvas.prepare(scales: planned.filter { $0.0.background != nil }.map(\.2.scale))
+        for (p, name, plan) in planned {
+            let started = DispatchTime.now()
+            do {
+                var record = try write(canvas: canvas, plan: plan, preset: p, name: name, assetDir: assetDir, manifest: m)
+                record.ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
+                result.outputs.append(record)
+            } catch let issue as ChannelIssue {
+                result.issues.append(issue)
+            } catch let e as FileSystemError {
+                throw StepFailure("write_failed", "Cannot write the export for \(p.name): \(e).")
+            } catch {
+                throw StepFailure.processing(step: "export-\(p.name)", detail: "\(error)", memoryLimitMB: memoryLimitMB)
+            }
+        }
+        try removeStale(assetDir: assetDir, keeping: result.outputs)
+        return result
     }
 
-    /// Scales down to fit (never up), flattens any alpha onto the background, pads to the canvas, centred.
-    public static func fit(_ image: Image, size: Int, background: RGB) throws -> Image {
-        let scale = min(1.0, Double(size) / Double(image.width), Double(size) / Double(image.height))
-        var img = scale < 1.0 ? try image.resized(by: scale) : image
-        if img.hasAlpha { img = try img.flattened(on: background) }
-        let w = min(img.width, size), h = min(img.height, size)
-        return try img.embedded(x: (size - w) / 2, y: (size - h) / 2, width: size, height: size, background: background)
+    public static func fileName(for m: Manifest, preset p: ChannelPreset) throws -> String {
+        let context = NamingContext(sku: m.sku, view: m.view ?? 1, batch: m.batch, stem: splitExtension(m.sourceName).stem,
+                                    catalog: m.catalog ?? [:], ext: p.format.fileExtension)
+        let name = try NameTemplate(p.nameTemplate).render(context)
+        if p.rules == .amazon, let problem = AmazonNaming.problem(with: name) {
+            throw NamingError(token: nil, reason: problem)
+        }
+        return name
+    }
+
+    /// Renders, encodes under the byte cap, writes, then verifies the file on disk.
+    static func write(canvas: MasterCanvas, plan: FitPlan, preset p: ChannelPreset, name: String,
+                      assetDir: String, manifest m: Manifest) throws -> OutputRecord {
+        let image = try canvas.render(plan, preset: p)
+        let meta = ExportMetadata(m.descriptive, policy: p.metadata)
+        let tagged = try image.withExportMetadata(xmp: meta.xmp, artist: ExportMetadata.exifText(meta.creator),
+                                                  copyright: ExportMetadata.exifText(meta.copyright),
+                                                  description: ExportMetadata.exifText(meta.description))
+        let (data, quality) = try ByteCap.encode(tagged, preset: p)
+        let outDir = "\(assetDir)/out/\(p.name)"
+        try FileOps.makeDirectory(outDir)
+        let path = "\(outDir)/\(name)"
+        try AtomicFile.write(data, to: path)
+        let problems = OutputVerifier.check(path: path, preset: p)
+        guard problems.isEmpty else {
+            unlink(path)
+            throw ChannelIssue(channel: p.name, code: "verification_failed",
+                               message: "\(name) failed \(p.name)'s checks: \(problems.joined(separator: "; ")); the file was not delivered")
+        }
+        var record = OutputRecord(channel: p.name, path: "out/\(p.name)/\(name)", bytes: data.count, width: p.width, height: p.height,
+                                  sha256: try FileDigest.of(path).sha256)
+        record.quality = quality
+        record.fill = (plan.fill * 1000).rounded() / 1000
+        return record
+    }
+
+    /// Files left in `out/` by an earlier export that this one did not write (a channel turned off, a renamed file).
+    static func removeStale(assetDir: String, keeping outputs: [OutputRecord]) throws {
+        let keep = Set(outputs.map(\.path))
+        let out = "\(assetDir)/out"
+        for channel in (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? [] {
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: "\(out)/\(channel)")) ?? []
+            where !keep.contains("out/\(channel)/\(file)") {
+                unlink("\(out)/\(channel)/\(file)")
+            }
+        }
     }
 }
+
+extension ChannelIssue: Error {}

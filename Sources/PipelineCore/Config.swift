@@ -39,9 +39,7 @@ public struct Config: Codable, Sendable, Equatable {
     public var minConfidence = 0.6
 
     // [export]
-    public var exportChannel = "default"
-    public var exportSize = 2000
-    public var exportQuality = 90
+    public var export = ExportSettings()
 
     public init() {}
 }
@@ -69,7 +67,8 @@ public enum ConfigLoader {
         var config = Config()
         for entry in entries {
             guard let key = setter(for: entry.key) else {
-                let known = (Array(keys.keys) + RetouchSettings.keys.keys.map { "retouch.\($0)" }).sorted().joined(separator: ", ")
+                let known = (Array(keys.keys) + RetouchSettings.keys.keys.map { "retouch.\($0)" } + Array(ExportSettings.keys.keys)
+                             + ExportSettings.presetFields.keys.map { "export.preset.NAME.\($0)" }).sorted().joined(separator: ", ")
                 throw ConfigError(message: "line \(entry.line): unknown key '\(entry.key)' (known keys: \(known))")
             }
             do { try key(&config, entry.value) }
@@ -89,7 +88,8 @@ public enum ConfigLoader {
         if key.hasPrefix("retouch."), let k = RetouchSettings.keys[String(key.dropFirst(8))] {
             return { try k(&$0.retouch, $1) }
         }
-        return nil
+        if let k = ExportSettings.keys[key] { return k }
+        return ExportSettings.setter(for: key)
     }
 
     /// Applies `KEY=VALUE` overrides (from `--set`) on top of a config. The value is read as a
@@ -142,17 +142,11 @@ public enum ConfigLoader {
         "review.min_long_side": { $0.minLongSide = try int($1, 1...65_000) },
         "review.near_duplicate_distance": { $0.nearDuplicateDistance = try double($1, 0...255) },
         "review.min_confidence": { $0.minConfidence = try double($1, 0...1) },
-        "export.channel": {
-            let c = try string($1)
-            guard Sanitizer.component(c) == c else { throw ValueError(message: "must be a plain folder name (letters, digits, '.', '_', '-')") }
-            $0.exportChannel = c
-        },
-        "export.size": { $0.exportSize = try int($1, 16...20_000) },
-        "export.quality": { $0.exportQuality = try int($1, 1...100) },
     ]
 
     static func validate(_ c: Config) throws {
         if c.imageExtensions.isEmpty { throw ValueError(message: "'ingest.image_extensions' must name at least one extension") }
+        if let problem = c.export.problems().first { throw ValueError(message: problem) }
     }
 
     static func string(_ v: TOMLValue) throws -> String {

@@ -57,6 +57,10 @@ public struct Layout: Sendable {
     public var signatures: String { "\(originals)/.signatures" }
     public var eventLog: String { "\(root)/events.jsonl" }
     public func channel(_ name: String) -> String { "\(dir(.export))/\(name)" }
+    /// Which asset owns each published name: `export/<channel>/.owners/<file>` → asset id (a symlink).
+    public func owners(_ name: String) -> String { "\(channel(name))/.owners" }
+    /// Assets whose last export left a channel without a file: `export/.issues/<asset>` (JSON).
+    public var exportIssues: String { "\(dir(.export))/.issues" }
 
     /// Creates every directory the daemon needs.
     public func create() throws {

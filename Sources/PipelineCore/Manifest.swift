@@ -27,6 +27,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var master: MasterInfo?
     public var review: ReviewRecord?
     public var outputs: [OutputRecord] = []
+    /// Channels that got no file at the last export, and why (for a person).
+    public var exportIssues: [ChannelIssue]?
     public var attempts: [String: Int] = [:]
     public var history: [HistoryEntry] = []
     public var duplicates: [DuplicateRecord] = []
@@ -97,9 +99,23 @@ public struct OutputRecord: Codable, Sendable, Equatable {
     public var width: Int
     public var height: Int
     public var sha256: String
+    /// The encoder quality used (lower than the preset's when the byte cap needed it).
+    public var quality: Int?
+    /// The product's longest side against the canvas.
+    public var fill: Double?
+    /// Milliseconds to render, encode, write and verify this file.
+    public var ms: Double?
     public init(channel: String, path: String, bytes: Int, width: Int, height: Int, sha256: String) {
         self.channel = channel; self.path = path; self.bytes = bytes; self.width = width; self.height = height; self.sha256 = sha256
     }
+}
+
+/// A channel that got no file for an asset: bad name, too small, over its byte cap, failed verification, name taken.
+public struct ChannelIssue: Codable, Sendable, Equatable {
+    public var channel: String
+    public var code: String
+    public var message: String
+    public init(channel: String, code: String, message: String) { self.channel = channel; self.code = code; self.message = message }
 }
 
 public struct HistoryEntry: Codable, Sendable, Equatable {

@@ -17,14 +17,13 @@ public struct WorkerJob: Codable, Sendable {
 public struct JobSettings: Codable, Sendable {
     public var maxPixels: Int
     public var retouch: RetouchSettings
-    public var exportChannel: String
-    public var exportSize: Int
-    public var exportQuality: Int
+    /// The enabled channel presets, in order.
+    public var presets: [ChannelPreset]
     public var workerMemoryMB: Int
     public init(_ c: Config) {
         workerMemoryMB = c.workerMemoryMB
         maxPixels = c.maxPixels; retouch = c.retouch
-        exportChannel = c.exportChannel; exportSize = c.exportSize; exportQuality = c.exportQuality
+        presets = c.export.enabled
     }
 }
 
@@ -39,6 +38,7 @@ public struct WorkerReply: Codable, Sendable {
     public var descriptive: DescriptiveMetadata?
     public var master: MasterInfo?
     public var outputs: [OutputRecord]?
+    public var exportIssues: [ChannelIssue]?
     /// Time the worker spent on the job itself, to separate image work from daemon overhead.
     public var computeMs: Double?
     /// The worker exits after this reply (it ran into its memory cap): send it nothing more.

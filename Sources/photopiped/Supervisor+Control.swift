@@ -48,9 +48,11 @@ extension Supervisor {
         for q in Queue.allCases where q != .inbox { stages[q.rawValue] = layout.assets(in: q).count }
         var inProgress: [String: Int] = [:]
         for job in running.values { inProgress[job.step.rawValue, default: 0] += 1 }
-        return StatusReport(version: photopipeVersion, uptimeSeconds: Date().timeIntervalSince(startedAt), paused: paused,
-                            stages: stages, inProgress: inProgress, workersBusy: running.count,
-                            workersIdle: max(0, workers.count - running.count), lastError: lastError, processed: processed)
+        var report = StatusReport(version: photopipeVersion, uptimeSeconds: Date().timeIntervalSince(startedAt), paused: paused,
+                                  stages: stages, inProgress: inProgress, workersBusy: running.count,
+                                  workersIdle: max(0, workers.count - running.count), lastError: lastError, processed: processed)
+        report.exportExceptions = exportExceptionCount
+        return report
     }
 
     func list(stage: String?, batch: String?) -> Response {
@@ -66,7 +68,9 @@ extension Supervisor {
             for id in layout.assets(in: q) {
                 guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)) else { continue }
                 if let b = batch, m.batch != b { continue }
-                let note = m.error.map { "\($0.code): \($0.message)" } ?? m.review.flatMap { $0.status == "auto-approved" ? nil : "\($0.status): \($0.reason ?? "")" }
+                let exportNote = m.exportIssues.map { "no file for " + $0.map { "\($0.channel) (\($0.code): \($0.message))" }.joined(separator: "; ") }
+                let note = m.error.map { "\($0.code): \($0.message)" } ?? exportNote
+                    ?? m.review.flatMap { $0.status == "auto-approved" ? nil : "\($0.status): \($0.reason ?? "")" }
                 out.append(AssetSummary(id: id, stage: q.rawValue, batch: m.batch, sku: m.sku, view: m.view, note: note))
             }
         }

@@ -146,12 +146,7 @@ extension Supervisor {
         case .retouch:
             m.master = reply.master
         case .export:
-            do { m.outputs = try publishOutputs(reply.outputs ?? [], claim: job.claimPath, manifest: m) }
-            catch {
-                fail(claim: job.claimPath, manifest: m, step: .export, code: "publish_failed",
-                     message: "Could not place the exported files: \(error).", attempts: 1)
-                return
-            }
+            guard finishExport(reply, claim: job.claimPath, manifest: &m) else { return }
         default: break
         }
         advance(claim: job.claimPath, manifest: &m, step: job.step, to: job.step.destination, ms: ms, workerMs: reply.computeMs)
@@ -159,33 +154,6 @@ extension Supervisor {
             processed += 1
             log.info("exported \(id)", metadata: ["files": "\(m.outputs.map(\.path).joined(separator: ","))"])
         }
-    }
-
-    /// Links each output into export/<channel>/ (temporary name, then rename). Re-running after a
-    /// crash writes the same bytes under the same name, so a file is never there twice.
-    func publishOutputs(_ outputs: [OutputRecord], claim: String, manifest m: Manifest) throws -> [OutputRecord] {
-        var published: [OutputRecord] = []
-        for var o in outputs {
-            let dir = layout.channel(o.channel)
-            try FileOps.makeDirectory(dir)
-            var name = (o.path as NSString).lastPathComponent
-            let existing = "\(dir)/\(name)"
-            if FileOps.exists(existing), (try? FileDigest.of(existing))?.sha256 != o.sha256,
-               !(m.outputs.contains { $0.path == "export/\(o.channel)/\(name)" }) {
-                // Another asset already owns this name: never overwrite it silently.
-                let (stem, ext) = splitExtension(name)
-                name = "\(stem)-\(m.sha256.prefix(10)).\(ext)"
-                log.warning("\(m.id): export name \(o.channel)/\(stem).\(ext) is taken by another asset; wrote \(name)")
-            }
-            let tmp = "\(dir)/.\(name).\(m.id).tmp"
-            unlink(tmp)
-            guard link("\(claim)/\(o.path)", tmp) == 0 else { throw FileSystemError("cannot link \(o.path) into \(dir)") }
-            guard rename(tmp, "\(dir)/\(name)") == 0 else { throw FileSystemError("cannot publish \(name)") }
-            o.path = "export/\(o.channel)/\(name)"
-            published.append(o)
-        }
-        AtomicFile.syncDirectory(layout.dir(.export))
-        return published
     }
 
     /// Writes the manifest and renames the claimed asset into `queue`.

@@ -62,6 +62,7 @@ extension Supervisor {
                 let claim = layout.claimed(id, by: step)
                 do {
                     try FileOps.move(layout.asset(id, in: step.source), claim)
+                    if step == .export { refreshCatalogRow(claim) }
                     return (step, claim, id, nil)
                 } catch {
                     log.warning("cannot claim \(id) for \(step.rawValue): \(error)")
@@ -179,5 +180,14 @@ extension Supervisor {
         if let snap = snapshot(back) { parked[back] = snap.snapshot }
         lastError = "\(key) left in the inbox: \(reason)"
         log.error("\(key) left in the inbox after \(attempts) attempts: \(reason). Fix the cause, then copy or touch the file again.")
+    }
+
+    /// An export names files from the catalogue as it is now, so a fixed catalogue reaches a retried asset.
+    func refreshCatalogRow(_ claim: String) {
+        guard let catalog, var m = try? ManifestStore.read(assetDir: claim) else { return }
+        let fresh = catalog.row(sku: m.sku)?.fields
+        guard fresh != nil, fresh != m.catalog else { return }
+        m.catalog = fresh
+        try? ManifestStore.write(m, assetDir: claim)
     }
 }

@@ -52,6 +52,9 @@ final class Supervisor {
     var lastError: String?
     var processed = 0
     var lastProgress = Date()
+    /// Channel manifest entries not yet written: channel → batch → asset → entries (empty = remove).
+    var channelPending: [String: [String: [String: [ChannelManifest.Entry]]]] = [:]
+    var lastChannelFlush = Date()
     var watcher: InboxWatcher?
     var server: ControlServer?
 
@@ -113,6 +116,7 @@ final class Supervisor {
         try lockRoot()
         if config.eventLog { events = try EventLog(path: layout.eventLog) }
         reconcile(reason: "start")
+        rebuildChannelManifests()
         let w = InboxWatcher(inbox: layout.dir(.inbox), mailbox: mailbox)
         try w.start()
         watcher = w
@@ -181,6 +185,7 @@ final class Supervisor {
             runInlineSteps()
             dispatch()
         }
+        if !channelPending.isEmpty && now.timeIntervalSince(lastChannelFlush) >= 1 { flushChannelManifests() }
         notifier.status(statusLine())
         notifier.watchdog(healthy: healthy(now))
     }
@@ -264,6 +269,7 @@ final class Supervisor {
     }
 
     func shutdown() {
+        flushChannelManifests()
         server?.stop()
         for w in workers.values { w.closeInput() }
         record(Event(event: "daemon-stopped"))

@@ -54,10 +54,10 @@ enum WorkerMain {
                                                     settings: job.settings)
             case .export:
                 let m = try ManifestStore.read(assetDir: job.path)
-                var preset = ExportStage.Preset(channel: job.settings.exportChannel, size: job.settings.exportSize,
-                                                quality: job.settings.exportQuality)
-                preset.memoryLimitMB = job.settings.workerMemoryMB
-                reply.outputs = try ExportStage.run(assetDir: job.path, manifest: m, preset: preset)
+                let result = try ExportStage.run(assetDir: job.path, manifest: m, presets: job.settings.presets,
+                                                 memoryLimitMB: job.settings.workerMemoryMB)
+                reply.outputs = result.outputs
+                reply.exportIssues = result.issues
             case .generate, .review:
                 throw StepFailure("internal", "step \(job.step.rawValue) does not run in a worker")
             }

@@ -8,6 +8,7 @@
 #include <libexif/exif-data.h>
 #include "cposix.h"
 #include "cexif.h"
+#include "cexport.h"
 
 // Library setup: turns the operation cache off (a watch folder reuses names)
 // and blocks loaders that are not meant for untrusted input.

@@ -1,0 +1,141 @@
+import Foundation
+import PipelineCore
+
+/// Publishing an asset's channel files into export/<channel>/, and the per-batch channel
+/// manifests and Shopify CSVs beside them.
+extension Supervisor {
+    /// Places the worker's files; returns false when the asset was moved to failed/ instead.
+    func finishExport(_ reply: WorkerReply, claim: String, manifest m: inout Manifest) -> Bool {
+        let previous = m.outputs
+        var issues = reply.exportIssues ?? []
+        do {
+            let (published, clashes) = try publishOutputs(reply.outputs ?? [], claim: claim, manifest: m)
+            m.outputs = published
+            issues += clashes
+        } catch {
+            fail(claim: claim, manifest: m, step: .export, code: "publish_failed",
+                 message: "Could not place the exported files: \(error).", attempts: 1)
+            return false
+        }
+        m.exportIssues = issues.isEmpty ? nil : issues
+        recordExportIssues(m)
+        let channels = Set(previous.map(\.channel) + m.outputs.map(\.channel) + config.export.channels)
+        for c in channels { queueChannelEntries(m, channel: c) }
+        return true
+    }
+
+    /// Links each output into export/<channel>/ (temporary name, then rename). A name another asset
+    /// owns is never overwritten: that channel gets no file and the asset an exception. Files of
+    /// this asset's earlier export that this one did not write again are removed.
+    func publishOutputs(_ outputs: [OutputRecord], claim: String, manifest m: Manifest) throws -> ([OutputRecord], [ChannelIssue]) {
+        var published: [OutputRecord] = [], issues: [ChannelIssue] = []
+        for var o in outputs {
+            let dir = layout.channel(o.channel), owners = layout.owners(o.channel)
+            try FileOps.makeDirectory(owners)
+            let name = (o.path as NSString).lastPathComponent
+            let dest = "\(dir)/\(name)"
+            let owner = owner(of: name, in: o.channel)
+            let ours = owner == m.id || (owner == nil && m.outputs.contains { $0.path == "export/\(o.channel)/\(name)" })
+            if FileOps.exists(dest) && !ours {
+                let who = owner.map { "asset \($0)" } ?? "a file already there"
+                issues.append(ChannelIssue(channel: o.channel, code: "name_taken",
+                                           message: "\(o.channel)/\(name) belongs to \(who); two assets may not share a name, so this one was not written. Check the SKU and view of both, or put {sku} and {nn} in export.preset.\(o.channel).name, then `pipectl retry \(m.id)`"))
+                continue
+            }
+            try setOwner(m.id, of: name, in: o.channel)
+            let tmp = "\(dir)/.\(name).\(m.id).tmp"
+            unlink(tmp)
+            guard link("\(claim)/\(o.path)", tmp) == 0 else { throw FileSystemError("cannot link \(o.path) into \(dir)") }
+            guard rename(tmp, dest) == 0 else { throw FileSystemError("cannot publish \(name)") }
+            o.path = "export/\(o.channel)/\(name)"
+            published.append(o)
+        }
+        let kept = Set(published.map(\.path))
+        for old in m.outputs where !kept.contains(old.path) {
+            let name = (old.path as NSString).lastPathComponent
+            guard owner(of: name, in: old.channel) == m.id else { continue }
+            unlink("\(layout.root)/\(old.path)")
+            unlink("\(layout.owners(old.channel))/\(name)")
+        }
+        AtomicFile.syncDirectory(layout.dir(.export))
+        return (published, issues)
+    }
+
+    func owner(of name: String, in channel: String) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: "\(layout.owners(channel))/\(name)")
+    }
+
+    func setOwner(_ id: String, of name: String, in channel: String) throws {
+        let dir = layout.owners(channel), tmp = "\(dir)/.\(name).\(id).tmp"
+        unlink(tmp)
+        guard symlink(id, tmp) == 0, rename(tmp, "\(dir)/\(name)") == 0 else { throw FileSystemError("cannot record the owner of \(channel)/\(name)") }
+    }
+
+    /// `export/.issues/<asset>` holds the asset's channel exceptions while it has any, so status can count them.
+    func recordExportIssues(_ m: Manifest) {
+        let path = "\(layout.exportIssues)/\(m.id)"
+        guard let issues = m.exportIssues else { unlink(path); return }
+        try? FileOps.makeDirectory(layout.exportIssues)
+        try? AtomicFile.write(try ManifestStore.encoder().encode(issues), to: path)
+        for i in issues {
+            log.notice("\(m.id): no \(i.channel) file: \(i.code): \(i.message)")
+            record(Event(event: "export-exception", asset: m.id, step: "export", detail: "\(i.channel): \(i.code): \(i.message)"))
+        }
+    }
+
+    var exportExceptionCount: Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: layout.exportIssues)) ?? []).filter { !$0.hasPrefix(".") }.count
+    }
+
+    func queueChannelEntries(_ m: Manifest, channel: String) {
+        channelPending[channel, default: [:]][m.batch, default: [:]][m.id] = ChannelManifest.entries(for: m, channel: channel)
+    }
+
+    /// Writes the pending entries into each batch's channel manifest (and Shopify CSV).
+    func flushChannelManifests() {
+        lastChannelFlush = Date()
+        let pending = channelPending
+        channelPending = [:]
+        for (channel, batches) in pending {
+            for (batch, byAsset) in batches {
+                let path = "\(layout.channel(channel))/\(ChannelManifest.fileName(batch: batch))"
+                var manifest = (try? Data(contentsOf: URL(fileURLWithPath: path)))
+                    .flatMap { try? ManifestStore.decoder().decode(ChannelManifest.self, from: $0) }
+                    ?? ChannelManifest(channel: channel, batch: batch)
+                manifest.replace(byAsset)
+                writeChannelManifest(manifest)
+            }
+        }
+    }
+
+    func writeChannelManifest(_ manifest: ChannelManifest) {
+        let dir = layout.channel(manifest.channel)
+        let path = "\(dir)/\(ChannelManifest.fileName(batch: manifest.batch))"
+        do {
+            if manifest.files.isEmpty && !FileOps.exists(path) { return }
+            try FileOps.makeDirectory(dir)
+            try AtomicFile.write(try ManifestStore.encoder().encode(manifest), to: path)
+            if config.export.presets[manifest.channel]?.shopifyCSV == true {
+                let csv = ShopifyCSV.render(manifest, baseURL: config.export.baseURL)
+                try AtomicFile.write(Data(csv.utf8), to: "\(dir)/\(ShopifyCSV.fileName(batch: manifest.batch))")
+            }
+        } catch {
+            log.error("cannot write \(path): \(error)")
+            lastError = "cannot write \(path): \(error)"
+        }
+    }
+
+    /// At start: every channel manifest rebuilt from the exported assets, so entries a crash
+    /// kept from being written are not lost.
+    func rebuildChannelManifests() {
+        var all: [String: [String: ChannelManifest]] = [:]
+        for id in layout.assets(in: .export) {
+            guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: .export)) else { continue }
+            for c in Set(m.outputs.map(\.channel)) {
+                all[c, default: [:]][m.batch, default: ChannelManifest(channel: c, batch: m.batch)]
+                    .replace([m.id: ChannelManifest.entries(for: m, channel: c)])
+            }
+        }
+        for batches in all.values { for manifest in batches.values { writeChannelManifest(manifest) } }
+    }
+}
