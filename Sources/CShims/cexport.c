@@ -123,3 +123,11 @@ int ppv_border_min(VipsImage *in, double *min) {
     *min = lowest;
     return 0;
 }
+
+char *ppv_get_text(VipsImage *in, const char *name) {
+    const char *s = NULL;
+    if (!vips_image_get_typeof(in, name) || vips_image_get_string(in, name, &s)) { vips_error_clear(); return NULL; }
+    return g_strdup(s);
+}
+
+void ppv_set_text(VipsImage *in, const char *name, const char *value) { vips_image_set_string(in, name, value); }

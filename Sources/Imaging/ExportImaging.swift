@@ -36,6 +36,16 @@ extension Image {
     /// Whether any metadata field name contains `text` (libvips names GPS fields `exif-ifd3-…`).
     public func hasField(containing text: String) -> Bool { ppv_has_field_containing(pointer, text) == 1 }
 
+    /// A metadata text field, e.g. `exif-ifd0-Copyright` (libvips' form: "value (value, ASCII, …)").
+    public func text(_ field: String) -> String? {
+        guard let p = ppv_get_text(pointer, field) else { return nil }
+        defer { ppv_free(p) }
+        return String(cString: p)
+    }
+
+    /// Sets a metadata text field; EXIF fields take effect when the image is saved without stripping.
+    public func setText(_ field: String, _ value: String) { ppv_set_text(pointer, field, value) }
+
     /// The smallest band value along the one-pixel ring at the image's edges.
     public func borderMinimum() throws -> Double {
         var m = 0.0

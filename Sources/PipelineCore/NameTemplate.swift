@@ -132,7 +132,7 @@ public struct NamingContext: Sendable {
         case "stem": return stem
         case "color": return column("color")
         case "handle": return NamingContext.handle(sku: sku, catalog: catalog)
-        case "ident": return column("asin") ?? column("gtin")
+        case "ident": return column("asin") ?? column("gtin").flatMap { Catalog.gtin14($0) == nil ? nil : $0 }
         case "gtin14": return column("gtin14") ?? column("gtin").flatMap(Catalog.gtin14)
         case "ean":
             if let e = column("ean") { return e }

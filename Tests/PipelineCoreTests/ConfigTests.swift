@@ -10,7 +10,7 @@ final class ConfigTests: XCTestCase {
     func testExampleConfigParses() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/photopipe.toml")
         let c = try ConfigLoader.parse(try String(contentsOf: url, encoding: .utf8))
-        XCTAssertEqual(c.exportSize, 2000)
+        XCTAssertEqual(c.export.channels.count, c.export.enabled.count, "every enabled channel has a preset")
     }
 
     func testValuesAreRead() throws {
@@ -52,7 +52,7 @@ final class ConfigTests: XCTestCase {
             ("[review]\nhold = yes\n", "line 2", "not a value"),
             ("root = \"relative/path\"\n", "line 1", "absolute path"),
             ("[ingest]\nname_pattern = \"(?<sku>\"\n", "line 2", "pattern"),
-            ("[export]\nchannel = \"../escape\"\n", "line 2", "plain folder name"),
+            ("[export]\nchannels = [\"../escape\"]\n", "line 2", "plain folder name"),
             ("[watch]\nsettle_seconds = 1\nsettle_seconds = 2\n", "line 3", "defined twice"),
             ("[watch\n", "line 1", "']'"),
             ("name = \"unterminated\n", "line 1", "unterminated"),

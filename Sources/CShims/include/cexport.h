@@ -20,6 +20,9 @@ int ppv_icc_is_srgb(VipsImage *in);
 int ppv_has_field_containing(VipsImage *in, const char *text);
 // Smallest value, over all bands, of the one-pixel ring along the image's edges.
 int ppv_border_min(VipsImage *in, double *min);
+// A metadata string field (e.g. "exif-ifd0-Copyright"); NULL when absent. Free with ppv_free.
+char *ppv_get_text(VipsImage *in, const char *name);
+void ppv_set_text(VipsImage *in, const char *name, const char *value);
 // The ICC profile libvips ships for a name such as "sRGB"; free *buf with ppv_free.
 int ppv_builtin_profile(const char *name, void **buf, size_t *len);
 
