@@ -115,7 +115,11 @@ public struct ChannelIssue: Codable, Sendable, Equatable {
     public var channel: String
     public var code: String
     public var message: String
-    public init(channel: String, code: String, message: String) { self.channel = channel; self.code = code; self.message = message }
+    /// For `name_taken`: the file name another asset holds.
+    public var file: String?
+    public init(channel: String, code: String, message: String, file: String? = nil) {
+        self.channel = channel; self.code = code; self.message = message; self.file = file
+    }
 }
 
 public struct HistoryEntry: Codable, Sendable, Equatable {

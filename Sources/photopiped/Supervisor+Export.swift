@@ -9,9 +9,10 @@ extension Supervisor {
         let previous = m.outputs
         var issues = reply.exportIssues ?? []
         do {
-            let (published, clashes) = try publishOutputs(reply.outputs ?? [], claim: claim, manifest: m)
+            let (published, clashes, freed) = try publishOutputs(reply.outputs ?? [], claim: claim, manifest: m)
             m.outputs = published
             issues += clashes
+            requeueWaitingFor(freed)
         } catch {
             fail(claim: claim, manifest: m, step: .export, code: "publish_failed",
                  message: "Could not place the exported files: \(error).", attempts: 1)
@@ -27,7 +28,9 @@ extension Supervisor {
     /// Links each output into export/<channel>/ (temporary name, then rename). A name another asset
     /// owns is never overwritten: that channel gets no file and the asset an exception. Files of
     /// this asset's earlier export that this one did not write again are removed.
-    func publishOutputs(_ outputs: [OutputRecord], claim: String, manifest m: Manifest) throws -> ([OutputRecord], [ChannelIssue]) {
+    func publishOutputs(_ outputs: [OutputRecord], claim: String, manifest m: Manifest) throws
+        -> (published: [OutputRecord], clashes: [ChannelIssue], freed: [(channel: String, file: String)]) {
+        var freed: [(channel: String, file: String)] = []
         var published: [OutputRecord] = [], issues: [ChannelIssue] = []
         for var o in outputs {
             let dir = layout.channel(o.channel), owners = layout.owners(o.channel)
@@ -39,7 +42,8 @@ extension Supervisor {
             if FileOps.exists(dest) && !ours {
                 let who = owner.map { "asset \($0)" } ?? "a file already there"
                 issues.append(ChannelIssue(channel: o.channel, code: "name_taken",
-                                           message: "\(o.channel)/\(name) belongs to \(who); two assets may not share a name, so this one was not written. Check the SKU and view of both, or put {sku} and {nn} in export.preset.\(o.channel).name, then `pipectl retry \(m.id)`"))
+                                           message: "\(o.channel)/\(name) belongs to \(who); two assets may not share a name, so this one was not written. Check the SKU and view of both, or put {sku} and {nn} in export.preset.\(o.channel).name, then `pipectl retry \(m.id)`",
+                                           file: name))
                 continue
             }
             try setOwner(m.id, of: name, in: o.channel)
@@ -56,9 +60,10 @@ extension Supervisor {
             guard owner(of: name, in: old.channel) == m.id else { continue }
             unlink("\(layout.root)/\(old.path)")
             unlink("\(layout.owners(old.channel))/\(name)")
+            freed.append((old.channel, name))
         }
         AtomicFile.syncDirectory(layout.dir(.export))
-        return (published, issues)
+        return (published, issues, freed)
     }
 
     func owner(of name: String, in channel: String) -> String? {
@@ -80,6 +85,20 @@ extension Supervisor {
         for i in issues {
             log.notice("\(m.id): no \(i.channel) file: \(i.code): \(i.message)")
             record(Event(event: "export-exception", asset: m.id, step: "export", detail: "\(i.channel): \(i.code): \(i.message)"))
+        }
+    }
+
+    /// Assets that lost a name to this one get another export once it lets the name go.
+    func requeueWaitingFor(_ freed: [(channel: String, file: String)]) {
+        guard !freed.isEmpty else { return }
+        let wanted = Set(freed.map { "\($0.channel)/\($0.file)" })
+        for id in ((try? FileManager.default.contentsOfDirectory(atPath: layout.exportIssues)) ?? []) where !id.hasPrefix(".") {
+            guard let data = try? Data(contentsOf: URL(fileURLWithPath: "\(layout.exportIssues)/\(id)")),
+                  let issues = try? ManifestStore.decoder().decode([ChannelIssue].self, from: data),
+                  issues.contains(where: { $0.code == "name_taken" && wanted.contains("\($0.channel)/\($0.file ?? "")") }),
+                  (try? FileOps.move(layout.asset(id, in: .export), layout.asset(id, in: .approved))) != nil else { continue }
+            log.info("\(id): a name it was waiting for is free again; exporting it again")
+            waiting[.export]!.append(id)
         }
     }
 

@@ -54,7 +54,7 @@ struct Status: ParsableCommand {
             for (step, n) in s.inProgress.sorted(by: { $0.key < $1.key }) { rows.append(["(\(step) in progress)", "\(n)"]) }
             print(Table.render(header: ["STAGE", "ASSETS"], rows: rows))
             if let n = s.exportExceptions, n > 0 {
-                print("export exceptions: \(n) exported assets lack a channel's file (see `pipectl list --stage export`)")
+                print("export exceptions: \(n) exported assets lack a channel's file (see `pipectl list export`)")
             }
             print("last error: \(s.lastError ?? "none")")
         }

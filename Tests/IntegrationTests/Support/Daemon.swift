@@ -96,9 +96,10 @@ final class Daemon {
         try ManifestStore.read(assetDir: Layout(root: root).asset(id, in: queue))
     }
 
+    /// The image files in export/<channel>/ (not the batch manifests and CSVs beside them).
     func exported(channel: String = "default") -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/export/\(channel)")) ?? [])
-            .filter { !$0.hasPrefix(".") }.sorted()
+            .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".manifest.json") && !$0.hasSuffix(".csv") }.sorted()
     }
 
     /// Every original under originals/, "batch/name" → sha256.
