@@ -11,6 +11,40 @@ int ppv_resize_premultiplied(VipsImage *in, VipsImage **out, double scale) {
     return rc ? -1 : 0;
 }
 
+int ppv_resize_cubic(VipsImage *in, VipsImage **out, double scale) {
+    return vips_resize(in, out, scale, "kernel", VIPS_KERNEL_CUBIC, NULL);
+}
+
+static int first_last_nonzero(VipsImage *line, int *first, int *last) {
+    size_t n = 0;
+    double *v = vips_image_write_to_memory(line, &n);
+    if (!v) return -1;
+    int count = (int) (n / sizeof(double));
+    *first = -1; *last = -1;
+    for (int i = 0; i < count; i++) if (v[i] > 0) { if (*first < 0) *first = i; *last = i; }
+    g_free(v);
+    return 0;
+}
+
+int ppv_alpha_bounds(VipsImage *in, int *left, int *top, int *width, int *height) {
+    VipsImage *alpha = NULL, *cols = NULL, *rows = NULL, *cd = NULL, *rd = NULL;
+    int rc = -1, x0, x1, y0, y1;
+    // Column and row sums of alpha: exact, no threshold or noise filter.
+    if (vips_extract_band(in, &alpha, vips_image_get_bands(in) - 1, NULL) == 0
+        && vips_project(alpha, &cols, &rows, NULL) == 0
+        && vips_cast(cols, &cd, VIPS_FORMAT_DOUBLE, NULL) == 0
+        && vips_cast(rows, &rd, VIPS_FORMAT_DOUBLE, NULL) == 0
+        && first_last_nonzero(cd, &x0, &x1) == 0
+        && first_last_nonzero(rd, &y0, &y1) == 0) {
+        rc = 0;
+        if (x0 < 0 || y0 < 0) { *left = *top = *width = *height = 0; }
+        else { *left = x0; *top = y0; *width = x1 - x0 + 1; *height = y1 - y0 + 1; }
+    }
+    VipsImage *all[] = {alpha, cols, rows, cd, rd};
+    for (int i = 0; i < 5; i++) if (all[i]) g_object_unref(all[i]);
+    return rc;
+}
+
 int ppv_embed_clear(VipsImage *in, VipsImage **out, int x, int y, int width, int height) {
     return vips_embed(in, out, x, y, width, height, "extend", VIPS_EXTEND_BLACK, NULL);
 }

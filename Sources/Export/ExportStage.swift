@@ -14,8 +14,9 @@ public struct ExportResult: Sendable {
 /// written inside the asset under `out/<channel>/`, verified, and then linked into
 /// `export/<channel>/` by the supervisor.
 public enum ExportStage {
+    /// - Parameter threads: channels rendered at once (each encode is single-threaded in libjpeg).
     public static func run(assetDir: String, manifest m: Manifest, presets: [ChannelPreset],
-                           memoryLimitMB: Int = 0) throws -> ExportResult {
+                           memoryLimitMB: Int = 0, threads: Int = 1) throws -> ExportResult {
         guard let master = m.master else {
             throw StepFailure("no_master", "The asset has no retouched master; retry it from retouch.")
         }
@@ -34,19 +35,22 @@ public enum ExportStage {
             do { planned.append((p, name, try canvas.plan(for: p))) }
             catch let e as FitPlan.TooSmall { result.issues.append(ChannelIssue(channel: p.name, code: "too_small", message: e.reason)) }
         }
-        canvas.prepare(scales: planned.filter { $0.0.background != nil }.map(\.2.scale))
-        for (p, name, plan) in planned {
+        try canvas.prepare(planned.map { ($0.0, $0.2) })
+        // Channels render side by side (libvips is thread-safe; the canvas is read-only now).
+        let outcomes = WorkQueue.map(planned, threads: threads) { (p, name, plan) -> Result<OutputRecord, Error> in
             let started = DispatchTime.now()
-            do {
+            return Result {
                 var record = try write(canvas: canvas, plan: plan, preset: p, name: name, assetDir: assetDir, manifest: m)
                 record.ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
-                result.outputs.append(record)
-            } catch let issue as ChannelIssue {
-                result.issues.append(issue)
-            } catch let e as FileSystemError {
-                throw StepFailure("write_failed", "Cannot write the export for \(p.name): \(e).")
-            } catch {
-                throw StepFailure.processing(step: "export-\(p.name)", detail: "\(error)", memoryLimitMB: memoryLimitMB)
+                return record
+            }
+        }
+        for ((p, _, _), outcome) in zip(planned, outcomes) {
+            switch outcome {
+            case .success(let record): result.outputs.append(record)
+            case .failure(let issue as ChannelIssue): result.issues.append(issue)
+            case .failure(let e as FileSystemError): throw StepFailure("write_failed", "Cannot write the export for \(p.name): \(e).")
+            case .failure(let e): throw StepFailure.processing(step: "export-\(p.name)", detail: "\(e)", memoryLimitMB: memoryLimitMB)
             }
         }
         try removeStale(assetDir: assetDir, keeping: result.outputs)

@@ -4,17 +4,20 @@ import PipelineCore
 
 /// One decoded master serving every preset of an asset. Opaque presets share one flattened
 /// copy per background colour; when every preset shrinks the master a lot, they all start
-/// from one shared reduction instead of the full master.
-final class MasterCanvas {
+/// from one shared reduction instead of the full master. After `prepare` it is only read,
+/// so channels may render from it on several threads.
+final class MasterCanvas: @unchecked Sendable {
     let master: Image
     let productBox: [Int]?
-    private var flattened: [[Int]: Image] = [:]
-    private var reduced: [[Int]: (image: Image, scale: Double)] = [:]
-    /// The largest scale any preset will ask for; set by `prepare`.
-    private var largestScale = 1.0
+    /// Per background colour: the flattened cut-out, or a reduction of it, and its scale.
+    private var sources: [[Int]: (Image, Double)] = [:]
+    /// The visible part of the master and where it sat in the master.
+    private var cutout: Image
+    private var origin = (x: 0, y: 0)
 
     init(path: String, productBox: [Int]?) throws {
         master = try Image.open(path).inMemory()
+        cutout = master
         self.productBox = productBox
     }
 
@@ -22,34 +25,36 @@ final class MasterCanvas {
         try FitPlan.make(masterWidth: master.width, masterHeight: master.height, product: productBox, preset: p)
     }
 
-    /// Tells the canvas which scales are coming, so a shared reduction can serve them all.
-    func prepare(scales: [Double]) { largestScale = scales.max() ?? 1 }
+    /// Makes the shared sources for these presets and plans, before any rendering starts: the
+    /// master cut to what is visible (product and shadow; the rest is background anyway),
+    /// flattened per background colour, and reduced once when every preset shrinks it a lot.
+    func prepare(_ work: [(ChannelPreset, FitPlan)]) throws {
+        var visible = master
+        if master.hasAlpha, let b = try master.alphaBounds(), b != [0, 0, master.width, master.height] {
+            visible = try master.cropped(x: b[0], y: b[1], width: b[2], height: b[3])
+            origin = (b[0], b[1])
+        }
+        cutout = visible
+        var largest: [[Int]: Double] = [:]
+        for (p, plan) in work { if let bg = p.background { largest[bg] = max(largest[bg] ?? 0, plan.scale) } }
+        for (bg, scale) in largest {
+            let flat = visible.hasAlpha ? try visible.flattened(on: rgb(bg)).inMemory() : visible
+            sources[bg] = scale < 0.6 ? (try flat.resizedCubic(by: scale).inMemory(), scale) : (flat, 1.0)
+        }
+    }
 
     /// The preset's canvas: the master scaled by the plan, on the background, at the plan's place.
     func render(_ plan: FitPlan, preset p: ChannelPreset) throws -> Image {
-        let scaled: Image
+        let x = plan.x + Int((Double(origin.x) * plan.scale).rounded()), y = plan.y + Int((Double(origin.y) * plan.scale).rounded())
         if let bg = p.background {
-            let (source, sourceScale) = try opaqueSource(bg)
+            guard let (source, sourceScale) = sources[bg] else { throw StepFailure("internal", "no prepared source for \(p.name)") }
             let s = plan.scale / sourceScale
-            scaled = abs(s - 1) < 1e-9 ? source : try source.resized(by: s)
-            return try scaled.embedded(x: plan.x, y: plan.y, width: p.width, height: p.height,
-                                       background: RGB(Double(bg[0]), Double(bg[1]), Double(bg[2])))
+            let scaled = abs(s - 1) < 1e-9 ? source : try source.resizedCubic(by: s)
+            return try scaled.embedded(x: x, y: y, width: p.width, height: p.height, background: rgb(bg))
         }
-        scaled = abs(plan.scale - 1) < 1e-9 ? master : try master.resizedPremultiplied(by: plan.scale)
-        return try scaled.embeddedTransparent(x: plan.x, y: plan.y, width: p.width, height: p.height)
+        let scaled = abs(plan.scale - 1) < 1e-9 ? cutout : try cutout.resizedPremultiplied(by: plan.scale)
+        return try scaled.embeddedTransparent(x: x, y: y, width: p.width, height: p.height)
     }
 
-    /// The master flattened on `bg`, reduced once to the largest scale asked for when that saves work.
-    private func opaqueSource(_ bg: [Int]) throws -> (Image, Double) {
-        if let r = reduced[bg] { return r }
-        let flat: Image
-        if let f = flattened[bg] { flat = f }
-        else {
-            flat = master.hasAlpha ? try master.flattened(on: RGB(Double(bg[0]), Double(bg[1]), Double(bg[2]))).inMemory() : master
-            flattened[bg] = flat
-        }
-        let entry = largestScale < 0.6 ? (try flat.resized(by: largestScale).inMemory(), largestScale) : (flat, 1.0)
-        reduced[bg] = entry
-        return entry
-    }
+    private func rgb(_ c: [Int]) -> RGB { RGB(Double(c[0]), Double(c[1]), Double(c[2])) }
 }

@@ -10,6 +10,16 @@ extension Image {
         try Image.make("resize") { ppv_resize_premultiplied(pointer, $0, scale) }
     }
 
+    /// Bicubic resampling: for channel renders (within a tenth of a level of Lanczos on average, quicker).
+    public func resizedCubic(by scale: Double) throws -> Image { try Image.make("resize") { ppv_resize_cubic(pointer, $0, scale) } }
+
+    /// The box (x, y, width, height) holding every pixel whose alpha is above zero; nil when none is.
+    public func alphaBounds() throws -> [Int]? {
+        var l: Int32 = 0, t: Int32 = 0, w: Int32 = 0, h: Int32 = 0
+        guard ppv_alpha_bounds(pointer, &l, &t, &w, &h) == 0 else { throw ImagingError.fromVips("alpha bounds") }
+        return w > 0 ? [Int(l), Int(t), Int(w), Int(h)] : nil
+    }
+
     /// Places the image on a transparent width×height canvas.
     public func embeddedTransparent(x: Int, y: Int, width: Int, height: Int) throws -> Image {
         try Image.make("embed") { ppv_embed_clear(pointer, $0, Int32(x), Int32(y), Int32(width), Int32(height)) }

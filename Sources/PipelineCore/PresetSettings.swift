@@ -8,6 +8,8 @@ public struct ExportSettings: Codable, Sendable, Equatable {
     public var presets: [String: ChannelPreset] = Dictionary(uniqueKeysWithValues: BuiltinPresets.all.map { ($0.name, $0) })
     /// Where the channel folders are served from, for the Shopify CSV's image URLs (`BASE/<channel>/<file>`).
     public var baseURL = ""
+    /// Channels of one asset rendered at once, inside its worker.
+    public var threads = 2
 
     public init() {}
 
@@ -83,6 +85,7 @@ public struct ExportSettings: Codable, Sendable, Equatable {
             }
             $0.export.channels = names
         },
+        "export.threads": { $0.export.threads = try ConfigLoader.int($1, 1...64) },
         "export.base_url": {
             let s = try ConfigLoader.string($1)
             guard s.isEmpty || ((s.hasPrefix("https://") || s.hasPrefix("http://")) && URL(string: s) != nil

@@ -19,11 +19,12 @@ public struct JobSettings: Codable, Sendable {
     public var retouch: RetouchSettings
     /// The enabled channel presets, in order.
     public var presets: [ChannelPreset]
+    public var exportThreads: Int
     public var workerMemoryMB: Int
     public init(_ c: Config) {
         workerMemoryMB = c.workerMemoryMB
         maxPixels = c.maxPixels; retouch = c.retouch
-        presets = c.export.enabled
+        presets = c.export.enabled; exportThreads = c.export.threads
     }
 }
 

@@ -50,7 +50,8 @@ struct ExportCommand: ParsableCommand {
             var last = ExportResult()
             for _ in 0..<max(1, runs) {
                 let started = DispatchTime.now()
-                last = try ExportStage.run(assetDir: folder, manifest: m, presets: presets, memoryLimitMB: cfg.workerMemoryMB)
+                last = try ExportStage.run(assetDir: folder, manifest: m, presets: presets, memoryLimitMB: cfg.workerMemoryMB,
+                                           threads: cfg.export.threads)
                 totals.append(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6)
                 for o in last.outputs { perChannel[o.channel, default: []].append(o.ms ?? 0) }
             }

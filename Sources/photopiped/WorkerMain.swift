@@ -55,7 +55,7 @@ enum WorkerMain {
             case .export:
                 let m = try ManifestStore.read(assetDir: job.path)
                 let result = try ExportStage.run(assetDir: job.path, manifest: m, presets: job.settings.presets,
-                                                 memoryLimitMB: job.settings.workerMemoryMB)
+                                                 memoryLimitMB: job.settings.workerMemoryMB, threads: job.settings.exportThreads)
                 reply.outputs = result.outputs
                 reply.exportIssues = result.issues
             case .generate, .review:
