@@ -1,6 +1,9 @@
 #include "cexport.h"
 #include <string.h>
 
+int ppv_concurrency_get(void) { return vips_concurrency_get(); }
+void ppv_concurrency_set(int threads) { vips_concurrency_set(threads); }
+
 int ppv_resize_premultiplied(VipsImage *in, VipsImage **out, double scale) {
     VipsImage *t[4] = {NULL, NULL, NULL, NULL};
     int rc = vips_premultiply(in, &t[0], NULL)

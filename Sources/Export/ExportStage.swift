@@ -27,6 +27,11 @@ public enum ExportStage {
             do { named.append((p, try fileName(for: m, preset: p))) }
             catch let e as NamingError { result.issues.append(ChannelIssue(channel: p.name, code: "bad_name", message: e.reason)) }
         }
+        // Decoding the master and preparing its sources use every export thread inside libvips;
+        // the channels then run side by side, one libvips thread each.
+        let previousThreads = Vips.threads
+        defer { Vips.threads = previousThreads }
+        Vips.threads = threads
         let canvas: MasterCanvas
         do { canvas = try MasterCanvas(path: "\(assetDir)/\(master.file)", productBox: master.retouch?.frame.productBox) }
         catch { throw StepFailure("master_unreadable", "The master cannot be read (\(error)); retry the asset from retouch.") }
@@ -36,8 +41,12 @@ public enum ExportStage {
             catch let e as FitPlan.TooSmall { result.issues.append(ChannelIssue(channel: p.name, code: "too_small", message: e.reason)) }
         }
         try canvas.prepare(planned.map { ($0.0, $0.2) })
+        Vips.threads = threads > 1 ? 1 : previousThreads
         // Channels render side by side (libvips is thread-safe; the canvas is read-only now).
-        let outcomes = WorkQueue.map(planned, threads: threads) { (p, name, plan) -> Result<OutputRecord, Error> in
+        // Biggest canvases first, so the threads finish together.
+        let order = planned.indices.sorted { planned[$0].0.width * planned[$0].0.height > planned[$1].0.width * planned[$1].0.height }
+        let ordered = order.map { planned[$0] }
+        let outcomes = WorkQueue.map(ordered, threads: threads) { (p, name, plan) -> Result<OutputRecord, Error> in
             let started = DispatchTime.now()
             return Result {
                 var record = try write(canvas: canvas, plan: plan, preset: p, name: name, assetDir: assetDir, manifest: m)
@@ -45,7 +54,9 @@ public enum ExportStage {
                 return record
             }
         }
-        for ((p, _, _), outcome) in zip(planned, outcomes) {
+        var byPreset = [(ChannelPreset, Result<OutputRecord, Error>)?](repeating: nil, count: planned.count)
+        for (k, i) in order.enumerated() { byPreset[i] = (ordered[k].0, outcomes[k]) }
+        for case let (p, outcome)? in byPreset {
             switch outcome {
             case .success(let record): result.outputs.append(record)
             case .failure(let issue as ChannelIssue): result.issues.append(issue)

@@ -28,5 +28,11 @@ public enum Vips {
         }
         started = true
     }
+
+    /// Threads each libvips pipeline may use; set between operations, never during one.
+    public static var threads: Int {
+        get { Int(ppv_concurrency_get()) }
+        set { ppv_concurrency_set(Int32(newValue)) }
+    }
 }
 

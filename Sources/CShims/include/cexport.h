@@ -4,6 +4,8 @@
 
 #include <vips/vips.h>
 
+int ppv_concurrency_get(void);
+void ppv_concurrency_set(int threads);
 // Resamples with alpha premultiplied, so transparent edges keep their colour.
 int ppv_resize_premultiplied(VipsImage *in, VipsImage **out, double scale);
 // Resamples with a bicubic kernel: for channel renders, where it is within a tenth of a level of
