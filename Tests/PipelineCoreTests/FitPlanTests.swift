@@ -41,8 +41,8 @@ final class FitPlanTests: XCTestCase {
     func testGravityBottomSitsOnTheMargin() throws {
         var p = square
         p.gravity = .bottom
-        let plan = try FitPlan.make(masterWidth: 1000, masterHeight: 1000, product: [0, 0, 1000, 500], preset: p)
-        let bottom = Double(plan.y) + 500 * plan.scale
+        let plan = try FitPlan.make(masterWidth: 3000, masterHeight: 3000, product: [0, 0, 3000, 1500], preset: p)
+        let bottom = Double(plan.y) + 1500 * plan.scale
         XCTAssertEqual(bottom, 2000 - 120, accuracy: 1, "6% margin under the product")
     }
 }
