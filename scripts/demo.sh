@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs, builds, and runs photopiped on a temporary root: synthetic studio
-# shots are synced into the inbox and flow to export/; then `pipectl status`.
+# Installs, builds, and runs photopiped on a temporary root: synthetic 24 MP studio
+# shots are synced into the inbox and flow to seven sales channels under export/;
+# then `pipectl status`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${COUNT:-12}
@@ -11,11 +12,28 @@ bin=$(swift build --show-bin-path)
 demo=$(mktemp -d /tmp/photopipe-demo.XXXXXX)
 root="$demo/root"; sock="$demo/control.sock"
 echo "== demo root: $root"
-echo "== making $count synthetic studio shots (product on a sweep, SKU-style names)"
-"$bin/photopiped" sample --out "$demo/camera" --count "$count" >/dev/null
+echo "== making $count synthetic 6000×4000 studio shots (product on a sweep, SKU-style names)"
+"$bin/photopiped" sample --out "$demo/camera" --count "$count" --width 6000 --height 4000 >/dev/null
 ls "$demo/camera" | head -3; echo "   ..."
 
-"$bin/photopiped" run --config examples/photopipe.toml --root "$root" --socket "$sock" 2>"$demo/daemon.log" &
+# A product catalogue: Amazon names files by ASIN, Shopify by handle (with alt text in its CSV).
+python3 - "$demo/catalog.csv" "$count" <<'PY'
+import sys
+path, count = sys.argv[1], int(sys.argv[2])
+def gtin13(body):  # 12 digits + check digit
+    s = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(body))
+    return body + str((10 - s % 10) % 10)
+with open(path, "w") as f:
+    f.write("sku,asin,gtin,handle,title,alt_text\n")
+    for n in range(1001, 1001 + (count + 2) // 3):
+        f.write(f"SKU-{n},B0DEMO{n},{gtin13(f'400638{n:06d}')},demo-product-{n},Demo product {n},\"Demo product {n} on white\"\n")
+PY
+channels='["amazon-main", "amazon-alt", "shopify", "google", "meta-square", "instagram-portrait", "ebay"]'
+sed -e "s|^channels = \[\"default\"\]|channels = $channels|" \
+    -e "s|^# catalog = .*|catalog = \"$demo/catalog.csv\"|" \
+    -e "s|^# base_url = .*|base_url = \"https://cdn.example.com/photopipe\"|" examples/photopipe.toml > "$demo/photopipe.toml"
+
+"$bin/photopiped" run --config "$demo/photopipe.toml" --root "$root" --socket "$sock" 2>"$demo/daemon.log" &
 daemon=$!
 trap 'kill -TERM $daemon 2>/dev/null || true' EXIT
 for _ in $(seq 100); do "$bin/pipectl" status --socket "$sock" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -23,14 +41,19 @@ for _ in $(seq 100); do "$bin/pipectl" status --socket "$sock" >/dev/null 2>&1 &
 echo "== syncing the shoot into the inbox with rsync"
 rsync -a "$demo/camera/" "$root/inbox/demo-shoot/"
 start=$(date +%s%N)
-for _ in $(seq 600); do
-  n=$( (ls "$root/export/default" 2>/dev/null || true) | grep -c '\.jpg$' || true)
+for _ in $(seq 900); do
+  n=$(find "$root/export" -mindepth 2 -maxdepth 2 -name manifest.json 2>/dev/null | wc -l)
   [ "$n" -ge "$count" ] && break
   sleep 0.2
 done
 end=$(date +%s%N)
-echo "== $n of $count shots reached export/default in $(( (end - start) / 1000000 )) ms"
-ls "$root/export/default" | head -5; echo "   ..."
+echo "== $n of $count shots exported in $(( (end - start) / 1000000 )) ms"
+sleep 1.5  # the batch manifests are written at most once a second
+for c in amazon-main amazon-alt shopify google meta-square instagram-portrait ebay; do
+  printf '   export/%-19s %2d files, e.g. %s\n' "$c/" "$(ls "$root/export/$c" | grep -c '\.jpg$')" "$(ls "$root/export/$c" | grep '\.jpg$' | head -1)"
+done
+echo "== export/shopify/demo-shoot.shopify.csv (first lines)"
+head -3 "$root/export/shopify/demo-shoot.shopify.csv"
 echo "== pipectl status"
 "$bin/pipectl" status --socket "$sock"
 kill -TERM $daemon; wait $daemon || true
