@@ -51,8 +51,9 @@ def main():
     box = m["retouch"]["frame"]["productBox"]
     print(f"machine: {machine()}")
     print(f"master: {m['width']}×{m['height']} RGBA (product {box[2]}×{box[3]}), from a 6000×4000 JPEG; "
-          f"{os.path.getsize(folder + '/master.tif') / 1e6:.1f} MB zstd TIFF; libvips threads = 1, "
-          f"channels rendered at once (export.threads) = {a.threads}")
+          f"{os.path.getsize(folder + '/master.tif') / 1e6:.1f} MB zstd TIFF")
+    print(f"threads: master decode with {a.threads} libvips threads, then {a.threads} channel(s) at once, one libvips thread each "
+          f"(export.threads = {a.threads})")
     print(f"{'preset':20s} {'file':26s} {'ms':>6s} {'bytes':>9s} {'q':>3s} {'fill':>6s}")
     for r in report["rows"]:
         if r.get("issue"):

@@ -112,6 +112,8 @@ def main():
     ap.add_argument("--small", type=int, default=1000, help="small images dropped at once (supervisor memory)")
     ap.add_argument("--settle", type=float, default=1.0)
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--channels", action="store_true",
+                    help="export to eight channels (default + the demo's seven, with a catalogue) instead of default alone")
     a = ap.parse_args()
 
     if not a.no_build:
@@ -134,7 +136,16 @@ def main():
         t = time.perf_counter(); sh("vips", "avg", f"{cam}/{files[0]}"); decode.append(time.perf_counter() - t)
     print(f"bare decode of one file (vips avg, incl. process start): median {statistics.median(decode) * 1000:.0f} ms")
 
-    d = Daemon(bin_dir, f"{base}/d1", a.settle)
+    extra = ""
+    if a.channels:
+        with open(f"{base}/catalog.csv", "w") as f:
+            f.write("sku,asin,gtin,handle\n")
+            for n in range(1001, 1001 + n24):
+                f.write(f"SKU-{n},B0BENCH{n},,bench-{n}\n")
+        extra = (f'[ingest]\ncatalog = "{base}/catalog.csv"\n[export]\nchannels = ["default", "amazon-main", "amazon-alt", '
+                 '"shopify", "google", "meta-square", "instagram-portrait", "ebay"]\n')
+    print(f"channels: {'default + amazon-main, amazon-alt, shopify, google, meta-square, instagram-portrait, ebay' if a.channels else 'default'}")
+    d = Daemon(bin_dir, f"{base}/d1", a.settle, extra=extra)
     os.makedirs(f"{d.root}/inbox/seq"); os.makedirs(f"{d.root}/inbox/batch")
     # Same filesystem as the inbox, so each drop is one rename.
     shutil.move(cam, f"{d.base}/camera24")

@@ -135,7 +135,8 @@ extension Supervisor {
         return r
     }
 
-    /// failed/ → back to the queue of the step that failed; review/ or export/ → rebuilt from retouch.
+    /// failed/ → back to the queue of the step that failed; export/ with channel exceptions → exported
+    /// again (with the catalogue as it is now); review/ or export/ otherwise → rebuilt from retouch.
     func retry(_ id: String?, _ peer: Peer) -> Response {
         guard let id, AssetID.isValid(id) else { return .failure("name an asset id (see `pipectl list failed`)") }
         guard let found = layout.locate(id), let queue = found.queue else {
@@ -147,10 +148,22 @@ extension Supervisor {
         case .failed:
             let step = m.error.flatMap { Step(rawValue: $0.step) } ?? .retouch
             target = step == .ingest ? .ingested : step.source
+        case .export where m.exportIssues != nil:
+            target = .approved
         case .review, .export, .approved, .generated, .retouched:
             target = .ingested
         case .ingested, .inbox:
             return .failure("'\(id)' is already waiting for retouch")
+        }
+        if target == .approved {
+            m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: Date(), note: "export again, by uid \(peer.uid)"))
+            do {
+                try ManifestStore.write(m, assetDir: found.path)
+                try FileOps.move(found.path, layout.asset(id, in: .approved))
+            } catch { return .failure("cannot move '\(id)': \(error)") }
+            waiting[.export]!.append(id)
+            record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
+            return .done("\(id): export → approved (exported again)")
         }
         m.error = nil
         m.attempts = [:]

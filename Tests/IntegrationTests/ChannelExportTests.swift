@@ -84,7 +84,9 @@ final class ChannelExportTests: XCTestCase {
 
         """.write(toFile: catalogPath, atomically: true, encoding: .utf8)
         XCTAssertTrue(waitUntil(timeout: 10) { daemon.log.contains("catalogue loaded: 2 SKUs") }, daemon.log)
-        XCTAssertEqual(daemon.pipectl(["retry", second.id]).status, 0)
+        let retried = daemon.pipectl(["retry", second.id])
+        XCTAssertEqual(retried.status, 0, retried.err)
+        XCTAssertTrue(retried.out.contains("exported again"), "channel exceptions need no new retouch: \(retried.out)")
         XCTAssertTrue(waitUntil(timeout: 60) {
             daemon.exported(channel: "amazon-main").contains("B0SHIRT002.MAIN.jpg") && daemon.assets(in: .export).count == 4
         }, daemon.log)
