@@ -30,12 +30,13 @@ let package = Package(
         .target(name: "Retouch", dependencies: ["Imaging", "PipelineCore"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Review", dependencies: ["PipelineCore"]),
         .target(name: "Export", dependencies: ["Imaging", "PipelineCore"]),
+        .target(name: "Delivery", dependencies: ["CShims", "PipelineCore"]),
         // Ground truth for the retouch stage: synthetic studio frames and the metrics.
         .target(name: "QualityHarness", dependencies: ["Imaging"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         // Thin executables.
         .executableTarget(name: "photopiped", dependencies: [
-            "CShims", "Imaging", "PipelineCore", "ControlProtocol", "Ingest", "Retouch", "Review", "Export",
+            "CShims", "Imaging", "PipelineCore", "ControlProtocol", "Ingest", "Retouch", "Review", "Export", "Delivery",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -48,8 +49,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "PipelineCoreTests", dependencies: ["PipelineCore", "Review", "ControlProtocol"]),
+        .testTarget(name: "PipelineCoreTests", dependencies: ["PipelineCore", "Review", "ControlProtocol", "Delivery"]),
         .testTarget(name: "StageTests", dependencies: ["Imaging", "PipelineCore", "Ingest", "Retouch", "Export", "QualityHarness"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging", "Delivery"]),
     ]
 )

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/fetch-real-images.sh
+scripts/fetch-s3-server.sh
 swift build --build-tests
 # The retouch quality harness runs as a release binary (RetouchQualityTests calls it).
 swift build -c release --product ppquality

@@ -6,13 +6,13 @@ public let controlProtocolVersion = 1
 public let maxRequestBytes = 64 * 1024
 
 public enum Command: String, Codable, Sendable, CaseIterable {
-    case status, list, show, retry, pause, resume, reload, approve, batches
+    case status, list, show, retry, pause, resume, reload, approve, batches, deliveries, redeliver
 
     /// Commands that change state need root or the service user; the rest are read-only.
     public var changesState: Bool {
         switch self {
-        case .status, .list, .show, .batches: false
-        case .retry, .pause, .resume, .reload, .approve: true
+        case .status, .list, .show, .batches, .deliveries: false
+        case .retry, .pause, .resume, .reload, .approve, .redeliver: true
         }
     }
 }
@@ -23,6 +23,8 @@ public struct Request: Codable, Sendable {
     public var stage: String?
     public var batch: String?
     public var asset: String?
+    /// `deliveries`: only failed ones.
+    public var failedOnly: Bool?
 
     public init(command: Command, stage: String? = nil, batch: String? = nil, asset: String? = nil) {
         version = controlProtocolVersion
@@ -37,6 +39,7 @@ public struct Response: Codable, Sendable {
     public var status: StatusReport?
     public var assets: [AssetSummary]?
     public var batches: [BatchSummary]?
+    public var deliveries: [DeliverySummary]?
     public var detail: JSONValue?
     public var message: String?
 
@@ -59,6 +62,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var processed: Int
     /// Exported assets that some channel has no file for (bad name, too small, name taken…).
     public var exportExceptions: Int?
+    /// Files per delivery status: pending, delivered, failed.
+    public var deliveries: [String: Int]?
     public init(version: String, uptimeSeconds: Double, paused: Bool, stages: [String: Int], inProgress: [String: Int],
                 workersBusy: Int, workersIdle: Int, lastError: String?, processed: Int) {
         self.version = version; self.uptimeSeconds = uptimeSeconds; self.paused = paused; self.stages = stages
@@ -80,6 +85,26 @@ public struct BatchSummary: Codable, Sendable, Equatable {
     public init(name: String, stages: [String: Int], total: Int, firstArrival: Date?, lastArrival: Date?, complete: Bool) {
         self.name = name; self.stages = stages; self.total = total
         self.firstArrival = firstArrival; self.lastArrival = lastArrival; self.complete = complete
+    }
+}
+
+/// One file (or a batch's webhook) at one delivery target.
+public struct DeliverySummary: Codable, Sendable, Equatable {
+    public var target: String
+    public var asset: String
+    public var batch: String
+    /// `channel/file`, or `batch manifest` for a webhook.
+    public var file: String
+    /// pending, delivered or failed
+    public var status: String
+    public var attempts: Int
+    public var url: String?
+    public var error: String?
+    public var at: Date?
+    public init(target: String, asset: String, batch: String, file: String, status: String, attempts: Int,
+                url: String?, error: String?, at: Date?) {
+        self.target = target; self.asset = asset; self.batch = batch; self.file = file; self.status = status
+        self.attempts = attempts; self.url = url; self.error = error; self.at = at
     }
 }
 

@@ -58,14 +58,15 @@ public enum ShopifyCSV {
     public static let header = ["Handle", "Image Src", "Image Position", "Image Alt Text", "Variant SKU", "Variant Image"]
 
     /// - Parameter baseURL: where the channel folder is served; image URLs are `BASE/<channel>/<file>`.
-    public static func render(_ manifest: ChannelManifest, baseURL: String) -> String {
+    /// - Parameter url: the public URL of an image where a delivery target serves it; else the base URL's.
+    public static func render(_ manifest: ChannelManifest, baseURL: String, url publicURL: ((ChannelManifest.Entry) -> String?)? = nil) -> String {
         var lines = [header.map(field).joined(separator: ",")]
         let byHandle = Dictionary(grouping: manifest.files) { $0.handle ?? $0.sku.lowercased() }
         for handle in byHandle.keys.sorted() {
             let images = byHandle[handle]!.sorted { ($0.view, $0.sku, $0.file) < ($1.view, $1.sku, $1.file) }
             let variants = Set(images.map(\.sku)).count > 1
             for (i, e) in images.enumerated() {
-                let src = url(base: baseURL, channel: manifest.channel, file: e.file)
+                let src = publicURL?(e) ?? url(base: baseURL, channel: manifest.channel, file: e.file)
                 // With several SKUs under one handle, each SKU's first view is its variant's image.
                 let firstOfSku = images.first { $0.sku == e.sku }?.file == e.file
                 lines.append([handle, src, String(i + 1), e.alt ?? "", variants && firstOfSku ? e.sku : "",

@@ -41,6 +41,9 @@ public struct Config: Codable, Sendable, Equatable {
     // [export]
     public var export = ExportSettings()
 
+    // [delivery]
+    public var delivery = DeliverySettings()
+
     public init() {}
 }
 
@@ -68,7 +71,8 @@ public enum ConfigLoader {
         for entry in entries {
             guard let key = setter(for: entry.key) else {
                 let known = (Array(keys.keys) + RetouchSettings.keys.keys.map { "retouch.\($0)" } + Array(ExportSettings.keys.keys)
-                             + ExportSettings.presetFields.keys.map { "export.preset.NAME.\($0)" }).sorted().joined(separator: ", ")
+                             + ExportSettings.presetFields.keys.map { "export.preset.NAME.\($0)" } + Array(DeliverySettings.keys.keys)
+                             + DeliverySettings.targetFields.keys.map { "delivery.target.NAME.\($0)" }).sorted().joined(separator: ", ")
                 throw ConfigError(message: "line \(entry.line): unknown key '\(entry.key)' (known keys: \(known))")
             }
             do { try key(&config, entry.value) }
@@ -89,7 +93,8 @@ public enum ConfigLoader {
             return { try k(&$0.retouch, $1) }
         }
         if let k = ExportSettings.keys[key] { return k }
-        return ExportSettings.setter(for: key)
+        if let k = DeliverySettings.keys[key] { return k }
+        return ExportSettings.setter(for: key) ?? DeliverySettings.setter(for: key)
     }
 
     /// Applies `KEY=VALUE` overrides (from `--set`) on top of a config. The value is read as a
@@ -147,6 +152,7 @@ public enum ConfigLoader {
     static func validate(_ c: Config) throws {
         if c.imageExtensions.isEmpty { throw ValueError(message: "'ingest.image_extensions' must name at least one extension") }
         if let problem = c.export.problems().first { throw ValueError(message: problem) }
+        if let problem = c.delivery.problems().first { throw ValueError(message: problem) }
     }
 
     static func string(_ v: TOMLValue) throws -> String {

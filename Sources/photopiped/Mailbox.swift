@@ -28,6 +28,7 @@ enum DaemonEvent: Sendable {
     case workerExited(worker: Int, status: Int32)
     case control(Request, Peer, ReplySlot)
     case signal(Int32)
+    case delivered(DeliveryOutcome)
 }
 
 /// The supervisor's single inbox of events: every thread posts here, only the main loop takes.

@@ -27,6 +27,8 @@ extension Supervisor {
             record(Event(event: "resumed", detail: "uid \(peer.uid)"))
             return .done("resumed")
         case .reload: return reload()
+        case .deliveries: return deliveries(batch: r.batch, failedOnly: r.failedOnly ?? false)
+        case .redeliver: return redeliver(r.asset)
         }
     }
 
@@ -52,6 +54,7 @@ extension Supervisor {
                                   stages: stages, inProgress: inProgress, workersBusy: running.count,
                                   workersIdle: max(0, workers.count - running.count), lastError: lastError, processed: processed)
         report.exportExceptions = exportExceptionCount
+        if !config.delivery.targets.isEmpty { report.deliveries = deliveryCounts }
         return report
     }
 
@@ -225,6 +228,7 @@ extension Supervisor {
         for p in settle.paths { if let s = snapshot(p) { tracker.observe(p, s.snapshot, now: Date().timeIntervalSince1970) } }
         settle = tracker
         resizePool()
+        loadDeliveryCredentials()
         log.notice("configuration reloaded")
         record(Event(event: "reloaded"))
         return .done("configuration reloaded")

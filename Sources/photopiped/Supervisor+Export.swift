@@ -1,3 +1,4 @@
+import Delivery
 import Foundation
 import PipelineCore
 
@@ -22,6 +23,7 @@ extension Supervisor {
         recordExportIssues(m)
         let channels = Set(previous.map(\.channel) + m.outputs.map(\.channel) + config.export.channels)
         for c in channels { queueChannelEntries(m, channel: c) }
+        queueDeliveries(m)
         return true
     }
 
@@ -135,7 +137,12 @@ extension Supervisor {
             try FileOps.makeDirectory(dir)
             try AtomicFile.write(try ManifestStore.encoder().encode(manifest), to: path)
             if config.export.presets[manifest.channel]?.shopifyCSV == true {
-                let csv = ShopifyCSV.render(manifest, baseURL: config.export.baseURL)
+                // The delivered public URL when an S3 target takes this channel.
+                let s3 = config.delivery.fileTargets.first { $0.kind == .s3 && $0.takes(channel: manifest.channel) }
+                let csv = ShopifyCSV.render(manifest, baseURL: config.export.baseURL) { e in
+                    guard let t = s3, let key = try? KeyTemplate(t.key).render(channel: manifest.channel, file: e.file, batch: manifest.batch, sku: e.sku) else { return nil }
+                    return S3Client.publicURL(t, key: key)
+                }
                 try AtomicFile.write(Data(csv.utf8), to: "\(dir)/\(ShopifyCSV.fileName(batch: manifest.batch))")
             }
         } catch {

@@ -1,4 +1,5 @@
 import ControlProtocol
+import Delivery
 import Foundation
 import Logging
 import PipelineCore
@@ -55,6 +56,13 @@ final class Supervisor {
     /// Channel manifest entries not yet written: channel → batch → asset → entries (empty = remove).
     var channelPending: [String: [String: [String: [ChannelManifest.Entry]]]] = [:]
     var lastChannelFlush = Date()
+    /// Delivery records with work left, by "target/asset"; webhook posts waiting, by "target/batch".
+    var pendingDeliveries: [String: DeliveryRecord] = [:]
+    var pendingWebhooks: [String: WebhookRecord] = [:]
+    var deliveriesInFlight = Set<String>()
+    /// Batches whose files settled: their webhooks go out once the batch has been quiet a moment.
+    var webhookDue: [String: Date] = [:]
+    var targetCredentials: [String: Result<Credentials, DeliveryFailure>] = [:]
     var watcher: InboxWatcher?
     var server: ControlServer?
 
@@ -117,6 +125,7 @@ final class Supervisor {
         if config.eventLog { events = try EventLog(path: layout.eventLog) }
         reconcile(reason: "start")
         rebuildChannelManifests()
+        loadPendingDeliveries()
         let w = InboxWatcher(inbox: layout.dir(.inbox), mailbox: mailbox)
         try w.start()
         watcher = w
@@ -161,6 +170,7 @@ final class Supervisor {
         case .workerExited(let worker, let status): workerExited(worker, status)
         case .control(let request, let peer, let slot): slot.fulfil(control(request, peer))
         case .signal(let sig): signalled(sig)
+        case .delivered(let outcome): deliveryFinished(outcome)
         }
     }
 
@@ -186,6 +196,7 @@ final class Supervisor {
             dispatch()
         }
         if !channelPending.isEmpty && now.timeIntervalSince(lastChannelFlush) >= 1 { flushChannelManifests() }
+        if !paused { serviceDeliveries(now) }
         notifier.status(statusLine())
         notifier.watchdog(healthy: healthy(now))
     }

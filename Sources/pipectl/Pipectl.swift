@@ -7,7 +7,8 @@ struct Pipectl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipectl",
         abstract: "Control a running photopiped over its Unix socket.",
-        subcommands: [Status.self, Batches.self, List.self, Show.self, Retry.self, Approve.self, Pause.self, Resume.self, Reload.self])
+        subcommands: [Status.self, Batches.self, List.self, Show.self, Retry.self, Approve.self, Deliveries.self, Redeliver.self,
+                      Pause.self, Resume.self, Reload.self])
 }
 
 struct Connection: ParsableArguments {
@@ -53,6 +54,9 @@ struct Status: ParsableCommand {
             var rows = order.map { [$0, "\(s.stages[$0] ?? 0)"] }
             for (step, n) in s.inProgress.sorted(by: { $0.key < $1.key }) { rows.append(["(\(step) in progress)", "\(n)"]) }
             print(Table.render(header: ["STAGE", "ASSETS"], rows: rows))
+            if let d = s.deliveries, !d.isEmpty {
+                print("deliveries: \(d["delivered", default: 0]) delivered, \(d["pending", default: 0]) pending, \(d["failed", default: 0]) failed")
+            }
             if let n = s.exportExceptions, n > 0 {
                 print("export exceptions: \(n) exported assets lack a channel's file (see `pipectl list export`)")
             }
@@ -125,6 +129,32 @@ struct Approve: ParsableCommand {
     @OptionGroup var connection: Connection
     @Argument var asset: String
     func run() throws { try connection.call(Request(command: .approve, asset: asset)) { print($0.message ?? "ok") } }
+}
+
+struct Deliveries: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Files at each delivery target: pending, delivered (with URL) or failed (with the reason).")
+    @OptionGroup var connection: Connection
+    @Flag(help: "Only failed deliveries.") var failed = false
+    @Option(help: "Only this batch.") var batch: String?
+
+    func run() throws {
+        var r = Request(command: .deliveries, batch: batch)
+        r.failedOnly = failed
+        try connection.call(r) { resp in
+            let rows = (resp.deliveries ?? []).map { d in
+                [d.target, d.asset, d.file, d.status, "\(d.attempts)", d.status == "failed" ? (d.error ?? "") : (d.url ?? d.error ?? "")]
+            }
+            if rows.isEmpty { print("no deliveries"); return }
+            print(Table.render(header: ["TARGET", "ASSET", "FILE", "STATUS", "TRIES", "URL / REASON"], rows: rows))
+        }
+    }
+}
+
+struct Redeliver: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Try an asset's or a batch's failed and pending deliveries again, now.")
+    @OptionGroup var connection: Connection
+    @Argument(help: "An asset id or a batch name.") var name: String
+    func run() throws { try connection.call(Request(command: .redeliver, asset: name)) { print($0.message ?? "ok") } }
 }
 
 struct Pause: ParsableCommand {

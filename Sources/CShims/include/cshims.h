@@ -9,6 +9,7 @@
 #include "cposix.h"
 #include "cexif.h"
 #include "cexport.h"
+#include "ccrypto.h"
 
 // Library setup: turns the operation cache off (a watch folder reuses names)
 // and blocks loaders that are not meant for untrusted input.

@@ -1,0 +1,32 @@
+import Foundation
+import PipelineCore
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// POSTs a batch's delivery manifest, signed: `X-Photopipe-Signature: sha256=<hex HMAC-SHA256 of the body>`.
+public struct Webhook: Sendable {
+    public let target: DeliverySettings.Target
+    let secret: String
+    public init(target: DeliverySettings.Target, credentials: Credentials) { self.target = target; secret = credentials.secret }
+
+    public static func signature(body: Data, secret: String) -> String {
+        "sha256=" + Crypto.hex(Crypto.hmacSHA256(key: Array(secret.utf8), body))
+    }
+
+    public func post(_ body: Data, event: String = "batch.delivered") throws {
+        var req = URLRequest(url: URL(string: target.url!)!)
+        req.httpMethod = "POST"
+        req.httpBody = body
+        req.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        req.setValue(event, forHTTPHeaderField: "X-Photopipe-Event")
+        req.setValue(Crypto.sha256Hex(body), forHTTPHeaderField: "X-Photopipe-Delivery")
+        req.setValue(Webhook.signature(body: body, secret: secret), forHTTPHeaderField: "X-Photopipe-Signature")
+        let r = try HTTP.send(req, timeout: 30)
+        switch r.status {
+        case 200..<300: return
+        case 408, 429, 500...599: throw DeliveryFailure(permanent: false, "target \(target.name): the receiver answered \(r.status); will try again")
+        default: throw DeliveryFailure(permanent: true, "target \(target.name): the receiver refused the manifest with HTTP \(r.status); check its URL and secret, then `pipectl redeliver`")
+        }
+    }
+}
