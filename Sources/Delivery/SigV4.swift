@@ -57,7 +57,7 @@ public struct SigV4: Sendable {
     }
 
     /// RFC 3986 unreserved characters stay; everything else is %XX (S3: '/' kept in paths).
-    static func encode(_ s: String, keepSlash: Bool) -> String {
+    public static func encode(_ s: String, keepSlash: Bool) -> String {
         var out = ""
         for b in s.utf8 {
             let c = Character(UnicodeScalar(b))

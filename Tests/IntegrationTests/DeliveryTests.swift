@@ -186,4 +186,26 @@ final class DeliveryTests: XCTestCase {
         let events = (try? String(contentsOfFile: "\(d.root)/events.jsonl", encoding: .utf8)) ?? ""
         XCTAssertEqual(events.components(separatedBy: "\"event\":\"delivered\"").count - 1, 12, "each file delivered once")
     }
+
+    func testLargeFilesGoUpInPartsAndTheSameBytesAreNotSentTwice() throws {
+        var t = DeliverySettings.Target(name: "big")
+        t.kind = .s3; t.endpoint = s3.endpoint; t.bucket = s3.bucket; t.multipartThresholdMB = 5
+        t.cacheControl = "no-cache"
+        let c = S3Client(target: t, credentials: Credentials(accessKey: s3.accessKey, secretKey: s3.secretKey))
+        var bytes = [UInt8](repeating: 0, count: 12 * 1024 * 1024 + 123)
+        var state: UInt32 = 7
+        for i in bytes.indices { state = state &* 1_664_525 &+ 1_013_904_223; bytes[i] = UInt8(state >> 24) }
+        let data = Data(bytes)
+        let path = "\(base)/big.png"
+        try data.write(to: URL(fileURLWithPath: path))
+        let sha = Crypto.sha256Hex(data)
+        let first = try c.deliver(localPath: path, key: "parts/big.png", sha256: sha)
+        XCTAssertFalse(first.alreadyThere)
+        let back = try c.get(key: "parts/big.png")
+        XCTAssertEqual(back.body.count, data.count)
+        XCTAssertTrue(back.body == data, "byte-identical after a 2-part upload")
+        XCTAssertEqual(back.headers["x-amz-meta-sha256"], sha)
+        XCTAssertEqual(back.headers["content-type"], "image/png")
+        XCTAssertTrue(try c.deliver(localPath: path, key: "parts/big.png", sha256: sha).alreadyThere)
+    }
 }
