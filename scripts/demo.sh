@@ -32,6 +32,8 @@ channels='["amazon-main", "amazon-alt", "shopify", "google", "meta-square", "ins
 sed -e "s|^channels = \[\"default\"\]|channels = $channels|" \
     -e "s|^# catalog = .*|catalog = \"$demo/catalog.csv\"|" \
     -e "s|^# base_url = .*|base_url = \"https://cdn.example.com/photopipe\"|" examples/photopipe.toml > "$demo/photopipe.toml"
+# Deliver every channel's files to a folder (a DAM hot folder stand-in).
+printf '\n[delivery.target.dam]\ntype = "folder"\npath = "%s"\n' "$demo/dam" >> "$demo/photopipe.toml"
 
 "$bin/photopiped" run --config "$demo/photopipe.toml" --root "$root" --socket "$sock" 2>"$demo/daemon.log" &
 daemon=$!
@@ -48,12 +50,13 @@ for _ in $(seq 900); do
 done
 end=$(date +%s%N)
 echo "== $n of $count shots exported in $(( (end - start) / 1000000 )) ms"
-sleep 1.5  # the batch manifests are written at most once a second
+sleep 2  # the batch manifests are written at most once a second; deliveries follow the export
 for c in amazon-main amazon-alt shopify google meta-square instagram-portrait ebay; do
   printf '   export/%-19s %2d files, e.g. %s\n' "$c/" "$(ls "$root/export/$c" | grep -c '\.jpg$')" "$(ls "$root/export/$c" | grep '\.jpg$' | head -1)"
 done
 echo "== export/shopify/demo-shoot.shopify.csv (first lines)"
 head -3 "$root/export/shopify/demo-shoot.shopify.csv"
+echo "== delivered to the folder target: $(find "$demo/dam" -name '*.jpg' 2>/dev/null | wc -l) files in $demo/dam"
 echo "== pipectl status"
 "$bin/pipectl" status --socket "$sock"
 kill -TERM $daemon; wait $daemon || true

@@ -120,7 +120,8 @@ extension Supervisor {
         case .file(let item, _, _):
             let key = "\(job.target.name)/\(job.owner)"
             guard var r = pendingDeliveries[key] ?? deliveryStore.read(target: job.target.name, asset: job.owner),
-                  let i = r.items.firstIndex(where: { $0.path == item.path }) else { return }
+                  // The same path with other bytes is a newer export: this outcome is not its.
+                  let i = r.items.firstIndex(where: { $0.path == item.path && $0.sha256 == item.sha256 }) else { return }
             apply(&r.items[i])
             if case .success(let s) = result { r.items[i].url = s.url; r.items[i].etag = s.etag; r.items[i].alreadyThere = s.alreadyThere }
             try? deliveryStore.write(r)
