@@ -43,10 +43,7 @@ public enum ExportStage {
         try canvas.prepare(planned.map { ($0.0, $0.2) })
         Vips.threads = threads > 1 ? 1 : previousThreads
         // Channels render side by side (libvips is thread-safe; the canvas is read-only now).
-        // Biggest canvases first, so the threads finish together.
-        let order = planned.indices.sorted { planned[$0].0.width * planned[$0].0.height > planned[$1].0.width * planned[$1].0.height }
-        let ordered = order.map { planned[$0] }
-        let outcomes = WorkQueue.map(ordered, threads: threads) { (p, name, plan) -> Result<OutputRecord, Error> in
+        let outcomes = WorkQueue.map(planned, threads: threads, size: { $0.0.width * $0.0.height }) { (p, name, plan) -> Result<OutputRecord, Error> in
             let started = DispatchTime.now()
             return Result {
                 var record = try write(canvas: canvas, plan: plan, preset: p, name: name, assetDir: assetDir, manifest: m)
@@ -54,9 +51,7 @@ public enum ExportStage {
                 return record
             }
         }
-        var byPreset = [(ChannelPreset, Result<OutputRecord, Error>)?](repeating: nil, count: planned.count)
-        for (k, i) in order.enumerated() { byPreset[i] = (ordered[k].0, outcomes[k]) }
-        for case let (p, outcome)? in byPreset {
+        for ((p, _, _), outcome) in zip(planned, outcomes) {
             switch outcome {
             case .success(let record): result.outputs.append(record)
             case .failure(let issue as ChannelIssue): result.issues.append(issue)

@@ -2,12 +2,15 @@ import Foundation
 
 /// Runs independent jobs on a few threads and returns their results in input order.
 enum WorkQueue {
-    static func map<T: Sendable, R: Sendable>(_ items: [T], threads: Int, _ body: @escaping @Sendable (T) -> R) -> [R] {
+    /// - Parameter size: jobs are started biggest first, so the threads finish together.
+    static func map<T: Sendable, R: Sendable>(_ items: [T], threads: Int, size: (T) -> Int = { _ in 0 },
+                                              _ body: @escaping @Sendable (T) -> R) -> [R] {
         let n = max(1, min(threads, items.count))
         if n == 1 { return items.map(body) }
+        let order = items.indices.sorted { size(items[$0]) > size(items[$1]) }
         let box = Results<R>(count: items.count)
         DispatchQueue.concurrentPerform(iterations: n) { _ in
-            while let i = box.claim() { box.set(i, body(items[i])) }
+            while let k = box.claim() { box.set(order[k], body(items[order[k]])) }
         }
         return box.values.map { $0! }
     }

@@ -60,14 +60,18 @@ public struct DeliveryStore: Sendable {
 
     public func path(target: String, asset: String) -> String { "\(root)/\(target)/\(asset).json" }
 
-    public func read(target: String, asset: String) -> DeliveryRecord? {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path(target: target, asset: asset))) else { return nil }
-        return try? ManifestStore.decoder().decode(DeliveryRecord.self, from: data)
+    public func read(target: String, asset: String) -> DeliveryRecord? { load(path(target: target, asset: asset)) }
+
+    public func write(_ r: DeliveryRecord) throws { try save(r, target: r.target, to: path(target: r.target, asset: r.asset)) }
+
+    func load<T: Decodable>(_ path: String) -> T? {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { return nil }
+        return try? ManifestStore.decoder().decode(T.self, from: data)
     }
 
-    public func write(_ r: DeliveryRecord) throws {
-        try FileOps.makeDirectory("\(root)/\(r.target)")
-        try AtomicFile.write(try ManifestStore.encoder().encode(r), to: path(target: r.target, asset: r.asset))
+    func save<T: Encodable>(_ value: T, target: String, to path: String) throws {
+        try FileOps.makeDirectory("\(root)/\(target)")
+        try AtomicFile.write(try ManifestStore.encoder().encode(value), to: path)
     }
 
     /// Every record of these file targets (hidden names skipped).
@@ -174,18 +178,12 @@ extension DeliveryStore {
     public func webhookPath(target: String, batch: String) -> String {
         "\(root)/\(target)/\(Sanitizer.component(batch, fallback: "batch")).json"
     }
-    public func readWebhook(target: String, batch: String) -> WebhookRecord? {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: webhookPath(target: target, batch: batch))) else { return nil }
-        return try? ManifestStore.decoder().decode(WebhookRecord.self, from: data)
-    }
-    public func write(_ r: WebhookRecord) throws {
-        try FileOps.makeDirectory("\(root)/\(r.target)")
-        try AtomicFile.write(try ManifestStore.encoder().encode(r), to: webhookPath(target: r.target, batch: r.batch))
-    }
+    public func readWebhook(target: String, batch: String) -> WebhookRecord? { load(webhookPath(target: target, batch: batch)) }
+    public func write(_ r: WebhookRecord) throws { try save(r, target: r.target, to: webhookPath(target: r.target, batch: r.batch)) }
     public func webhooks(target: String) -> [WebhookRecord] {
         let dir = "\(root)/\(target)"
         return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
-            .compactMap { try? ManifestStore.decoder().decode(WebhookRecord.self, from: Data(contentsOf: URL(fileURLWithPath: "\(dir)/\($0)"))) }
+            .compactMap { load("\(dir)/\($0)") }
     }
 }

@@ -12,7 +12,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var bytes: Int
     public var sku: String
     public var view: Int?
-    /// "name" when the file name carried the view; "arrival" when it was numbered in arrival order.
+    /// "name" when the file name carried the view; "capture" when it was numbered in capture-time
+    /// order; "arrival" when the frame had no capture time and was numbered by arrival.
     public var viewSource: String?
     /// Set when another asset already holds this view of the SKU.
     public var viewClashWith: String?

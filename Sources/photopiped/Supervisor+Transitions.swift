@@ -70,9 +70,9 @@ extension Supervisor {
                              skuSource: resolution.source ?? "unresolved", arrivedAt: item.arrivedAt)
             m.skuResolution = resolution
             m.catalog = resolution.sku.flatMap { catalog?.row(sku: $0)?.fields }
-            if failure == nil { assignView(&m, named: naming.view) }
             m.source = source
             m.camera = camera
+            if failure == nil { assignView(&m, named: naming.view) }
             m.descriptive = descriptive
             if attempts > 1 { m.attempts["ingest"] = attempts }
             let target: Queue = failure == nil ? .ingested : .failed
@@ -109,18 +109,56 @@ extension Supervisor {
         }
     }
 
-    /// Views from the name are claimed as given (a second claimant is a clash for a person);
-    /// names without one are numbered per SKU in arrival order, which for tethered capture is capture order.
+    /// Views from the name are claimed as given (a second named claimant is a clash for a person).
+    /// Names without one are numbered per SKU in capture-time order around the named views; a
+    /// frame that arrives late but was shot earlier moves the later ones up, and those already
+    /// exported are exported again under their new names.
     func assignView(_ m: inout Manifest, named: Int?) {
-        switch ViewIndex(layout: layout).claim(sku: m.sku, view: named, id: m.id) {
+        let index = ViewIndex(layout: layout)
+        guard let named else {
+            let frame = ViewOrdering.Frame(id: m.id, captureTime: m.camera?.captureTime, arrivedAt: m.arrivedAt)
+            let placed = index.placeUnnamed(sku: m.sku, frame: frame)
+            m.view = placed.views[m.id]
+            m.viewSource = m.camera?.captureTime == nil ? "arrival" : "capture"
+            m.viewClashWith = nil
+            applyRenumbering(sku: m.sku, placed, except: m.id)
+            return
+        }
+        var outcome = index.claim(sku: m.sku, view: named, id: m.id)
+        if case .clash(let v, let holder) = outcome, index.isUnnamed(sku: m.sku, id: holder) {
+            // A named frame takes its view from one numbered by capture order, which moves on.
+            index.free(sku: m.sku, view: v)
+            outcome = index.claim(sku: m.sku, view: named, id: m.id)
+            applyRenumbering(sku: m.sku, index.renumber(sku: m.sku), except: m.id)
+        }
+        switch outcome {
         case .assigned(let v):
             m.view = v
-            m.viewSource = named == nil ? "arrival" : "name"
+            m.viewSource = "name"
             m.viewClashWith = nil
         case .clash(let v, let holder):
             m.view = v
             m.viewSource = "name"
             m.viewClashWith = holder
+        }
+    }
+
+    /// Writes moved views into the other assets' manifests; exported ones are exported again.
+    func applyRenumbering(sku: String, _ placed: (views: [String: Int], before: [String: Int]), except: String) {
+        for (id, v) in placed.views where id != except && placed.before[id] != v {
+            guard let found = layout.locate(id), var other = try? ManifestStore.read(assetDir: found.path) else { continue }
+            let old = other.view
+            other.view = v
+            other.history.append(HistoryEntry(step: "views", to: found.queue?.rawValue ?? found.step?.rawValue ?? "", at: Date(),
+                                              note: "view \(old.map(String.init) ?? "-") → \(v): a frame shot earlier arrived later"))
+            try? ManifestStore.write(other, assetDir: found.path)
+            log.info("\(id): view \(old.map(String.init) ?? "-") → \(v) (capture order of \(sku))")
+            record(Event(event: "view-moved", asset: id, detail: "\(old.map(String.init) ?? "-") → \(v)"))
+            if found.queue == .export, (try? FileOps.move(found.path, layout.asset(id, in: .approved))) != nil {
+                waiting[.export]!.append(id)
+            } else if found.step == .export {
+                exportAgain.insert(id)
+            }
         }
     }
 
@@ -150,6 +188,11 @@ extension Supervisor {
         default: break
         }
         advance(claim: job.claimPath, manifest: &m, step: job.step, to: job.step.destination, ms: ms, workerMs: reply.computeMs)
+        if job.step == .export, exportAgain.remove(id) != nil,
+           (try? FileOps.move(layout.asset(id, in: .export), layout.asset(id, in: .approved))) != nil {
+            // Its view moved while it was being exported: once more, under the new name.
+            waiting[.export]!.append(id)
+        }
         if job.step == .export {
             processed += 1
             log.info("exported \(id)", metadata: ["files": "\(m.outputs.map(\.path).joined(separator: ","))"])

@@ -63,6 +63,8 @@ final class Supervisor {
     /// Batches whose files settled: their webhooks go out once the batch has been quiet a moment.
     var webhookDue: [String: Date] = [:]
     var targetCredentials: [String: Result<Credentials, DeliveryFailure>] = [:]
+    /// Assets whose view moved while a worker exported them.
+    var exportAgain = Set<String>()
     var watcher: InboxWatcher?
     var server: ControlServer?
 

@@ -80,3 +80,19 @@ final class ChannelNamingTests: XCTestCase {
         XCTAssertNotNil(AmazonNaming.problem(with: "B00EXAMPLE.MAIN.webp"), "format Amazon does not take")
     }
 }
+
+final class ViewOrderingTests: XCTestCase {
+    func testUnnamedFramesFollowCaptureTimeAroundNamedViews() {
+        let t0 = Date(timeIntervalSince1970: 1_000)
+        let frames = [
+            ViewOrdering.Frame(id: "late", captureTime: "2026-11-29T10:00:03.50", arrivedAt: t0),
+            ViewOrdering.Frame(id: "early", captureTime: "2026-11-29T10:00:01.10", arrivedAt: t0.addingTimeInterval(5)),
+            ViewOrdering.Frame(id: "middle", captureTime: "2026-11-29T10:00:01.20", arrivedAt: t0.addingTimeInterval(9)),
+            ViewOrdering.Frame(id: "no-exif-b", captureTime: nil, arrivedAt: t0.addingTimeInterval(2)),
+            ViewOrdering.Frame(id: "no-exif-a", captureTime: nil, arrivedAt: t0.addingTimeInterval(1)),
+        ]
+        let views = ViewOrdering.assign(frames, taken: [2])
+        XCTAssertEqual(views, ["early": 1, "middle": 3, "late": 4, "no-exif-a": 5, "no-exif-b": 6],
+                       "sub-seconds order, view 2 is a named frame's, frames without a time come last by arrival")
+    }
+}
