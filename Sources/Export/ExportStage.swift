@@ -64,8 +64,9 @@ public enum ExportStage {
     }
 
     public static func fileName(for m: Manifest, preset p: ChannelPreset) throws -> String {
-        let context = NamingContext(sku: m.sku, view: m.view ?? 1, batch: m.batch, stem: splitExtension(m.sourceName).stem,
+        var context = NamingContext(sku: m.sku, view: m.view ?? 1, batch: m.batch, stem: splitExtension(m.sourceName).stem,
                                     catalog: m.catalog ?? [:], ext: p.format.fileExtension)
+        context.nameColour = m.nameColour
         let name = try NameTemplate(p.nameTemplate).render(context)
         if p.rules == .amazon, let problem = AmazonNaming.problem(with: name) {
             throw NamingError(token: nil, reason: problem)

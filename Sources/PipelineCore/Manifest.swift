@@ -18,6 +18,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// Set when another asset already holds this view of the SKU.
     public var viewClashWith: String?
     public var skuSource: String
+    /// The colour the file name carried (named group `colour`), for names when the catalogue has none.
+    public var nameColour: String?
     public var skuResolution: SkuResolution?
     /// The catalogue row's fields (handle, gtin, title, alt_text…), for naming and export.
     public var catalog: [String: String]?

@@ -13,7 +13,7 @@ public struct NameTemplate: Sendable, Equatable {
         "alt": "the alternate number (view − 1), two digits",
         "batch": "the shoot folder",
         "stem": "the original file name without extension",
-        "color": "the catalogue's color column",
+        "color": "the catalogue's color column, else the file name's colour group",
         "handle": "the catalogue's handle (else the SKU, lowercased)",
         "ident": "ASIN, else the GTIN as written in the catalogue",
         "gtin14": "the catalogue GTIN padded to 14 digits",
@@ -109,6 +109,8 @@ public struct NamingContext: Sendable {
     public var stem: String
     public var catalog: [String: String]
     public var ext: String
+    /// The colour from the file name, used when the catalogue row has none.
+    public var nameColour: String?
     /// The view that is the swatch (catalogue column `swatch_view`), for Amazon's SWCH.
     public var swatchView: Int? { catalog["swatch_view"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
@@ -130,7 +132,7 @@ public struct NamingContext: Sendable {
         case "alt": return view >= 2 ? String(format: "%02d", view - 1) : nil
         case "batch": return batch
         case "stem": return stem
-        case "color": return column("color")
+        case "color": return column("color") ?? nameColour
         case "handle": return NamingContext.handle(sku: sku, catalog: catalog)
         case "ident": return column("asin") ?? column("gtin").flatMap { Catalog.gtin14($0) == nil ? nil : $0 }
         case "gtin14": return column("gtin14") ?? column("gtin").flatMap(Catalog.gtin14)

@@ -51,7 +51,11 @@ public struct NamePattern: Sendable {
         public let sku: String
         public let view: Int?
         public let fromPattern: Bool
-        public init(sku: String, view: Int?, fromPattern: Bool) { self.sku = sku; self.view = view; self.fromPattern = fromPattern }
+        /// From a named group `colour` (or `color`), e.g. `SHIRT-01_navy_2`.
+        public var colour: String?
+        public init(sku: String, view: Int?, fromPattern: Bool, colour: String? = nil) {
+            self.sku = sku; self.view = view; self.fromPattern = fromPattern; self.colour = colour
+        }
     }
 
     /// SKU from the pattern when it matches, else the sanitised stem; view only from the pattern.
@@ -60,7 +64,8 @@ public struct NamePattern: Sendable {
         if let m = regex.firstMatch(in: stem, range: range) {
             let sku = group(m, "sku", in: stem).map { Sanitizer.component($0) } ?? ""
             let view = group(m, "view", in: stem).flatMap { Int($0) }
-            if !sku.isEmpty { return Match(sku: sku, view: view, fromPattern: true) }
+            let colour = (group(m, "colour", in: stem) ?? group(m, "color", in: stem)).flatMap { Sanitizer.component($0).isEmpty ? nil : Sanitizer.component($0) }
+            if !sku.isEmpty { return Match(sku: sku, view: view, fromPattern: true, colour: colour) }
         }
         return Match(sku: Sanitizer.component(stem, fallback: "unnamed"), view: nil, fromPattern: false)
     }

@@ -178,7 +178,9 @@ extension Supervisor {
         m.skuResolution = r
         if let sku = r.sku { m.sku = sku; m.skuSource = r.source ?? m.skuSource }
         m.catalog = r.sku.flatMap { catalog?.row(sku: $0)?.fields }
-        assignView(&m, named: m.viewSource == "arrival" || m.viewSource == "capture" ? nil : namePattern.resolve(stem: stem).view)
+        let naming = namePattern.resolve(stem: stem)
+        m.nameColour = naming.colour
+        assignView(&m, named: m.viewSource == "arrival" || m.viewSource == "capture" ? nil : naming.view)
         m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: Date(), note: "by uid \(peer.uid)"))
         do {
             try ManifestStore.write(m, assetDir: found.path)

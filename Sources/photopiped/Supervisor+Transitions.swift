@@ -69,6 +69,7 @@ extension Supervisor {
                              sku: resolution.sku ?? resolution.candidates.first?.value ?? naming.sku, view: naming.view,
                              skuSource: resolution.source ?? "unresolved", arrivedAt: item.arrivedAt)
             m.skuResolution = resolution
+            m.nameColour = naming.colour
             m.catalog = resolution.sku.flatMap { catalog?.row(sku: $0)?.fields }
             m.source = source
             m.camera = camera

@@ -17,6 +17,11 @@ final class ChannelNamingTests: XCTestCase {
         XCTAssertEqual(try name("{offer_id}-{color}-{batch}.{ext}", context(catalog: row)), "OF-9-Sky-Blue-shoot-1.jpg")
         XCTAssertEqual(try name("{catalog.color}.{ext}", context(catalog: row)), "Sky-Blue.jpg")
         XCTAssertEqual(try name("{handle}-{n}.{ext}", context(sku: "ABC-9")), "abc-9-1.jpg", "no handle: the SKU in lower case")
+        var fromName = context()
+        fromName.nameColour = "navy"
+        XCTAssertEqual(try name("{sku}-{color}.{ext}", fromName), "SKU-1-navy.jpg", "no catalogue colour: the file name's")
+        fromName.catalog = ["color": "Navy Blue"]
+        XCTAssertEqual(try name("{sku}-{color}.{ext}", fromName), "SKU-1-Navy-Blue.jpg", "the catalogue's wins")
     }
 
     func testUnknownTokensAndBrokenTemplatesAreRefusedWhenRead() {

@@ -30,6 +30,8 @@ final class NamingTests: XCTestCase {
     func testCustomPatternAndRefusals() throws {
         let p = try NamePattern(#"^(?<sku>\d{6})-v(?<view>\d+)$"#)
         XCTAssertEqual(p.resolve(stem: "123456-v7"), .init(sku: "123456", view: 7, fromPattern: true))
+        let coloured = try NamePattern(#"^(?<sku>[A-Z]+-\d+)_(?<colour>[a-z]+)_(?<view>\d+)$"#)
+        XCTAssertEqual(coloured.resolve(stem: "SHIRT-01_navy_2"), .init(sku: "SHIRT-01", view: 2, fromPattern: true, colour: "navy"))
         XCTAssertThrowsError(try NamePattern("(unclosed"))
         XCTAssertThrowsError(try NamePattern(#"^(?<code>\w+)$"#), "a pattern without a sku group is refused")
     }
