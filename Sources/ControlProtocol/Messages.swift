@@ -6,13 +6,13 @@ public let controlProtocolVersion = 1
 public let maxRequestBytes = 64 * 1024
 
 public enum Command: String, Codable, Sendable, CaseIterable {
-    case status, list, show, retry, pause, resume, reload, approve, batches, deliveries, redeliver
+    case status, list, show, retry, pause, resume, reload, approve, batches, deliveries, redeliver, reject, exceptions, rollback
 
     /// Commands that change state need root or the service user; the rest are read-only.
     public var changesState: Bool {
         switch self {
-        case .status, .list, .show, .batches, .deliveries: false
-        case .retry, .pause, .resume, .reload, .approve, .redeliver: true
+        case .status, .list, .show, .batches, .deliveries, .exceptions: false
+        case .retry, .pause, .resume, .reload, .approve, .redeliver, .reject, .rollback: true
         }
     }
 }
@@ -25,6 +25,14 @@ public struct Request: Codable, Sendable {
     public var asset: String?
     /// `deliveries`: only failed ones.
     public var failedOnly: Bool?
+    /// `approve`/`reject`: asset ids or batch names.
+    public var names: [String]?
+    /// `reject`: why, for the manifest and the event log.
+    public var reason: String?
+    /// `approve BATCH`: exceptions too (they stay unless named or this is set).
+    public var includeExceptions: Bool?
+    /// `retry`: `retouch.KEY=VALUE` overrides kept in the manifest for this asset.
+    public var overrides: [String]?
 
     public init(command: Command, stage: String? = nil, batch: String? = nil, asset: String? = nil) {
         version = controlProtocolVersion

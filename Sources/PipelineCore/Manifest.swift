@@ -36,6 +36,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var history: [HistoryEntry] = []
     public var duplicates: [DuplicateRecord] = []
     public var error: FailureRecord?
+    /// `retouch.KEY=VALUE` overrides for this asset (`pipectl retry --set`), applied at every rebuild.
+    public var retouchOverrides: [String]?
 
     public init(id: String, batch: String, sourceName: String, original: String, sha256: String, bytes: Int,
                 sku: String, view: Int?, skuSource: String, arrivedAt: Date) {

@@ -16,8 +16,11 @@ extension Supervisor {
         case .list: return list(stage: r.stage, batch: r.batch)
         case .batches: return batches()
         case .show: return show(r.asset)
-        case .retry: return retry(r.asset, peer)
-        case .approve: return approve(r.asset, peer)
+        case .retry: return retry(r.asset, peer, overrides: r.overrides)
+        case .rollback: return retry(r.asset, peer, overrides: [], rollback: true)
+        case .approve: return approve(r.names ?? r.asset.map { [$0] } ?? [], includeExceptions: r.includeExceptions ?? false, peer)
+        case .reject: return reject(r.names ?? [], reason: r.reason, peer)
+        case .exceptions: return exceptions()
         case .pause:
             paused = true
             record(Event(event: "paused", detail: "uid \(peer.uid)"))
@@ -140,23 +143,33 @@ extension Supervisor {
 
     /// failed/ → back to the queue of the step that failed; export/ with channel exceptions → exported
     /// again (with the catalogue as it is now); review/ or export/ otherwise → rebuilt from retouch.
-    func retry(_ id: String?, _ peer: Peer) -> Response {
+    /// - Parameters:
+    ///   - overrides: `retouch.KEY=VALUE` kept for this asset; nil keeps what it had, [] (rollback) clears them.
+    ///   - rollback: rebuild from the original wherever the asset is.
+    func retry(_ id: String?, _ peer: Peer, overrides: [String]? = nil, rollback: Bool = false) -> Response {
         guard let id, AssetID.isValid(id) else { return .failure("name an asset id (see `pipectl list failed`)") }
+        if let o = overrides, !o.isEmpty {
+            if let bad = o.first(where: { !$0.hasPrefix("retouch.") }) { return .failure("--set \(bad): only retouch.KEY=VALUE can be set per asset") }
+            do { _ = try ConfigLoader.applying(o, to: config) } catch { return .failure("\(error)") }
+        }
         guard let found = layout.locate(id), let queue = found.queue else {
             return .failure("'\(id)' is not waiting anywhere (it may be in progress right now)")
         }
         guard var m = try? ManifestStore.read(assetDir: found.path) else { return .failure("the manifest of '\(id)' cannot be read") }
         let target: Queue
         switch queue {
+        case .failed where rollback || overrides != nil:
+            target = .ingested
         case .failed:
             let step = m.error.flatMap { Step(rawValue: $0.step) } ?? .retouch
-            target = step == .ingest ? .ingested : step.source
-        case .export where m.exportIssues != nil:
+            target = step == .ingest || step == .review ? .ingested : step.source
+        case .export where m.exportIssues != nil && overrides == nil && !rollback:
             target = .approved
         case .review, .export, .approved, .generated, .retouched:
             target = .ingested
         case .ingested, .inbox:
-            return .failure("'\(id)' is already waiting for retouch")
+            guard overrides != nil || rollback else { return .failure("'\(id)' is already waiting for retouch") }
+            target = .ingested
         }
         if target == .approved {
             m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: Date(), note: "export again, by uid \(peer.uid)"))
@@ -168,6 +181,7 @@ extension Supervisor {
             record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
             return .done("\(id): export → approved (exported again)")
         }
+        if let o = overrides { m.retouchOverrides = o.isEmpty ? nil : o }
         m.error = nil
         m.attempts = [:]
         m.review = nil
@@ -181,7 +195,8 @@ extension Supervisor {
         let naming = namePattern.resolve(stem: stem)
         m.nameColour = naming.colour
         assignView(&m, named: m.viewSource == "arrival" || m.viewSource == "capture" ? nil : naming.view)
-        m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: Date(), note: "by uid \(peer.uid)"))
+        let how = rollback ? "rollback" : (overrides?.isEmpty == false ? "retry with \(overrides!.joined(separator: " "))" : "retry")
+        m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: Date(), note: "\(how) by uid \(peer.uid)"))
         do {
             try ManifestStore.write(m, assetDir: found.path)
             unlink("\(found.path)/error.json")
@@ -190,25 +205,6 @@ extension Supervisor {
         if let next = Step.allCases.first(where: { $0.source == target }) { waiting[next]!.append(id) }
         record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
         return .done("\(id): \(queue.rawValue) → \(target.rawValue)")
-    }
-
-    func approve(_ id: String?, _ peer: Peer) -> Response {
-        guard let id, AssetID.isValid(id) else { return .failure("name an asset id (see `pipectl list review`)") }
-        let path = layout.asset(id, in: .review)
-        guard var m = try? ManifestStore.read(assetDir: path) else { return .failure("'\(id)' is not waiting in review") }
-        var record = m.review ?? ReviewRecord(status: "approved", gates: [])
-        record.status = "approved"
-        record.decidedBy = "uid \(peer.uid)"
-        record.decidedAt = Date()
-        m.review = record
-        m.history.append(HistoryEntry(step: "review", to: "approved", at: Date(), note: "approved by uid \(peer.uid)"))
-        do {
-            try ManifestStore.write(m, assetDir: path)
-            try FileOps.move(path, layout.asset(id, in: .approved))
-        } catch { return .failure("cannot approve '\(id)': \(error)") }
-        waiting[.export]!.append(id)
-        self.record(Event(event: "approved", asset: id, from: "review", to: "approved", detail: "uid \(peer.uid)"))
-        return .done("\(id) approved")
     }
 
     /// Re-reads the config file. Settings that need a restart (root, socket) are refused by name.

@@ -50,8 +50,14 @@ enum WorkerMain {
                 if let f = r.failure { reply.ok = false; reply.failure = f }
             case .retouch:
                 let m = try ManifestStore.read(assetDir: job.path)
-                reply.master = try RetouchStage.run(original: "\(job.root)/\(m.original)", assetDir: job.path,
-                                                    settings: job.settings)
+                var settings = job.settings
+                if let overrides = m.retouchOverrides, !overrides.isEmpty {
+                    var base = Config()
+                    base.retouch = settings.retouch
+                    do { settings.retouch = try ConfigLoader.applying(overrides, to: base).retouch }
+                    catch { throw StepFailure("bad_override", "The asset's overrides are refused (\(error)); `pipectl rollback` it.") }
+                }
+                reply.master = try RetouchStage.run(original: "\(job.root)/\(m.original)", assetDir: job.path, settings: settings)
             case .export:
                 let m = try ManifestStore.read(assetDir: job.path)
                 let result = try ExportStage.run(assetDir: job.path, manifest: m, presets: job.settings.presets,

@@ -7,7 +7,8 @@ struct Pipectl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipectl",
         abstract: "Control a running photopiped over its Unix socket.",
-        subcommands: [Status.self, Batches.self, List.self, Show.self, Retry.self, Approve.self, Deliveries.self, Redeliver.self,
+        subcommands: [Status.self, Batches.self, List.self, Show.self, Retry.self, Rollback.self, Approve.self, Reject.self,
+                      Exceptions.self, Deliveries.self, Redeliver.self,
                       Pause.self, Resume.self, Reload.self])
 }
 
@@ -118,17 +119,60 @@ struct Show: ParsableCommand {
 }
 
 struct Retry: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Send a failed asset back to the step that failed (or rebuild one from its original).")
+    static let configuration = CommandConfiguration(abstract: "Send a failed asset back to the step that failed, export again one with channel exceptions, or rebuild one from its original; --set reprocesses it with per-asset retouch overrides, kept for later rebuilds.")
     @OptionGroup var connection: Connection
     @Argument var asset: String
-    func run() throws { try connection.call(Request(command: .retry, asset: asset)) { print($0.message ?? "ok") } }
+    @Option(name: .customLong("set"), help: "retouch.KEY=VALUE for this asset (repeatable).") var overrides: [String] = []
+    func run() throws {
+        var r = Request(command: .retry, asset: asset)
+        if !overrides.isEmpty { r.overrides = overrides }
+        try connection.call(r) { print($0.message ?? "ok") }
+    }
+}
+
+struct Rollback: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Rebuild an asset from its original, dropping its per-asset overrides.")
+    @OptionGroup var connection: Connection
+    @Argument var asset: String
+    func run() throws { try connection.call(Request(command: .rollback, asset: asset)) { print($0.message ?? "ok") } }
 }
 
 struct Approve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Approve an asset waiting in review, so it is exported.")
+    static let configuration = CommandConfiguration(abstract: "Approve assets waiting in review, or whole batches (their held and sampled assets; exceptions only when named or with --include-exceptions).")
     @OptionGroup var connection: Connection
-    @Argument var asset: String
-    func run() throws { try connection.call(Request(command: .approve, asset: asset)) { print($0.message ?? "ok") } }
+    @Argument(help: "Asset ids or batch names.") var names: [String]
+    @Flag(help: "With a batch: approve its exceptions too.") var includeExceptions = false
+    func run() throws {
+        var r = Request(command: .approve)
+        r.names = names
+        r.includeExceptions = includeExceptions
+        try connection.call(r) { print($0.message ?? "ok") }
+    }
+}
+
+struct Reject: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Reject assets waiting in review: they go to failed/ with the reason (the original stays).")
+    @OptionGroup var connection: Connection
+    @Argument var assets: [String]
+    @Option(help: "Why (kept in the manifest and the event log).") var reason: String
+    func run() throws {
+        var r = Request(command: .reject)
+        r.names = assets
+        r.reason = reason
+        try connection.call(r) { print($0.message ?? "ok") }
+    }
+}
+
+struct Exceptions: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Everything waiting for a specialist, oldest first: review exceptions and exported assets missing a channel's file.")
+    @OptionGroup var connection: Connection
+    func run() throws {
+        try connection.call(Request(command: .exceptions)) { resp in
+            let rows = (resp.assets ?? []).map { [$0.id, $0.stage, $0.batch, $0.sku, $0.view.map(String.init) ?? "-", $0.note ?? ""] }
+            if rows.isEmpty { print("no exceptions"); return }
+            print(Table.render(header: ["ASSET", "STAGE", "BATCH", "SKU", "VIEW", "WHY"], rows: rows))
+        }
+    }
 }
 
 struct Deliveries: ParsableCommand {
