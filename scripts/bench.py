@@ -49,6 +49,8 @@ class Daemon:
         os.makedirs(base, exist_ok=True)
         cfg = f"{base}/photopipe.toml"
         with open(cfg, "w") as f:
+            # No review sample: the benchmark waits for every image in export/.
+            extra = extra.replace("[review]\n", "[review]\nsample_rate = 0\n") if "[review]\n" in extra else "[review]\nsample_rate = 0\n" + extra
             f.write(f'root = "{self.root}"\n[daemon]\nsocket = "{self.sock}"\nworkers = 2\n[watch]\nsettle_seconds = {settle}\n{extra}')
         self.log = open(f"{base}/daemon.log", "w")
         self.proc = subprocess.Popen([f"{bin_dir}/photopiped", "run", "--config", cfg], stderr=self.log, stdout=self.log)

@@ -43,11 +43,21 @@ for _ in $(seq 100); do "$bin/pipectl" status --socket "$sock" >/dev/null 2>&1 &
 echo "== syncing the shoot into the inbox with rsync"
 rsync -a "$demo/camera/" "$root/inbox/demo-shoot/"
 start=$(date +%s%N)
+exported() { find "$root/export" -mindepth 2 -maxdepth 2 -name manifest.json 2>/dev/null | wc -l; }
+held() { find "$root/review" -mindepth 2 -maxdepth 2 -name manifest.json 2>/dev/null | wc -l; }
 for _ in $(seq 900); do
-  n=$(find "$root/export" -mindepth 2 -maxdepth 2 -name manifest.json 2>/dev/null | wc -l)
-  [ "$n" -ge "$count" ] && break
+  [ $(( $(exported) + $(held) )) -ge "$count" ] && break
   sleep 0.2
 done
+echo "== $(exported) exported, $(held) held for a person (review.sample_rate: a statistical sample of the batch)"
+"$bin/pipectl" list review --socket "$sock"
+echo "== a person looks, then approves the clean batch with one command: pipectl approve demo-shoot"
+"$bin/pipectl" approve demo-shoot --socket "$sock"
+for _ in $(seq 300); do
+  [ "$(exported)" -ge "$count" ] && break
+  sleep 0.2
+done
+n=$(exported)
 end=$(date +%s%N)
 echo "== $n of $count shots exported in $(( (end - start) / 1000000 )) ms"
 sleep 2  # the batch manifests are written at most once a second; deliveries follow the export

@@ -34,6 +34,10 @@ public struct Config: Codable, Sendable, Equatable {
 
     // [review]
     public var reviewHold = false
+    /// Share of each batch's passing assets held for a person anyway (0–1).
+    public var sampleRate = 0.12
+    /// Seeds the sample, so a re-run of the same batch holds the same assets.
+    public var sampleSeed = "photopipe"
     public var minLongSide = 1000
     public var nearDuplicateDistance = 3.0
     public var minConfidence = 0.6
@@ -144,6 +148,8 @@ public enum ConfigLoader {
         "limits.asset_timeout_seconds": { $0.assetTimeoutSeconds = try double($1, 1...86_400) },
         "limits.max_attempts": { $0.maxAttempts = try int($1, 1...20) },
         "review.hold": { $0.reviewHold = try bool($1) },
+        "review.sample_rate": { $0.sampleRate = try double($1, 0...1) },
+        "review.sample_seed": { $0.sampleSeed = try string($1) },
         "review.min_long_side": { $0.minLongSide = try int($1, 1...65_000) },
         "review.near_duplicate_distance": { $0.nearDuplicateDistance = try double($1, 0...255) },
         "review.min_confidence": { $0.minConfidence = try double($1, 0...1) },

@@ -85,8 +85,10 @@ public struct GateResult: Codable, Sendable, Equatable {
 }
 
 public struct ReviewRecord: Codable, Sendable, Equatable {
-    /// auto-approved, held, exception, approved, rejected
+    /// auto-approved, sampled, held, exception, approved, rejected
     public var status: String
+    /// Held as part of the batch's statistical sample (stays true once a person approves it).
+    public var sampled: Bool?
     public var gates: [GateResult]
     public var decidedBy: String?
     public var decidedAt: Date?

@@ -9,6 +9,8 @@ public struct ReviewPolicy: Sendable {
     public var nearDuplicateDistance: Double
     /// Retouch confidence below which a cut-out goes to a person even without a flag.
     public var minConfidence: Double
+    /// Which passing assets a person sees anyway (rate 0: none).
+    public var sampler = Sampler(rate: 0, seed: "photopipe")
 
     public init(hold: Bool, minLongSide: Int, nearDuplicateDistance: Double = 3, minConfidence: Double = 0.6) {
         self.hold = hold; self.minLongSide = minLongSide; self.nearDuplicateDistance = nearDuplicateDistance
@@ -16,6 +18,7 @@ public struct ReviewPolicy: Sendable {
     }
     public init(_ c: Config) {
         self.init(hold: c.reviewHold, minLongSide: c.minLongSide, nearDuplicateDistance: c.nearDuplicateDistance, minConfidence: c.minConfidence)
+        sampler = Sampler(rate: c.sampleRate, seed: c.sampleSeed)
     }
 
     /// The closest other frame of the same SKU, found by the caller from the signature index.
@@ -72,6 +75,13 @@ public struct ReviewPolicy: Sendable {
     }
 
     public func decide(_ m: Manifest, nearest: Neighbour? = nil, now: Date = Date()) -> Decision {
+        var tally = Sampler.Tally()
+        return decide(m, nearest: nearest, tally: &tally, skuHasSeveralViews: false, now: now)
+    }
+
+    /// - Parameter tally: the batch's sample so far; a passing asset may be held for it.
+    public func decide(_ m: Manifest, nearest: Neighbour?, tally: inout Sampler.Tally, skuHasSeveralViews: Bool,
+                       now: Date = Date()) -> Decision {
         let results = gates(m, nearest: nearest)
         if let failed = results.first(where: { !$0.passed }) {
             return Decision(record: ReviewRecord(status: "exception", gates: results, decidedBy: "photopiped",
@@ -81,6 +91,13 @@ public struct ReviewPolicy: Sendable {
             return Decision(record: ReviewRecord(status: "held", gates: results, decidedBy: "photopiped",
                                                  decidedAt: now, reason: "review.hold is on: every asset waits for a person"),
                             destination: .review)
+        }
+        if sampler.holds(sha256: m.sha256, confidence: m.master?.retouch?.confidence ?? 1, sku: m.sku,
+                         skuHasSeveralViews: skuHasSeveralViews, tally: &tally) {
+            var record = ReviewRecord(status: "sampled", gates: results, decidedBy: "photopiped", decidedAt: now,
+                                      reason: String(format: "every gate passed; held as part of batch %@'s sample (review.sample_rate %.0f%%): look, then `pipectl approve %@`", m.batch, sampler.rate * 100, m.batch))
+            record.sampled = true
+            return Decision(record: record, destination: .review)
         }
         return Decision(record: ReviewRecord(status: "auto-approved", gates: results, decidedBy: "photopiped", decidedAt: now),
                         destination: .approved)

@@ -274,7 +274,10 @@ extension Supervisor {
                 case .generate:
                     advance(claim: claim, manifest: &m, step: .generate, to: .generated, ms: 0, note: "pass-through: no generators configured")
                 case .review:
-                    let decision = policy.decide(m, nearest: nearestSibling(m))
+                    var tally = sampleTallies[m.batch] ?? sampleTally(batch: m.batch)
+                    let several = ViewIndex(layout: layout).holders(sku: m.sku).count > 1
+                    let decision = policy.decide(m, nearest: nearestSibling(m), tally: &tally, skuHasSeveralViews: several)
+                    sampleTallies[m.batch] = tally
                     recordSignature(m)
                     m.review = decision.record
                     advance(claim: claim, manifest: &m, step: .review, to: decision.destination, ms: 0, note: decision.record.status)
@@ -283,5 +286,18 @@ extension Supervisor {
                 }
             }
         }
+    }
+
+    /// The batch's sample so far, counted once from the manifests after a start (then kept in memory).
+    func sampleTally(batch: String) -> Sampler.Tally {
+        var t = Sampler.Tally()
+        for q in [Queue.review, .approved, .export] {
+            for id in layout.assets(in: q) {
+                guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)), m.batch == batch, let r = m.review else { continue }
+                if r.sampled == true { t.passed += 1; t.sampled += 1; t.skus.insert(m.sku) }
+                else if r.status == "auto-approved" { t.passed += 1 }
+            }
+        }
+        return t
     }
 }

@@ -65,6 +65,8 @@ final class Supervisor {
     var targetCredentials: [String: Result<Credentials, DeliveryFailure>] = [:]
     /// Assets whose view moved while a worker exported them.
     var exportAgain = Set<String>()
+    /// Each batch's review sample so far.
+    var sampleTallies: [String: Sampler.Tally] = [:]
     var watcher: InboxWatcher?
     var server: ControlServer?
 

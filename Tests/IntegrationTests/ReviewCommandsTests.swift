@@ -65,4 +65,21 @@ final class ReviewCommandsTests: XCTestCase {
         XCTAssertEqual(rolled.master?.retouch?.shadow, "synthesise")
         XCTAssertTrue(rolled.history.contains { $0.note?.hasPrefix("rollback by uid") ?? false })
     }
+
+    func testASampleOfAPassingBatchWaitsAndOneCommandSendsItOn() throws {
+        let d = try Daemon(config: "[review]\nsample_rate = 0.25\n")
+        defer { d.cleanUp() }
+        try d.start()
+        let src = try Fixtures.shots(count: 4, firstSku: 7601)
+        XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(src)/", "\(d.inbox)/day-2/"]).status, 0)
+        XCTAssertTrue(waitUntil(timeout: 60) { d.assets(in: .review).count + d.assets(in: .export).count == 4 }, d.log)
+        XCTAssertEqual(d.assets(in: .review).count, 1, "25% of 4, and the batch's first passing asset")
+        let held = try d.manifest(try XCTUnwrap(d.assets(in: .review).first), in: .review)
+        XCTAssertEqual(held.review?.status, "sampled")
+        XCTAssertTrue(held.review?.gates.allSatisfy(\.passed) ?? false)
+        XCTAssertTrue(d.pipectl(["exceptions"]).out.contains("no exceptions"), "a sample is not an exception")
+        XCTAssertTrue(d.pipectl(["approve", "day-2"]).out.contains("approved 1"))
+        XCTAssertTrue(waitUntil(timeout: 60) { d.assets(in: .export).count == 4 }, d.log)
+        XCTAssertEqual(try d.manifest(held.id, in: .export).review?.sampled, true, "approved, and still known as sampled")
+    }
 }

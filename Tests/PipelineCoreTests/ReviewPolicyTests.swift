@@ -108,3 +108,60 @@ final class SkuGateTests: XCTestCase {
         XCTAssertEqual(ReviewPolicy(hold: false, minLongSide: 1000, minConfidence: 0.95).decide(retouched(confidence: 0.9, flags: [])).destination, .review)
     }
 }
+
+final class SamplerTests: XCTestCase {
+    func run(_ sampler: Sampler, count: Int, skuViews: Int = 1) -> [Bool] {
+        var tally = Sampler.Tally()
+        return (0..<count).map { i in
+            let sha = String(format: "%064x", i * 2_654_435_761)
+            let confidence = i % 10 == 0 ? 0.3 : 1.0
+            return sampler.holds(sha256: sha, confidence: confidence, sku: "S\(i / skuViews)", skuHasSeveralViews: skuViews > 1, tally: &tally)
+        }
+    }
+
+    func testSampleKeepsToTheRateFromTheFirstAssetOn() {
+        let s = Sampler(rate: 0.12, seed: "studio")
+        let held = run(s, count: 500)
+        XCTAssertTrue(held[0], "every batch is represented: its first passing asset is held")
+        for n in 1...500 {
+            let k = held.prefix(n).filter { $0 }.count
+            XCTAssertLessThanOrEqual(k, Int((0.12 * Double(n)).rounded(.up)), "never above the rate, at \(n)")
+            XCTAssertGreaterThanOrEqual(k, Int((0.12 * Double(n)).rounded(.up)) - 1, "never more than one behind, at \(n)")
+        }
+        XCTAssertTrue((59...60).contains(held.filter { $0 }.count), "12% of 500")
+    }
+
+    func testSameSeedSameSampleOtherSeedOtherSample() {
+        let a = run(Sampler(rate: 0.12, seed: "studio"), count: 300)
+        XCTAssertEqual(a, run(Sampler(rate: 0.12, seed: "studio"), count: 300))
+        XCTAssertNotEqual(a, run(Sampler(rate: 0.12, seed: "other"), count: 300))
+    }
+
+    func testUnsureCutOutsAreHeldMoreOften() {
+        let held = run(Sampler(rate: 0.12, seed: "studio"), count: 2000)
+        let unsure = held.enumerated().filter { $0.offset % 10 == 0 }.map(\.element)
+        let sure = held.enumerated().filter { $0.offset % 10 != 0 }.map(\.element)
+        let rateUnsure = Double(unsure.filter { $0 }.count) / Double(unsure.count)
+        let rateSure = Double(sure.filter { $0 }.count) / Double(sure.count)
+        XCTAssertGreaterThan(rateUnsure, rateSure * 1.3, "confidence 0.3: \(rateUnsure), 1.0: \(rateSure)")
+    }
+
+    func testRateZeroHoldsNothingAndOneHoldsEverything() {
+        XCTAssertFalse(run(Sampler(rate: 0, seed: "x"), count: 50).contains(true))
+        XCTAssertFalse(run(Sampler(rate: 1, seed: "x"), count: 50).contains(false))
+    }
+
+    func testPolicySendsASampledAssetToReviewWithTheCommandToApprove() {
+        var policy = ReviewPolicy(hold: false, minLongSide: 1000)
+        policy.sampler = Sampler(rate: 0.5, seed: "x")
+        var tally = Sampler.Tally()
+        var m = Manifest(id: "a", batch: "shoot-7", sourceName: "a.jpg", original: "o", sha256: "00", bytes: 1, sku: "a",
+                         view: 1, skuSource: "name", arrivedAt: Date())
+        m.master = MasterInfo(file: "master.tif", width: 3000, height: 2000)
+        let d = policy.decide(m, nearest: nil, tally: &tally, skuHasSeveralViews: false)
+        XCTAssertEqual(d.destination, .review)
+        XCTAssertEqual(d.record.status, "sampled")
+        XCTAssertEqual(d.record.sampled, true)
+        XCTAssertTrue(d.record.reason?.contains("pipectl approve shoot-7") ?? false)
+    }
+}

@@ -26,6 +26,12 @@ final class Daemon {
         configPath = "\(base)/photopipe.toml"
         logPath = "\(base)/daemon.log"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        // No statistical sample unless a test asks for one: most tests wait for every asset in export/.
+        var config = config
+        if !config.contains("sample_rate") {
+            config = config.contains("[review]\n") ? config.replacingOccurrences(of: "[review]\n", with: "[review]\nsample_rate = 0\n")
+                                                   : "[review]\nsample_rate = 0\n" + config
+        }
         let text = "root = \"\(root)\"\n" + "[daemon]\nsocket = \"\(socket)\"\nworkers = \(workers)\n" + "[watch]\nsettle_seconds = \(settle)\n" + config
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
