@@ -30,7 +30,7 @@ final class Daemon {
         var config = config
         if !config.contains("sample_rate") {
             config = config.contains("[review]\n") ? config.replacingOccurrences(of: "[review]\n", with: "[review]\nsample_rate = 0\n")
-                                                   : "[review]\nsample_rate = 0\n" + config
+                                                   : config + "\n[review]\nsample_rate = 0\n"   // after: line numbers stay
         }
         let text = "root = \"\(root)\"\n" + "[daemon]\nsocket = \"\(socket)\"\nworkers = \(workers)\n" + "[watch]\nsettle_seconds = \(settle)\n" + config
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
