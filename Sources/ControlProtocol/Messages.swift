@@ -6,12 +6,12 @@ public let controlProtocolVersion = 1
 public let maxRequestBytes = 64 * 1024
 
 public enum Command: String, Codable, Sendable, CaseIterable {
-    case status, list, show, retry, pause, resume, reload, approve, batches, deliveries, redeliver, reject, exceptions, rollback
+    case status, list, show, retry, pause, resume, reload, approve, batches, deliveries, redeliver, reject, exceptions, rollback, review
 
     /// Commands that change state need root or the service user; the rest are read-only.
     public var changesState: Bool {
         switch self {
-        case .status, .list, .show, .batches, .deliveries, .exceptions: false
+        case .status, .list, .show, .batches, .deliveries, .exceptions, .review: false
         case .retry, .pause, .resume, .reload, .approve, .redeliver, .reject, .rollback: true
         }
     }
@@ -48,6 +48,7 @@ public struct Response: Codable, Sendable {
     public var assets: [AssetSummary]?
     public var batches: [BatchSummary]?
     public var deliveries: [DeliverySummary]?
+    public var review: [ReviewSummary]?
     public var detail: JSONValue?
     public var message: String?
 
@@ -93,6 +94,24 @@ public struct BatchSummary: Codable, Sendable, Equatable {
     public init(name: String, stages: [String: Int], total: Int, firstArrival: Date?, lastArrival: Date?, complete: Bool) {
         self.name = name; self.stages = stages; self.total = total
         self.firstArrival = firstArrival; self.lastArrival = lastArrival; self.complete = complete
+    }
+}
+
+/// One batch as review saw it: how its assets were decided and which gates failed how often.
+public struct ReviewSummary: Codable, Sendable, Equatable {
+    public var batch: String
+    public var total: Int
+    public var autoApproved: Int
+    public var sampled: Int
+    public var exceptions: Int
+    /// Waiting in review/ now (sampled, held or exceptions).
+    public var waiting: Int
+    public var approvedByPerson: Int
+    public var rejected: Int
+    public var gateFailures: [String: Int]
+    public init(batch: String) {
+        self.batch = batch; total = 0; autoApproved = 0; sampled = 0; exceptions = 0; waiting = 0
+        approvedByPerson = 0; rejected = 0; gateFailures = [:]
     }
 }
 

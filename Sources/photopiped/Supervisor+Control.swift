@@ -21,6 +21,7 @@ extension Supervisor {
         case .approve: return approve(r.names ?? r.asset.map { [$0] } ?? [], includeExceptions: r.includeExceptions ?? false, peer)
         case .reject: return reject(r.names ?? [], reason: r.reason, peer)
         case .exceptions: return exceptions()
+        case .review: return reviewSummary(batch: r.batch)
         case .pause:
             paused = true
             record(Event(event: "paused", detail: "uid \(peer.uid)"))

@@ -94,4 +94,41 @@ extension Supervisor {
         r.assets = found.sorted { $0.0 < $1.0 }.map(\.1)
         return r
     }
+
+    /// `pipectl review`: per batch, how review decided; with a batch, the assets waiting in it.
+    func reviewSummary(batch: String?) -> Response {
+        if let batch {
+            var r = Response(ok: true)
+            r.assets = layout.assets(in: .review).compactMap { id in
+                guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: .review)), m.batch == batch else { return nil }
+                let flags = m.master?.retouch?.flags ?? []
+                let note = "\(m.review?.status ?? "waiting")\(flags.isEmpty ? "" : " [\(flags.joined(separator: ","))]"): \(m.review?.reason ?? "")"
+                return AssetSummary(id: id, stage: "review", batch: m.batch, sku: m.sku, view: m.view, note: note)
+            }
+            return r
+        }
+        var byBatch: [String: ReviewSummary] = [:]
+        for q in [Queue.review, .approved, .export, .failed] {
+            for id in layout.assets(in: q) {
+                guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)), let rec = m.review else { continue }
+                var s = byBatch[m.batch] ?? ReviewSummary(batch: m.batch)
+                s.total += 1
+                let failed = rec.gates.filter { !$0.passed }
+                for g in failed { s.gateFailures[g.gate, default: 0] += 1 }
+                if rec.sampled == true { s.sampled += 1 }
+                if !failed.isEmpty { s.exceptions += 1 }
+                switch rec.status {
+                case "auto-approved": s.autoApproved += 1
+                case "approved": s.approvedByPerson += 1
+                case "rejected": s.rejected += 1
+                default: break
+                }
+                if q == .review { s.waiting += 1 }
+                byBatch[m.batch] = s
+            }
+        }
+        var r = Response(ok: true)
+        r.review = byBatch.values.sorted { $0.batch < $1.batch }
+        return r
+    }
 }

@@ -8,7 +8,7 @@ struct Pipectl: ParsableCommand {
         commandName: "pipectl",
         abstract: "Control a running photopiped over its Unix socket.",
         subcommands: [Status.self, Batches.self, List.self, Show.self, Retry.self, Rollback.self, Approve.self, Reject.self,
-                      Exceptions.self, Deliveries.self, Redeliver.self,
+                      Exceptions.self, Review.self, Deliveries.self, Redeliver.self,
                       Pause.self, Resume.self, Reload.self])
 }
 
@@ -160,6 +160,30 @@ struct Reject: ParsableCommand {
         r.names = assets
         r.reason = reason
         try connection.call(r) { print($0.message ?? "ok") }
+    }
+}
+
+struct Review: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Per batch: total, auto-approved, sampled, exceptions, waiting, decided by a person, and which gates failed how often; with a batch, the assets waiting in it.")
+    @OptionGroup var connection: Connection
+    @Argument(help: "A batch: list its assets waiting in review.") var batch: String?
+
+    func run() throws {
+        try connection.call(Request(command: .review, batch: batch)) { resp in
+            if batch != nil {
+                let rows = (resp.assets ?? []).map { [$0.id, $0.sku, $0.view.map(String.init) ?? "-", $0.note ?? ""] }
+                if rows.isEmpty { print("nothing waiting in review for \(batch!)"); return }
+                print(Table.render(header: ["ASSET", "SKU", "VIEW", "STATUS AND REASON"], rows: rows))
+                print("approve the passing ones: pipectl approve \(batch!)   (exceptions: name them, or --include-exceptions)")
+                return
+            }
+            let rows = (resp.review ?? []).map { s in
+                [s.batch, "\(s.total)", "\(s.autoApproved)", "\(s.sampled)", "\(s.exceptions)", "\(s.waiting)", "\(s.approvedByPerson)", "\(s.rejected)",
+                 s.gateFailures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")]
+            }
+            if rows.isEmpty { print("nothing reviewed yet"); return }
+            print(Table.render(header: ["BATCH", "TOTAL", "AUTO", "SAMPLED", "EXCEPTIONS", "WAITING", "APPROVED", "REJECTED", "GATES FAILED"], rows: rows))
+        }
     }
 }
 

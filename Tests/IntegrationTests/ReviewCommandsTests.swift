@@ -1,3 +1,4 @@
+import ControlProtocol
 import Foundation
 import PipelineCore
 import XCTest
@@ -23,6 +24,11 @@ final class ReviewCommandsTests: XCTestCase {
         XCTAssertTrue(listed.out.contains("unknown SKU") && listed.out.contains("SKU-7502"), listed.out)
         XCTAssertEqual(listed.out.split(separator: "\n").count, 2, "a header and the one exception:\n\(listed.out)")
         let exception = try XCTUnwrap(d.assets(in: .review).first { (try? d.manifest($0, in: .review))?.review?.status == "exception" })
+        let summary = try XCTUnwrap(try d.request(Request(command: .review)).review?.first { $0.batch == "day-1" })
+        XCTAssertEqual([summary.total, summary.exceptions, summary.waiting, summary.autoApproved], [4, 1, 4, 0])
+        XCTAssertEqual(summary.gateFailures, ["sku": 1])
+        let waitingList = d.pipectl(["review", "day-1"])
+        XCTAssertTrue(waitingList.out.contains("held") && waitingList.out.contains("exception: unknown SKU"), waitingList.out)
 
         let approved = d.pipectl(["approve", "day-1"])
         XCTAssertEqual(approved.status, 0, approved.err)
