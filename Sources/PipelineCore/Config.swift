@@ -38,6 +38,12 @@ public struct Config: Codable, Sendable, Equatable {
     public var sampleRate = 0.12
     /// Seeds the sample, so a re-run of the same batch holds the same assets.
     public var sampleSeed = "photopipe"
+    /// Share of the product clipped to white above which the exposure gate fails.
+    public var maxClippedShare = 0.05
+    /// Exposure correction (EV, either way) above which the lighting gate fails.
+    public var maxCorrectionEV = 1.5
+    /// Backdrop cast (CIELAB chroma) above which the lighting gate fails.
+    public var maxCast = 20.0
     public var minLongSide = 1000
     public var nearDuplicateDistance = 3.0
     public var minConfidence = 0.6
@@ -150,6 +156,9 @@ public enum ConfigLoader {
         "review.hold": { $0.reviewHold = try bool($1) },
         "review.sample_rate": { $0.sampleRate = try double($1, 0...1) },
         "review.sample_seed": { $0.sampleSeed = try string($1) },
+        "review.max_clipped_share": { $0.maxClippedShare = try double($1, 0...1) },
+        "review.max_correction_ev": { $0.maxCorrectionEV = try double($1, 0...10) },
+        "review.max_cast": { $0.maxCast = try double($1, 0...200) },
         "review.min_long_side": { $0.minLongSide = try int($1, 1...65_000) },
         "review.near_duplicate_distance": { $0.nearDuplicateDistance = try double($1, 0...255) },
         "review.min_confidence": { $0.minConfidence = try double($1, 0...1) },

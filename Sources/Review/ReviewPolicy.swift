@@ -11,6 +11,11 @@ public struct ReviewPolicy: Sendable {
     public var minConfidence: Double
     /// Which passing assets a person sees anyway (rate 0: none).
     public var sampler = Sampler(rate: 0, seed: "photopipe")
+    public var maxClippedShare = 0.05
+    public var maxCorrectionEV = 1.5
+    public var maxCast = 20.0
+    /// Enabled channel presets, for the channel-size gate.
+    public var channels: [ChannelPreset] = []
 
     public init(hold: Bool, minLongSide: Int, nearDuplicateDistance: Double = 3, minConfidence: Double = 0.6) {
         self.hold = hold; self.minLongSide = minLongSide; self.nearDuplicateDistance = nearDuplicateDistance
@@ -19,6 +24,8 @@ public struct ReviewPolicy: Sendable {
     public init(_ c: Config) {
         self.init(hold: c.reviewHold, minLongSide: c.minLongSide, nearDuplicateDistance: c.nearDuplicateDistance, minConfidence: c.minConfidence)
         sampler = Sampler(rate: c.sampleRate, seed: c.sampleSeed)
+        maxClippedShare = c.maxClippedShare; maxCorrectionEV = c.maxCorrectionEV; maxCast = c.maxCast
+        channels = c.export.enabled
     }
 
     /// The closest other frame of the same SKU, found by the caller from the signature index.
@@ -34,7 +41,8 @@ public struct ReviewPolicy: Sendable {
     }
 
     public func gates(_ m: Manifest, nearest: Neighbour? = nil) -> [GateResult] {
-        [resolutionGate(m), retouchGate(m), skuGate(m), viewGate(m)] + (nearDuplicateDistance > 0 ? [nearDuplicateGate(m, nearest)] : [])
+        [resolutionGate(m), channelSizeGate(m), retouchGate(m), exposureGate(m), lightingGate(m), skuGate(m), viewGate(m)]
+            + (nearDuplicateDistance > 0 ? [nearDuplicateGate(m, nearest)] : [])
     }
 
     /// Two files claiming the same view of one SKU: a person decides which is which.

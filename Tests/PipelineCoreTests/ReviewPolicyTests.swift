@@ -16,7 +16,10 @@ final class ReviewPolicyTests: XCTestCase {
         XCTAssertEqual(d.destination, .approved)
         XCTAssertEqual(d.record.status, "auto-approved")
         XCTAssertEqual(d.record.gates, [GateResult(gate: "resolution", value: 3000, threshold: 1000, passed: true),
+                                        GateResult(gate: "channel-size", value: 0, threshold: 0, passed: true),
                                         GateResult(gate: "retouch", value: 1, threshold: 0.6, passed: true),
+                                        GateResult(gate: "exposure", value: 0, threshold: 0.05, passed: true),
+                                        GateResult(gate: "lighting", value: 0, threshold: 1.5, passed: true),
                                         GateResult(gate: "sku", value: 1, threshold: 1, passed: true),
                                         GateResult(gate: "view", value: 0, threshold: 0, passed: true),
                                         GateResult(gate: "near-duplicate", value: 255, threshold: 3, passed: true)])
@@ -163,5 +166,56 @@ final class SamplerTests: XCTestCase {
         XCTAssertEqual(d.record.status, "sampled")
         XCTAssertEqual(d.record.sampled, true)
         XCTAssertTrue(d.record.reason?.contains("pipectl approve shoot-7") ?? false)
+    }
+}
+
+final class ImageGateTests: XCTestCase {
+    func manifest(clipped: Double = 0, ev: Double = 0.3, cast: [Double] = [0, 2], coloured: Bool = false,
+                  master: Int = 3000, product: Int = 2400) -> Manifest {
+        var m = Manifest(id: "a", batch: "b", sourceName: "a.jpg", original: "o", sha256: "0", bytes: 1, sku: "a",
+                         view: 1, skuSource: "name", arrivedAt: Date())
+        let record = RetouchRecord(confidence: 1, flags: [],
+                                   backdrop: .init(colour: [240, 240, 240], cast: cast, fitResidual: 0, coverage: 0.5, coloured: coloured, corrected: [255, 255, 255]),
+                                   correction: .init(gains: [1, 1, 1], exposureEV: ev, clippedShare: clipped),
+                                   frame: .init(crop: [0, 0, master, master], scale: 1, productBox: [100, 100, product / 2, product],
+                                                centroid: [0, 0], margins: [0, 0, 0, 0], touches: []),
+                                   matte: .init(edgeContrast: 40, lowContrastShare: 0, productShare: 0.3, seeThroughShare: 0, highlightShare: 0),
+                                   shadow: "synthesise", maskFile: "mask.png", timings: [:])
+        m.master = MasterInfo(file: "master.tif", width: master, height: master, retouch: record)
+        return m
+    }
+
+    var policy: ReviewPolicy {
+        var c = Config()
+        c.export.channels = ["default", "amazon-main"]
+        return ReviewPolicy(c)
+    }
+
+    func testACleanFramePassesEveryNewGate() {
+        let gates = policy.gates(manifest())
+        XCTAssertTrue(gates.filter { ["exposure", "lighting", "channel-size"].contains($0.gate) }.allSatisfy(\.passed), "\(gates)")
+    }
+
+    func testClippedHighlightsAreAnExposureException() {
+        let d = policy.decide(manifest(clipped: 0.12))
+        XCTAssertEqual(d.record.status, "exception")
+        XCTAssertTrue(d.record.reason?.contains("highlights are clipped on 12% of the product") ?? false, d.record.reason ?? "")
+    }
+
+    func testLargeCorrectionsAreLightingExceptionsButACodedSweepIsNot() {
+        XCTAssertFalse(policy.lightingGate(manifest(ev: -2.1)).passed)
+        XCTAssertTrue(policy.lightingGate(manifest(ev: 1.0)).passed, "the quality harness drifts by ±1 EV and is fixed faithfully")
+        let cast = policy.lightingGate(manifest(cast: [15, 16]))
+        XCTAssertFalse(cast.passed)
+        XCTAssertTrue(cast.reason?.contains("colour cast of chroma 22") ?? false, cast.reason ?? "")
+        XCTAssertTrue(policy.lightingGate(manifest(cast: [40, 30], coloured: true)).passed, "a coloured sweep has its own flag")
+    }
+
+    func testAProductTooSmallForAnEnabledChannelIsAnException() {
+        let g = policy.channelSizeGate(manifest(master: 1200, product: 1000))
+        XCTAssertFalse(g.passed)
+        XCTAssertTrue(g.reason?.contains("too small for amazon-main") ?? false, g.reason ?? "")
+        XCTAssertFalse(g.reason?.contains("default") ?? true, "default pads small masters")
+        XCTAssertTrue(policy.channelSizeGate(manifest(master: 3000, product: 2400)).passed)
     }
 }
