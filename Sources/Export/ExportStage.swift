@@ -94,7 +94,7 @@ public enum ExportStage {
                                message: "\(name) failed \(p.name)'s checks: \(problems.joined(separator: "; ")); the file was not delivered")
         }
         var record = OutputRecord(channel: p.name, path: "out/\(p.name)/\(name)", bytes: data.count, width: p.width, height: p.height,
-                                  sha256: try FileDigest.of(path).sha256)
+                                  sha256: FileDigest.of([UInt8](data)).sha256)
         record.quality = quality
         record.fill = (plan.fill * 1000).rounded() / 1000
         return record

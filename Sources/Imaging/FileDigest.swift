@@ -14,4 +14,11 @@ public struct FileDigest: Sendable, Equatable {
         }
         return FileDigest(sha256: String(cString: hex), bytes: Int(bytes))
     }
+
+    /// SHA-256 of bytes already in memory (a file just written from them need not be read again).
+    public static func of(_ data: [UInt8]) -> FileDigest {
+        var hex = [CChar](repeating: 0, count: 65)
+        data.withUnsafeBytes { pp_sha256_hex($0.baseAddress, $0.count, &hex) }
+        return FileDigest(sha256: String(cString: hex), bytes: data.count)
+    }
 }
