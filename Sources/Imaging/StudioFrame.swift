@@ -16,6 +16,10 @@ public struct StudioFrame: Sendable {
     /// 0 = ellipse (a bottle seen from the front), 1 = rounded box.
     public var boxy = false
     public var noiseSigma = 2.0
+    /// Lens blur (Gaussian sigma in frame pixels) over everything but the sensor noise: a missed focus.
+    public var blurSigma = 0.0
+    /// A dark prop (a strip of tape, a clip) on the sweep, away from the product.
+    public var stray = false
 
     public init(width: Int, height: Int) { self.width = width; self.height = height }
 
@@ -38,7 +42,8 @@ public struct StudioFrame: Sendable {
     public func render() throws -> Image {
         let factor = min(width, height) >= 1600 ? 4 : 1
         let small = try renderSmooth(width: (width + factor - 1) / factor, height: (height + factor - 1) / factor)
-        let smooth = factor == 1 ? small : try small.resized(by: Double(factor))
+        let enlarged = factor == 1 ? small : try small.resized(by: Double(factor))
+        let smooth = blurSigma > 0 ? try enlarged.blurred(sigma: blurSigma) : enlarged
         let noisy = try smooth + (try Image.noise(width: smooth.width, height: smooth.height, sigma: noiseSigma))
         let fitted = (smooth.width == width && smooth.height == height) ? noisy
             : try noisy.cropped(x: 0, y: 0, width: width, height: height)
@@ -78,7 +83,13 @@ public struct StudioFrame: Sendable {
         let shadowGain = try shadow.linear(-0.25 / 255, 1.0)
         let shadowed = try sweep * shadowGain
 
-        return try Image.select(mask: mask, body, shadowed)
+        let scene = try Image.select(mask: mask, body, shadowed)
+        guard stray else { return scene }
+        let side = h * 0.06
+        let px = try x.linear(1 / side, -w * 0.86 / side), py = try y.linear(1 / side, -h * 0.84 / side)
+        let square = try (try (try px * px) * (try px * px)) + (try (try py * py) * (try py * py))
+        let prop = try (try square.less(than: 1)).blurred(sigma: 0.6)
+        return try Image.select(mask: prop, try shade.linear([70, 70, 75], [0, 0, 0]), scene)
     }
 
     public func write(jpeg path: String, quality: Int = 92) throws {

@@ -15,6 +15,8 @@ public struct RetouchRecord: Codable, Sendable, Equatable {
     public var maskFile: String
     /// Milliseconds per step.
     public var timings: [String: Double]
+    /// Measurements for the review gates (absent in manifests written before they existed).
+    public var quality: Quality?
 
     public struct Backdrop: Codable, Sendable, Equatable {
         /// sRGB of the fitted sweep where the product stands, before correction.
@@ -39,7 +41,7 @@ public struct RetouchRecord: Codable, Sendable, Equatable {
         public var gains: [Double]
         /// The exposure part of those gains, in EV (stops).
         public var exposureEV: Double
-        /// Product pixels that the correction pushed past 255 (share of the product).
+        /// Product pixels clipped at white: at 255 in the shot, or pushed past it by the correction (share of the product).
         public var clippedShare: Double
         public init(gains: [Double], exposureEV: Double, clippedShare: Double) {
             self.gains = gains; self.exposureEV = exposureEV; self.clippedShare = clippedShare
@@ -80,6 +82,22 @@ public struct RetouchRecord: Codable, Sendable, Equatable {
         public init(edgeContrast: Double, lowContrastShare: Double, productShare: Double, seeThroughShare: Double, highlightShare: Double) {
             self.edgeContrast = edgeContrast; self.lowContrastShare = lowContrastShare; self.productShare = productShare
             self.seeThroughShare = seeThroughShare; self.highlightShare = highlightShare
+        }
+    }
+
+    /// What the review gates judge that the fields above do not say.
+    public struct Quality: Codable, Sendable, Equatable {
+        /// Variance of the Laplacian of the product's alpha across its outline, in master pixels (0–255 units):
+        /// a sharp outline steps from backdrop to product within a pixel or two, a blurred one ramps.
+        /// Measured on the cut-out, not the texture, so a plain product and a patterned one compare.
+        public var sharpness: Double
+        /// Product pixels black in every channel in the shot (shadows crushed), share of the product.
+        public var crushedShare: Double
+        /// Parts of the cut-out detached from the product and much smaller than it (a prop, tape, a
+        /// large speck): non-white in the master's background, as a share of the background.
+        public var strayShare: Double
+        public init(sharpness: Double, crushedShare: Double, strayShare: Double) {
+            self.sharpness = sharpness; self.crushedShare = crushedShare; self.strayShare = strayShare
         }
     }
 

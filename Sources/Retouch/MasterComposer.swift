@@ -12,6 +12,8 @@ struct MasterComposer {
         var box: (x: Int, y: Int, w: Int, h: Int)
         var centroid: (Double, Double)
         var clippedShare: Double
+        /// Solid product pixels black in every channel of the shot.
+        var crushedShare: Double
         /// ΔE76 between product and backdrop along the coarse outline, one per outline cell.
         var edgeContrasts: [Double]
     }
@@ -20,6 +22,8 @@ struct MasterComposer {
     /// are symmetric about 0.5 so the stretch does not move an edge (an asymmetric pair thinned
     /// every outline by a fraction of a pixel: chair legs lost 3% IoU).
     static let low: Float = 0.2, high: Float = 0.8
+    /// At or below this in every channel of the shot a product pixel is crushed black.
+    static let crushedLevel = 2
     /// Coarse pixels this close to the coarse outline are matted at full size.
     static let bandRadius = 2
     /// Pixels within this share of a cell's largest distance from the backdrop are its product colour.
@@ -42,7 +46,8 @@ struct MasterComposer {
         var clipsAt = [Int](repeating: 256, count: 3)
         for c in 0..<3 {
             luts[c] = (0..<256).map { v in SRGB.byte(SRGB.toLinear[v] * gains[c]) }
-            clipsAt[c] = (0..<256).first { SRGB.toLinear[$0] * gains[c] > 1.0 } ?? 256
+            // A pixel at 255 in the shot is clipped whatever the gain: its detail is gone.
+            clipsAt[c] = (0..<256).first { SRGB.toLinear[$0] * gains[c] > 1.0 } ?? 255
         }
 
         // Pass 1: the product colour next to each stretch of outline, from the full-size pixels
@@ -180,7 +185,7 @@ struct MasterComposer {
         var master = PixelBuffer(width: w, height: h, bands: 4)
         var mask = PixelBuffer(width: w, height: h, bands: 1)
         var sumA: Double = 0, sumX: Double = 0, sumY: Double = 0
-        var clipped = 0, solid = 0
+        var clipped = 0, crushed = 0, solid = 0
         let lut = luts[0] + luts[1] + luts[2]
         let (clipR, clipG, clipB) = (clipsAt[0], clipsAt[1], clipsAt[2])
         let bands = fine.bands
@@ -200,6 +205,7 @@ struct MasterComposer {
                                 let r = Int(px[src]), g = Int(px[src + 1]), b = Int(px[src + 2])
                                 out[dst] = lut[r]; out[dst + 1] = lut[256 + g]; out[dst + 2] = lut[512 + b]
                                 if r >= clipR || g >= clipG || b >= clipB { clipped += 1 }
+                                if r <= crushedLevel && g <= crushedLevel && b <= crushedLevel { crushed += 1 }
                                 solid += 1
                                 out[dst + 3] = 255; m[i] = 255
                                 continue
@@ -241,6 +247,7 @@ struct MasterComposer {
         let centroid = sumA > 0 ? (sumX / sumA, sumY / sumA) : (Double(w) / 2, Double(h) / 2)
         return Result(master: master, mask: mask, box: box, centroid: centroid,
                       clippedShare: solid > 0 ? Double(clipped) / Double(solid) : 0,
+                      crushedShare: solid > 0 ? Double(crushed) / Double(solid) : 0,
                       edgeContrasts: contrasts)
     }
 

@@ -13,6 +13,9 @@ public enum RetouchStage {
     /// RGBA master, lossless TIFF (zstd): writes in ~40% and reads in ~55% of the time of a level-1 PNG.
     public static let masterFile = "master.tif"
     public static let maskFile = "mask.png"
+    /// The master on white, small: the contact sheet's picture of the asset.
+    public static let thumbFile = "thumb.jpg"
+    static let thumbLongSide = 360.0
 
     /// Share of the product's long side kept as free margin around product and shadow in the master.
     static let marginShare = 0.03
@@ -126,7 +129,7 @@ public enum RetouchStage {
         let castLab = Lab.from(linear: correction.reference)
         func round3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
 
-        let record = RetouchRecord(
+        var record = RetouchRecord(
             confidence: assessment.confidence,
             flags: assessment.flags,
             backdrop: .init(colour: srgb(correction.reference), cast: [round3(castLab.a), round3(castLab.b)],
@@ -143,6 +146,9 @@ public enum RetouchStage {
                          touches: assessment.touches),
             matte: roundedMatte(assessment.matte),
             shadow: settings.shadow.rawValue, maskFile: maskFile, timings: [:])
+        record.quality = .init(sharpness: (OutlineSharpness.measure(mask: composed.mask, box: composed.box) * 10).rounded() / 10,
+                               crushedShare: round3(composed.crushedShare), strayShare: (StrayParts.share(coarse) * 1e5).rounded() / 1e5)
+        clock.lap("gate-measures")
         let image = try guarded("master") { try Image(composed.master) }
         return Output(master: composed.master, mask: composed.mask, masterImage: image, record: record)
     }
@@ -159,9 +165,14 @@ public enum RetouchStage {
         let jobs: [(String, (String) throws -> Void)] = [
             (masterFile, { try output.masterImage.saveMasterTIFF($0) }),
             (maskFile, { try Image(output.mask).savePNG($0) }),
+            (thumbFile, { path in
+                let m = output.masterImage
+                let scale = min(1, thumbLongSide / Double(max(m.width, m.height, 1)))
+                try m.flattened(on: RGB(255, 255, 255)).resized(by: scale).saveJPEG(path, quality: 85)
+            }),
         ]
         for (name, save) in jobs {
-            let tmp = "\(assetDir)/.\(name).\(pid).tmp\(name.hasSuffix(".png") ? ".png" : ".tif")"
+            let tmp = "\(assetDir)/.\(name).\(pid).tmp.\((name as NSString).pathExtension)"
             do { try save(tmp) }
             catch { throw StepFailure.processing(step: "write-\(name)", detail: "\(error)", memoryLimitMB: settings.workerMemoryMB) }
             guard rename(tmp, "\(assetDir)/\(name)") == 0 else {

@@ -1,15 +1,18 @@
 import Foundation
 import PipelineCore
 
-/// Gates on what the retouch stage measured: highlights clipped on the product, a correction
-/// larger than stays faithful, and a product too small for an enabled channel.
+/// Gates on what the retouch stage measured: highlights clipped or shadows crushed on the product,
+/// a correction larger than stays faithful, and a product too small for an enabled channel.
 extension ReviewPolicy {
-    /// Share of product pixels the correction pushed past white.
+    /// Share of product pixels clipped at white, and crushed to black.
     public func exposureGate(_ m: Manifest) -> GateResult {
         let clipped = m.master?.retouch?.correction.clippedShare ?? 0
-        let passed = clipped <= maxClippedShare
-        return GateResult(gate: "exposure", value: clipped, threshold: maxClippedShare, passed: passed,
-                          reason: passed ? nil : String(format: "reshoot with less light: highlights are clipped on %.0f%% of the product (review.max_clipped_share %.0f%%)", clipped * 100, maxClippedShare * 100))
+        let crushed = m.master?.retouch?.quality?.crushedShare ?? 0
+        var reasons: [String] = []
+        if clipped > maxClippedShare { reasons.append(String(format: "reshoot with less light: highlights are clipped on %.0f%% of the product (review.max_clipped_share %.0f%%)", clipped * 100, maxClippedShare * 100)) }
+        if crushed > maxCrushedShare { reasons.append(String(format: "reshoot with more light: shadows are crushed to black on %.0f%% of the product (review.max_crushed_share %.0f%%)", crushed * 100, maxCrushedShare * 100)) }
+        return GateResult(gate: "exposure", value: max(clipped, crushed), threshold: clipped > maxClippedShare ? maxClippedShare : maxCrushedShare,
+                          passed: reasons.isEmpty, reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))
     }
 
     /// Exposure correction in EV and the backdrop's cast (CIELAB chroma) the stage had to undo.
@@ -33,5 +36,43 @@ extension ReviewPolicy {
         }
         return GateResult(gate: "channel-size", value: Double(short.count), threshold: 0, passed: short.isEmpty,
                           reason: short.isEmpty ? nil : "reshoot closer or at a higher resolution: the product is too small for \(short.joined(separator: ", ")) without upscaling (approve to export the other channels only)")
+    }
+}
+
+/// Gates on the pixel measurements the retouch stage adds for review (`RetouchRecord.Quality`):
+/// outline sharpness, crushed shadows, things detached from the product, and the frame edges.
+extension ReviewPolicy {
+    /// Blurred: below the absolute floor, or far below the batch's median once the batch has a few frames.
+    public func sharpnessGate(_ m: Manifest, batch: [Double]) -> GateResult {
+        guard let s = m.master?.retouch?.quality?.sharpness else { return GateResult(gate: "sharpness", value: 0, threshold: 0, passed: true) }
+        let median = batch.count >= Self.minimumBatchForMedian ? batch.sorted()[batch.count / 2] : nil
+        let relative = median.map { $0 * sharpnessRatio } ?? 0
+        let threshold = max(minSharpness, relative)
+        let passed = s >= threshold
+        var reason: String?
+        if !passed {
+            reason = median.map { String(format: "reshoot in focus: the product's outline is blurred (sharpness %.0f against the batch's median %.0f; review.sharpness_ratio %.2f)", s, $0, sharpnessRatio) }
+                ?? String(format: "reshoot in focus: the product's outline is blurred (sharpness %.0f, below review.min_sharpness %.0f)", s, minSharpness)
+            if median != nil && s >= minSharpness { reason! += ". If this product is soft by nature (fur, fabric), approve it" }
+        }
+        return GateResult(gate: "sharpness", value: s, threshold: threshold, passed: passed, reason: reason)
+    }
+
+    /// A batch median means something once this many frames were decided.
+    static let minimumBatchForMedian = 5
+
+    /// Something detached from the product stands on the sweep and would show in the white background.
+    public func backgroundGate(_ m: Manifest) -> GateResult {
+        let share = m.master?.retouch?.quality?.strayShare ?? 0
+        let passed = share <= maxStrayShare
+        return GateResult(gate: "background", value: share, threshold: maxStrayShare, passed: passed,
+                          reason: passed ? nil : String(format: "check the background: something apart from the product (a prop, tape, a large speck) covers %.2f%% of it (review.max_stray_share %.2f%%); remove it from the sweep and reshoot, or retouch it out", share * 100, maxStrayShare * 100))
+    }
+
+    /// The product touches an edge of the shot: it is cut off there.
+    public func framingGate(_ m: Manifest) -> GateResult {
+        let touches = m.master?.retouch?.frame.touches ?? []
+        return GateResult(gate: "framing", value: Double(touches.count), threshold: 0, passed: touches.isEmpty,
+                          reason: touches.isEmpty ? nil : "reshoot: the product is cut off at the \(touches.joined(separator: " and ")) edge\(touches.count > 1 ? "s" : "") of the frame")
     }
 }

@@ -6,7 +6,8 @@ import PipelineCore
 extension ReviewPolicy {
     public func retouchGate(_ m: Manifest) -> GateResult {
         guard let r = m.master?.retouch else { return GateResult(gate: "retouch", value: 1, threshold: minConfidence, passed: true) }
-        var reasons = r.flags.map(RetouchAdvice.sentence)
+        // A frame edge the product touches is the framing gate's.
+        var reasons = r.flags.filter { !$0.hasPrefix("touches_") }.map(RetouchAdvice.sentence)
         if reasons.isEmpty && r.confidence < minConfidence {
             reasons.append(String(format: "check the cut-out: the retouch stage is unsure of it (confidence %.2f, below review.min_confidence %.2f)", r.confidence, minConfidence))
         }

@@ -11,7 +11,11 @@ public struct ReviewPolicy: Sendable {
     public var minConfidence: Double
     /// Which passing assets a person sees anyway (rate 0: none).
     public var sampler = Sampler(rate: 0, seed: "photopipe")
-    public var maxClippedShare = 0.05
+    public var maxClippedShare = 0.08
+    public var maxCrushedShare = 0.05
+    public var minSharpness = 800.0
+    public var sharpnessRatio = 0.35
+    public var maxStrayShare = 0.001
     public var maxCorrectionEV = 1.5
     public var maxCast = 20.0
     /// Enabled channel presets, for the channel-size gate.
@@ -25,6 +29,8 @@ public struct ReviewPolicy: Sendable {
         self.init(hold: c.reviewHold, minLongSide: c.minLongSide, nearDuplicateDistance: c.nearDuplicateDistance, minConfidence: c.minConfidence)
         sampler = Sampler(rate: c.sampleRate, seed: c.sampleSeed)
         maxClippedShare = c.maxClippedShare; maxCorrectionEV = c.maxCorrectionEV; maxCast = c.maxCast
+        maxCrushedShare = c.maxCrushedShare; minSharpness = c.minSharpness; sharpnessRatio = c.sharpnessRatio
+        maxStrayShare = c.maxStrayShare
         channels = c.export.enabled
     }
 
@@ -40,8 +46,10 @@ public struct ReviewPolicy: Sendable {
         public var destination: Queue
     }
 
-    public func gates(_ m: Manifest, nearest: Neighbour? = nil) -> [GateResult] {
-        [resolutionGate(m), channelSizeGate(m), retouchGate(m), exposureGate(m), lightingGate(m), skuGate(m), viewGate(m)]
+    /// - Parameter batchSharpness: the sharpness of the batch's frames decided so far.
+    public func gates(_ m: Manifest, nearest: Neighbour? = nil, batchSharpness: [Double] = []) -> [GateResult] {
+        [resolutionGate(m), channelSizeGate(m), framingGate(m), retouchGate(m), sharpnessGate(m, batch: batchSharpness),
+         exposureGate(m), lightingGate(m), backgroundGate(m), skuGate(m), viewGate(m)]
             + (nearDuplicateDistance > 0 ? [nearDuplicateGate(m, nearest)] : [])
     }
 
@@ -90,10 +98,14 @@ public struct ReviewPolicy: Sendable {
     /// - Parameter tally: the batch's sample so far; a passing asset may be held for it.
     public func decide(_ m: Manifest, nearest: Neighbour?, tally: inout Sampler.Tally, skuHasSeveralViews: Bool,
                        now: Date = Date()) -> Decision {
-        let results = gates(m, nearest: nearest)
-        if let failed = results.first(where: { !$0.passed }) {
+        let results = gates(m, nearest: nearest, batchSharpness: tally.sharpness)
+        if let s = m.master?.retouch?.quality?.sharpness { tally.sharpness.append(s) }
+        let failed = results.filter { !$0.passed }
+        if !failed.isEmpty {
+            // Every failed gate's reason, so the person sees all there is to fix at once.
             return Decision(record: ReviewRecord(status: "exception", gates: results, decidedBy: "photopiped",
-                                                 decidedAt: now, reason: failed.reason), destination: .review)
+                                                 decidedAt: now, reason: failed.compactMap(\.reason).joined(separator: "; ")),
+                            destination: .review)
         }
         if hold {
             return Decision(record: ReviewRecord(status: "held", gates: results, decidedBy: "photopiped",

@@ -13,12 +13,14 @@ public struct Sampler: Sendable, Equatable {
 
     public init(rate: Double, seed: String) { self.rate = rate; self.seed = seed }
 
-    /// Where one batch stands: passing assets seen and how many of them were held.
+    /// Where one batch stands: passing assets seen, how many of them were held, and what the gates compare against.
     public struct Tally: Codable, Sendable, Equatable {
         public var passed = 0
         public var sampled = 0
         /// SKUs with at least one held asset.
         public var skus: Set<String> = []
+        /// Outline sharpness of every frame of the batch decided so far, for the batch-relative sharpness gate.
+        public var sharpness: [Double] = []
         public init() {}
     }
 

@@ -80,17 +80,23 @@ struct Sample: ParsableCommand {
     @Option var height = 2000
     @Option(help: "Views per SKU.") var views = 3
     @Option(help: "First SKU number.") var firstSku = 1001
+    @Flag(help: "Plant defects (blurred, too small, clipped, cut off, white on white, duplicate, stray prop) in a batch of two views per SKU; prints each file's defect and the gate that must catch it.")
+    var planted = false
 
     func run() throws {
         try Vips.start()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        for i in 0..<count {
-            let sku = firstSku + i / views, view = i % views + 1
-            let name = String(format: "SKU-%d_%02d.jpg", sku, view)
-            let tmp = "\(out)/.\(name).part"
-            try StudioFrame.sample(index: i, width: width, height: height).write(jpeg: tmp)
-            guard rename(tmp, "\(out)/\(name)") == 0 else { throw DaemonError("cannot write \(out)/\(name)") }
-            print("\(out)/\(name)")
+        let shots: [PlantedDefects.Shot] = planted
+            ? PlantedDefects.shots(count: count, width: width, height: height, firstSku: firstSku)
+            : (0..<count).map { i in
+                PlantedDefects.Shot(name: String(format: "SKU-%d_%02d.jpg", firstSku + i / views, i % views + 1),
+                                    frame: StudioFrame.sample(index: i, width: width, height: height), defect: nil)
+            }
+        for shot in shots {
+            let tmp = "\(out)/.\(shot.name).part"
+            try shot.frame.write(jpeg: tmp)
+            guard rename(tmp, "\(out)/\(shot.name)") == 0 else { throw DaemonError("cannot write \(out)/\(shot.name)") }
+            print(planted ? "\(out)/\(shot.name)\t\(shot.defect.map { "\($0.rawValue)\t\($0.gate)" } ?? "clean")" : "\(out)/\(shot.name)")
         }
     }
 }

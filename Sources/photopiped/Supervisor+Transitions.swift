@@ -288,12 +288,13 @@ extension Supervisor {
         }
     }
 
-    /// The batch's sample so far, counted once from the manifests after a start (then kept in memory).
+    /// The batch's sample and sharpness so far, counted once from the manifests after a start (then kept in memory).
     func sampleTally(batch: String) -> Sampler.Tally {
         var t = Sampler.Tally()
         for q in [Queue.review, .approved, .export] {
             for id in layout.assets(in: q) {
                 guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)), m.batch == batch, let r = m.review else { continue }
+                if let s = m.master?.retouch?.quality?.sharpness { t.sharpness.append(s) }
                 if r.sampled == true { t.passed += 1; t.sampled += 1; t.skus.insert(m.sku) }
                 else if r.status == "auto-approved" { t.passed += 1 }
             }

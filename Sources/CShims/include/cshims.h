@@ -9,6 +9,7 @@
 #include "cposix.h"
 #include "cexif.h"
 #include "cexport.h"
+#include "csheet.h"
 #include "ccrypto.h"
 
 // Library setup: turns the operation cache off (a watch folder reuses names)

@@ -1,0 +1,47 @@
+import CShims
+
+/// The single JPEG contact sheet of a batch: each thumbnail centred in a square cell on white,
+/// framed in its status colour, its label underneath, cells in a grid.
+public enum ContactSheetImage {
+    public struct Cell {
+        public var thumbnail: String
+        public var label: String
+        public var frame: RGB
+        public init(thumbnail: String, label: String, frame: RGB) { self.thumbnail = thumbnail; self.label = label; self.frame = frame }
+    }
+
+    public static func render(_ cells: [Cell], cellSize: Int = 240, columns: Int = 8) throws -> Image {
+        try Vips.start()
+        guard !cells.isEmpty else { throw ImagingError(message: "a contact sheet needs at least one thumbnail") }
+        let border = 6, labelHeight = 34
+        var tiles: [Image] = []
+        for cell in cells {
+            let inner = cellSize - 2 * border
+            let picture: Image
+            if let thumb = try? Image.open(cell.thumbnail).toSRGB8() {
+                let scale = min(1, Double(inner) / Double(max(thumb.width, thumb.height)))
+                let small = try thumb.resized(by: scale)
+                picture = try small.embedded(x: (inner - small.width) / 2, y: (inner - small.height) / 2,
+                                             width: inner, height: inner, background: RGB(255, 255, 255))
+            } else {
+                // A missing thumbnail shows as an empty grey square rather than dropping the asset.
+                picture = try Image.noise(width: inner, height: inner, sigma: 0).linear([1, 1, 1], [72, 72, 72]).castUChar()
+            }
+            let framed = try picture.embedded(x: border, y: border, width: cellSize, height: cellSize, background: cell.frame)
+            let label = try Image.make("text") { ppv_text_label($0, cell.label, Int32(cellSize - 8), 72) }
+            let labelled = try label.embedded(x: 4, y: 4, width: cellSize, height: labelHeight, background: RGB(255, 255, 255))
+            tiles.append(try join([framed, labelled], across: 1, shim: 0))
+        }
+        let grid = try join(tiles, across: min(columns, tiles.count), shim: 10)
+        return try grid.embedded(x: 10, y: 10, width: grid.width + 20, height: grid.height + 20, background: RGB(255, 255, 255))
+    }
+
+    static func join(_ images: [Image], across: Int, shim: Int) throws -> Image {
+        var pointers: [UnsafeMutablePointer<VipsImage>?] = images.map(\.pointer)
+        return try withExtendedLifetime(images) {
+            try Image.make("arrayjoin") { out in
+                pointers.withUnsafeMutableBufferPointer { ppv_arrayjoin($0.baseAddress, Int32(images.count), out, Int32(across), Int32(shim)) }
+            }
+        }
+    }
+}
