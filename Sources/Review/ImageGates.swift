@@ -11,7 +11,9 @@ extension ReviewPolicy {
         var reasons: [String] = []
         if clipped > maxClippedShare { reasons.append(String(format: "reshoot with less light: highlights are clipped on %.0f%% of the product (review.max_clipped_share %.0f%%)", clipped * 100, maxClippedShare * 100)) }
         if crushed > maxCrushedShare { reasons.append(String(format: "reshoot with more light: shadows are crushed to black on %.0f%% of the product (review.max_crushed_share %.0f%%)", crushed * 100, maxCrushedShare * 100)) }
-        return GateResult(gate: "exposure", value: max(clipped, crushed), threshold: clipped > maxClippedShare ? maxClippedShare : maxCrushedShare,
+        // Value and threshold are the clipping's, unless only the shadows fail.
+        let shadowsOnly = crushed > maxCrushedShare && clipped <= maxClippedShare
+        return GateResult(gate: "exposure", value: shadowsOnly ? crushed : clipped, threshold: shadowsOnly ? maxCrushedShare : maxClippedShare,
                           passed: reasons.isEmpty, reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))
     }
 

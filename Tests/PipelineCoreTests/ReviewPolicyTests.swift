@@ -17,9 +17,12 @@ final class ReviewPolicyTests: XCTestCase {
         XCTAssertEqual(d.record.status, "auto-approved")
         XCTAssertEqual(d.record.gates, [GateResult(gate: "resolution", value: 3000, threshold: 1000, passed: true),
                                         GateResult(gate: "channel-size", value: 0, threshold: 0, passed: true),
+                                        GateResult(gate: "framing", value: 0, threshold: 0, passed: true),
                                         GateResult(gate: "retouch", value: 1, threshold: 0.6, passed: true),
-                                        GateResult(gate: "exposure", value: 0, threshold: 0.05, passed: true),
+                                        GateResult(gate: "sharpness", value: 0, threshold: 0, passed: true),
+                                        GateResult(gate: "exposure", value: 0, threshold: 0.08, passed: true),
                                         GateResult(gate: "lighting", value: 0, threshold: 1.5, passed: true),
+                                        GateResult(gate: "background", value: 0, threshold: 0.001, passed: true),
                                         GateResult(gate: "sku", value: 1, threshold: 1, passed: true),
                                         GateResult(gate: "view", value: 0, threshold: 0, passed: true),
                                         GateResult(gate: "near-duplicate", value: 255, threshold: 3, passed: true)])
@@ -171,16 +174,18 @@ final class SamplerTests: XCTestCase {
 
 final class ImageGateTests: XCTestCase {
     func manifest(clipped: Double = 0, ev: Double = 0.3, cast: [Double] = [0, 2], coloured: Bool = false,
-                  master: Int = 3000, product: Int = 2400) -> Manifest {
+                  master: Int = 3000, product: Int = 2400, sharpness: Double = 12000, crushed: Double = 0, stray: Double = 0,
+                  touches: [String] = []) -> Manifest {
         var m = Manifest(id: "a", batch: "b", sourceName: "a.jpg", original: "o", sha256: "0", bytes: 1, sku: "a",
                          view: 1, skuSource: "name", arrivedAt: Date())
-        let record = RetouchRecord(confidence: 1, flags: [],
+        var record = RetouchRecord(confidence: 1, flags: touches.map { "touches_\($0)" },
                                    backdrop: .init(colour: [240, 240, 240], cast: cast, fitResidual: 0, coverage: 0.5, coloured: coloured, corrected: [255, 255, 255]),
                                    correction: .init(gains: [1, 1, 1], exposureEV: ev, clippedShare: clipped),
                                    frame: .init(crop: [0, 0, master, master], scale: 1, productBox: [100, 100, product / 2, product],
-                                                centroid: [0, 0], margins: [0, 0, 0, 0], touches: []),
+                                                centroid: [0, 0], margins: [0, 0, 0, 0], touches: touches),
                                    matte: .init(edgeContrast: 40, lowContrastShare: 0, productShare: 0.3, seeThroughShare: 0, highlightShare: 0),
                                    shadow: "synthesise", maskFile: "mask.png", timings: [:])
+        record.quality = .init(sharpness: sharpness, crushedShare: crushed, strayShare: stray)
         m.master = MasterInfo(file: "master.tif", width: master, height: master, retouch: record)
         return m
     }
@@ -193,7 +198,61 @@ final class ImageGateTests: XCTestCase {
 
     func testACleanFramePassesEveryNewGate() {
         let gates = policy.gates(manifest())
-        XCTAssertTrue(gates.filter { ["exposure", "lighting", "channel-size"].contains($0.gate) }.allSatisfy(\.passed), "\(gates)")
+        XCTAssertTrue(gates.allSatisfy(\.passed), "\(gates)")
+        XCTAssertEqual(Set(gates.map(\.gate)), ["resolution", "channel-size", "framing", "retouch", "sharpness", "exposure",
+                                                "lighting", "background", "sku", "view", "near-duplicate"])
+    }
+
+    func testABlurredFrameFailsAgainstTheFloorAloneAndAgainstItsBatchOnceThereIsOne() {
+        let p = policy
+        XCTAssertFalse(p.sharpnessGate(manifest(sharpness: 500), batch: []).passed, "below review.min_sharpness 800")
+        XCTAssertTrue(p.sharpnessGate(manifest(sharpness: 1600), batch: []).passed, "no batch yet: the floor alone")
+        XCTAssertTrue(p.sharpnessGate(manifest(sharpness: 1600), batch: [13000, 14000, 15000, 12000]).passed, "four frames are not yet a batch")
+        let g = p.sharpnessGate(manifest(sharpness: 1600), batch: [13000, 14000, 15000, 12000, 16000])
+        XCTAssertFalse(g.passed)
+        XCTAssertEqual(g.threshold, 0.35 * 14000, accuracy: 1e-9)
+        XCTAssertTrue(g.reason?.contains("reshoot in focus") ?? false, g.reason ?? "")
+        XCTAssertTrue(g.reason?.contains("median 14000") ?? false, g.reason ?? "")
+        XCTAssertTrue(p.sharpnessGate(manifest(sharpness: 9000), batch: [13000, 14000, 15000, 12000, 16000]).passed)
+        XCTAssertTrue(p.sharpnessGate(manifest(sharpness: 1), batch: []).reason?.contains("review.min_sharpness") ?? false)
+    }
+
+    func testTheBatchSharpnessIsCollectedAsAssetsAreDecided() {
+        var tally = Sampler.Tally()
+        var p = policy
+        p.sampler = Sampler(rate: 0, seed: "s")
+        for s in [13000.0, 14000, 15000, 12000, 16000] { _ = p.decide(manifest(sharpness: s), nearest: nil, tally: &tally, skuHasSeveralViews: false) }
+        XCTAssertEqual(tally.sharpness.count, 5)
+        let d = p.decide(manifest(sharpness: 3000), nearest: nil, tally: &tally, skuHasSeveralViews: false)
+        XCTAssertEqual(d.record.status, "exception", "3000 is above the floor but far below the batch")
+    }
+
+    func testCrushedShadowsAndStrayPartsAndACutOffProductAreExceptions() {
+        let crushed = policy.exposureGate(manifest(crushed: 0.3))
+        XCTAssertFalse(crushed.passed)
+        XCTAssertTrue(crushed.reason?.contains("crushed to black on 30%") ?? false, crushed.reason ?? "")
+        XCTAssertTrue(policy.exposureGate(manifest(crushed: 0.01)).passed)
+        let stray = policy.backgroundGate(manifest(stray: 0.0106))
+        XCTAssertFalse(stray.passed)
+        XCTAssertTrue(stray.reason?.contains("covers 1.06%") ?? false, stray.reason ?? "")
+        XCTAssertTrue(policy.backgroundGate(manifest(stray: 0)).passed)
+        let d = policy.decide(manifest(touches: ["left", "bottom"]))
+        XCTAssertEqual(d.record.status, "exception")
+        XCTAssertEqual(d.record.gates.filter { !$0.passed }.map(\.gate), ["framing"], "the cut-off is framing's, not the retouch gate's")
+        XCTAssertTrue(d.record.reason?.contains("cut off at the left and bottom edges") ?? false, d.record.reason ?? "")
+    }
+
+    func testAnExceptionNamesEveryFailedGate() {
+        let d = policy.decide(manifest(clipped: 0.5, stray: 0.01))
+        XCTAssertTrue(d.record.reason?.contains("clipped") ?? false)
+        XCTAssertTrue(d.record.reason?.contains("check the background") ?? false, d.record.reason ?? "")
+    }
+
+    func testAManifestFromBeforeTheMeasurementsPassesTheirGates() {
+        var m = manifest()
+        m.master?.retouch?.quality = nil
+        XCTAssertTrue(policy.sharpnessGate(m, batch: [12000, 12000, 12000, 12000, 12000]).passed)
+        XCTAssertTrue(policy.backgroundGate(m).passed)
     }
 
     func testClippedHighlightsAreAnExposureException() {

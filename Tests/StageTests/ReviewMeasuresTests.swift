@@ -1,0 +1,52 @@
+import Foundation
+import Imaging
+import PipelineCore
+import Retouch
+import XCTest
+
+/// The pixel measurements the review gates read, taken by the retouch stage on frames whose
+/// defect is known: the same scene sharp and out of focus, with and without a prop on the sweep,
+/// lit normally and far too dimly; and the contact sheet's thumbnail.
+final class ReviewMeasuresTests: XCTestCase {
+    func retouch(_ frame: StudioFrame, _ s: StageScratch, _ name: String) throws -> RetouchRecord.Quality {
+        let path = "\(s.dir)/\(name).jpg"
+        try frame.write(jpeg: path)
+        let dir = try s.assetDir(name)
+        let info = try RetouchStage.run(original: path, assetDir: dir, settings: s.settings())
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/\(RetouchStage.thumbFile)"))
+        return try XCTUnwrap(info.retouch?.quality)
+    }
+
+    func testSharpnessFallsWithFocusAndStrayPartsAndCrushedShadowsAreMeasured() throws {
+        let s = try StageScratch()
+        let base = StudioFrame.sample(index: 3, width: 1200, height: 800)
+        let sharp = try retouch(base, s, "sharp")
+        var soft = base; soft.blurSigma = 2
+        var blurred = base; blurred.blurSigma = 4
+        let softQ = try retouch(soft, s, "soft"), blurredQ = try retouch(blurred, s, "blurred")
+        print(String(format: "measured: outline sharpness sharp %.0f, blur σ2 %.0f, blur σ4 %.0f", sharp.sharpness, softQ.sharpness, blurredQ.sharpness))
+        XCTAssertGreaterThan(sharp.sharpness, 3 * softQ.sharpness)
+        XCTAssertGreaterThan(softQ.sharpness, blurredQ.sharpness)
+        XCTAssertLessThan(blurredQ.sharpness, 0.35 * sharp.sharpness, "the batch-relative default catches σ4")
+        XCTAssertEqual(sharp.strayShare, 0)
+        XCTAssertEqual(sharp.crushedShare, 0)
+
+        var prop = base; prop.stray = true
+        let propQ = try retouch(prop, s, "prop")
+        print(String(format: "measured: stray share with a prop %.4f", propQ.strayShare))
+        XCTAssertGreaterThan(propQ.strayShare, 0.005)
+
+        var dark = base; dark.product = RGB(-30, -30, -30)
+        let darkQ = try retouch(dark, s, "dark")
+        XCTAssertGreaterThan(darkQ.crushedShare, 0.5)
+    }
+
+    func testTheThumbnailIsTheMasterOnWhite() throws {
+        let s = try StageScratch()
+        _ = try retouch(StudioFrame.sample(index: 0, width: 1200, height: 800), s, "one")
+        let thumb = try Image.open("\(s.dir)/one/\(RetouchStage.thumbFile)")
+        XCTAssertLessThanOrEqual(max(thumb.width, thumb.height), 360)
+        XCTAssertEqual(thumb.bands, 3)
+        XCTAssertEqual(try thumb.pixel(x: 0, y: 0), [255, 255, 255], "the background is white")
+    }
+}
