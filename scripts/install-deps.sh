@@ -3,6 +3,8 @@
 # Swift itself (6.x) must already be on PATH: https://www.swift.org/install/linux/
 set -euo pipefail
 packages=(libvips-dev libvips-tools libinotifytools0-dev libexif-dev pkg-config rsync python3)
+# --tests: what only the test suite needs (a real headless browser for the contact sheet).
+[ "${1:-}" = "--tests" ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

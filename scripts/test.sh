@@ -3,7 +3,7 @@
 # photopiped binary on temporary roots and feed it with cp, mv and rsync.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --tests
 scripts/fetch-real-images.sh
 scripts/fetch-s3-server.sh
 swift build --build-tests

@@ -61,6 +61,9 @@ public struct Layout: Sendable {
     public func owners(_ name: String) -> String { "\(channel(name))/.owners" }
     /// Assets whose last export left a channel without a file: `export/.issues/<asset>` (JSON).
     public var exportIssues: String { "\(dir(.export))/.issues" }
+    /// One folder per batch with its contact sheet: `index.html`, `thumbs/`, `<batch>.jpg`.
+    public var contactSheets: String { "\(dir(.review))/contact-sheets" }
+    public func contactSheet(batch: String) -> String { "\(contactSheets)/\(Sanitizer.component(batch, fallback: "batch"))" }
 
     /// Creates every directory the daemon needs.
     public func create() throws {

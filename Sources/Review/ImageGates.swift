@@ -53,7 +53,7 @@ extension ReviewPolicy {
         let passed = s >= threshold
         var reason: String?
         if !passed {
-            reason = median.map { String(format: "reshoot in focus: the product's outline is blurred (sharpness %.0f against the batch's median %.0f; review.sharpness_ratio %.2f)", s, $0, sharpnessRatio) }
+            reason = median.map { String(format: "reshoot in focus: the product's outline is blurred (sharpness %.0f against a median of %.0f over the batch and the frames before it; review.sharpness_ratio %.2f)", s, $0, sharpnessRatio) }
                 ?? String(format: "reshoot in focus: the product's outline is blurred (sharpness %.0f, below review.min_sharpness %.0f)", s, minSharpness)
             if median != nil && s >= minSharpness { reason! += ". If this product is soft by nature (fur, fabric), approve it" }
         }

@@ -96,9 +96,12 @@ public struct ReviewPolicy: Sendable {
     }
 
     /// - Parameter tally: the batch's sample so far; a passing asset may be held for it.
+    /// - Parameter recentSharpness: the studio's latest frames from any batch; they stand in for
+    ///   the batch until it has enough of its own, so the first frames of a shoot are judged too.
     public func decide(_ m: Manifest, nearest: Neighbour?, tally: inout Sampler.Tally, skuHasSeveralViews: Bool,
-                       now: Date = Date()) -> Decision {
-        let results = gates(m, nearest: nearest, batchSharpness: tally.sharpness)
+                       recentSharpness: [Double] = [], now: Date = Date()) -> Decision {
+        let reference = tally.sharpness.count >= Self.minimumBatchForMedian ? tally.sharpness : recentSharpness + tally.sharpness
+        let results = gates(m, nearest: nearest, batchSharpness: reference)
         if let s = m.master?.retouch?.quality?.sharpness { tally.sharpness.append(s) }
         let failed = results.filter { !$0.passed }
         if !failed.isEmpty {

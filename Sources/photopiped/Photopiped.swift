@@ -10,7 +10,7 @@ struct Photopiped: ParsableCommand {
         commandName: "photopiped",
         abstract: "Watches a studio inbox and takes product photos to marketplace-ready files.",
         version: photopipeVersion,
-        subcommands: [Run.self, Worker.self, CheckConfig.self, Sample.self, Process.self, ExportCommand.self],
+        subcommands: [Run.self, Worker.self, CheckConfig.self, Sample.self, Process.self, ExportCommand.self, ContactSheetCommand.self],
         defaultSubcommand: Run.self)
 }
 

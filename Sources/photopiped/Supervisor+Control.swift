@@ -183,6 +183,7 @@ extension Supervisor {
             return .done("\(id): export → approved (exported again)")
         }
         if let o = overrides { m.retouchOverrides = o.isEmpty ? nil : o }
+        if m.review != nil { markSheet(m.batch) }
         m.error = nil
         m.attempts = [:]
         m.review = nil

@@ -62,6 +62,7 @@ extension Supervisor {
         record.decidedAt = Date()
         record.reason = reason ?? record.reason
         m.review = record
+        markSheet(m.batch)
         if approve {
             m.history.append(HistoryEntry(step: "review", to: "approved", at: Date(), note: "approved by \(who)\(reason.map { ": \($0)" } ?? "")"))
             do {
@@ -105,6 +106,8 @@ extension Supervisor {
                 let note = "\(m.review?.status ?? "waiting")\(flags.isEmpty ? "" : " [\(flags.joined(separator: ","))]"): \(m.review?.reason ?? "")"
                 return AssetSummary(id: id, stage: "review", batch: m.batch, sku: m.sku, view: m.view, note: note)
             }
+            let page = "\(layout.contactSheet(batch: batch))/index.html"
+            if FileManager.default.fileExists(atPath: page) { r.message = page }
             return r
         }
         var byBatch: [String: ReviewSummary] = [:]
@@ -129,6 +132,7 @@ extension Supervisor {
         }
         var r = Response(ok: true)
         r.review = byBatch.values.sorted { $0.batch < $1.batch }
+        if FileManager.default.fileExists(atPath: layout.contactSheets) { r.message = layout.contactSheets }
         return r
     }
 }

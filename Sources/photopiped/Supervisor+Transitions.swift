@@ -276,11 +276,17 @@ extension Supervisor {
                 case .review:
                     var tally = sampleTallies[m.batch] ?? sampleTally(batch: m.batch)
                     let several = ViewIndex(layout: layout).holders(sku: m.sku).count > 1
-                    let decision = policy.decide(m, nearest: nearestSibling(m), tally: &tally, skuHasSeveralViews: several)
+                    let decision = policy.decide(m, nearest: nearestSibling(m), tally: &tally, skuHasSeveralViews: several,
+                                                 recentSharpness: recentSharpness)
+                    if let s = m.master?.retouch?.quality?.sharpness {
+                        recentSharpness.append(s)
+                        if recentSharpness.count > 50 { recentSharpness.removeFirst() }
+                    }
                     sampleTallies[m.batch] = tally
                     recordSignature(m)
                     m.review = decision.record
                     advance(claim: claim, manifest: &m, step: .review, to: decision.destination, ms: 0, note: decision.record.status)
+                    markSheet(m.batch)
                     if decision.record.status == "exception" { log.notice("\(id) needs a person: \(decision.record.reason ?? "")") }
                 default: break
                 }

@@ -67,6 +67,12 @@ final class Supervisor {
     var exportAgain = Set<String>()
     /// Each batch's review sample so far.
     var sampleTallies: [String: Sampler.Tally] = [:]
+    /// Outline sharpness of the last 50 frames decided, any batch: the reference at a batch's start.
+    var recentSharpness: [Double] = []
+    /// Batches whose contact sheet is out of date, when each was last written, and the writer running.
+    var sheetDirty = Set<String>()
+    var sheetLastRun: [String: Date] = [:]
+    var sheetChild: (String, Foundation.Process)?
     var watcher: InboxWatcher?
     var server: ControlServer?
 
@@ -128,6 +134,7 @@ final class Supervisor {
         try lockRoot()
         if config.eventLog { events = try EventLog(path: layout.eventLog) }
         reconcile(reason: "start")
+        markSheetsOfWaitingBatches()
         rebuildChannelManifests()
         loadPendingDeliveries()
         let w = InboxWatcher(inbox: layout.dir(.inbox), mailbox: mailbox)
@@ -201,6 +208,7 @@ final class Supervisor {
         }
         if !channelPending.isEmpty && now.timeIntervalSince(lastChannelFlush) >= 1 { flushChannelManifests() }
         if !paused { serviceDeliveries(now) }
+        serviceContactSheets(now)
         notifier.status(statusLine())
         notifier.watchdog(healthy: healthy(now))
     }

@@ -175,6 +175,7 @@ struct Review: ParsableCommand {
                 if rows.isEmpty { print("nothing waiting in review for \(batch!)"); return }
                 print(Table.render(header: ["ASSET", "SKU", "VIEW", "STATUS AND REASON"], rows: rows))
                 print("approve the passing ones: pipectl approve \(batch!)   (exceptions: name them, or --include-exceptions)")
+                if let sheet = resp.message { print("contact sheet: \(sheet)") }
                 return
             }
             let rows = (resp.review ?? []).map { s in
@@ -183,6 +184,7 @@ struct Review: ParsableCommand {
             }
             if rows.isEmpty { print("nothing reviewed yet"); return }
             print(Table.render(header: ["BATCH", "TOTAL", "AUTO", "SAMPLED", "EXCEPTIONS", "WAITING", "APPROVED", "REJECTED", "GATES FAILED"], rows: rows))
+            if let sheets = resp.message { print("contact sheets: \(sheets)/<batch>/index.html") }
         }
     }
 }

@@ -72,7 +72,7 @@ final class PlantedDefectsReviewTests: XCTestCase {
             XCTAssertGreaterThan(summary.gateFailures[gate] ?? 0, 0, "\(gate) in \(summary.gateFailures)")
         }
 
-        checkContactSheet(d, batch: "planted", exceptions: Set(exceptions.values.map(\.id)), total: 100)
+        try checkContactSheet(d, batch: "planted", exceptions: Set(exceptions.values.map(\.id)), total: 100)
 
         // One command sends the sample on; the exceptions stay.
         let approved = d.pipectl(["approve", "planted"])
@@ -80,8 +80,55 @@ final class PlantedDefectsReviewTests: XCTestCase {
         XCTAssertTrue(approved.out.contains("approved \(sampled); \(exceptions.count) exceptions left"), approved.out)
         XCTAssertTrue(waitUntil(timeout: 120) { d.assets(in: .export).count == passing }, d.log)
         XCTAssertEqual(Set(d.assets(in: .review)), Set(exceptions.values.map(\.id)))
+        // The sheet follows: the approved sample is no longer waiting.
+        let page = "\(Layout(root: d.root).contactSheet(batch: "planted"))/index.html"
+        XCTAssertTrue(waitUntil(timeout: 30, poll: 0.5) {
+            let html = (try? String(contentsOfFile: page, encoding: .utf8)) ?? ""
+            return html.components(separatedBy: "class=\"card waiting\"").count == 1 && html.contains("approved · export")
+        }, "the contact sheet still shows the approved sample waiting")
     }
 
-    /// Filled in by the contact-sheet work.
-    func checkContactSheet(_ d: Daemon, batch: String, exceptions: Set<String>, total: Int) {}
+    /// The batch's contact sheet: every asset, exceptions first, the commands to run; in a real
+    /// browser every thumbnail loads and the page logs nothing. A damaged copy (a thumbnail gone,
+    /// a script error) shows that the check can fail.
+    func checkContactSheet(_ d: Daemon, batch: String, exceptions: Set<String>, total: Int) throws {
+        let dir = Layout(root: d.root).contactSheet(batch: batch), page = "\(dir)/index.html"
+        var html = ""
+        XCTAssertTrue(waitUntil(timeout: 60, poll: 0.5) {
+            html = (try? String(contentsOfFile: page, encoding: .utf8)) ?? ""
+            return html.components(separatedBy: "class=\"card ").count - 1 == total
+        }, "the contact sheet never listed all \(total) assets\n\(d.log.suffix(2000))")
+        let ids = html.components(separatedBy: "class=\"card ").dropFirst().compactMap { card -> (String, String)? in
+            guard let cls = card.split(separator: "\"").first, let idStart = card.range(of: "id=\"")?.upperBound,
+                  let idEnd = card[idStart...].firstIndex(of: "\"") else { return nil }
+            return (String(cls), String(card[idStart..<idEnd]))
+        }
+        XCTAssertEqual(Set(ids.prefix(exceptions.count).map(\.1)), exceptions, "exceptions come first")
+        XCTAssertTrue(ids.prefix(exceptions.count).allSatisfy { $0.0 == "exception" })
+        XCTAssertTrue(html.contains("pipectl approve \(batch)"))
+        let oneException = try XCTUnwrap(exceptions.sorted().first)
+        XCTAssertTrue(html.contains("pipectl reject \(oneException) --reason"), "each waiting asset has its commands")
+        let sheetJPEG = try Image.open("\(dir)/\(batch).jpg")
+        XCTAssertGreaterThan(sheetJPEG.width, 8 * 240)
+        XCTAssertGreaterThan(sheetJPEG.height, (total / 8) * 240, "one cell per asset, 8 across")
+
+        guard HeadlessBrowser.available else { return XCTFail("chromium is not installed (scripts/install-deps.sh --tests)") }
+        let report = try HeadlessBrowser.load(page)
+        print("measured: contact sheet in chromium: \(report.cards) cards, \(report.images) images, \(report.broken.count) broken, \(report.console.count) console messages")
+        XCTAssertEqual(report.cards, total)
+        XCTAssertEqual(report.images, total)
+        XCTAssertEqual(report.broken, [])
+        XCTAssertEqual(report.console, [])
+
+        let damaged = NSTemporaryDirectory() + "pp-sheet-damaged-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: damaged) }
+        try? FileManager.default.removeItem(atPath: damaged)
+        try FileManager.default.copyItem(atPath: dir, toPath: damaged)
+        try FileManager.default.removeItem(atPath: "\(damaged)/thumbs/\(oneException).jpg")
+        try html.replacingOccurrences(of: "</body>", with: "<script>console.error('planted error')</script></body>")
+            .write(toFile: "\(damaged)/index.html", atomically: true, encoding: .utf8)
+        let bad = try HeadlessBrowser.load("\(damaged)/index.html")
+        XCTAssertEqual(bad.broken, ["thumbs/\(oneException).jpg"])
+        XCTAssertEqual(bad.console.count, 1, "\(bad.console)")
+    }
 }

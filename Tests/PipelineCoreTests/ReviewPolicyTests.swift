@@ -212,7 +212,7 @@ final class ImageGateTests: XCTestCase {
         XCTAssertFalse(g.passed)
         XCTAssertEqual(g.threshold, 0.35 * 14000, accuracy: 1e-9)
         XCTAssertTrue(g.reason?.contains("reshoot in focus") ?? false, g.reason ?? "")
-        XCTAssertTrue(g.reason?.contains("median 14000") ?? false, g.reason ?? "")
+        XCTAssertTrue(g.reason?.contains("median of 14000") ?? false, g.reason ?? "")
         XCTAssertTrue(p.sharpnessGate(manifest(sharpness: 9000), batch: [13000, 14000, 15000, 12000, 16000]).passed)
         XCTAssertTrue(p.sharpnessGate(manifest(sharpness: 1), batch: []).reason?.contains("review.min_sharpness") ?? false)
     }
@@ -225,6 +225,9 @@ final class ImageGateTests: XCTestCase {
         XCTAssertEqual(tally.sharpness.count, 5)
         let d = p.decide(manifest(sharpness: 3000), nearest: nil, tally: &tally, skuHasSeveralViews: false)
         XCTAssertEqual(d.record.status, "exception", "3000 is above the floor but far below the batch")
+        var fresh = Sampler.Tally()
+        let early = p.decide(manifest(sharpness: 3000), nearest: nil, tally: &fresh, skuHasSeveralViews: false, recentSharpness: tally.sharpness)
+        XCTAssertEqual(early.record.status, "exception", "a batch's first frame is judged against the studio's recent frames")
     }
 
     func testCrushedShadowsAndStrayPartsAndACutOffProductAreExceptions() {

@@ -130,8 +130,12 @@ func shell(_ exe: String, _ args: [String]) -> (status: Int32, out: String, err:
     p.standardOutput = out
     p.standardError = err
     do { try p.run() } catch { return (-1, "", "\(error)") }
+    // Both pipes drained at once: a program that fills one while the other is read would hang.
+    nonisolated(unsafe) var e = Data()
+    let drained = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async { e = err.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
     let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
+    drained.wait()
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }

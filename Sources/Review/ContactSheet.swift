@@ -1,0 +1,152 @@
+import Foundation
+import PipelineCore
+
+/// One batch's contact sheet: what a reviewer opens from disk, with no server. Exceptions come
+/// first, then the assets waiting (sampled, held), then those already decided; each card has the
+/// thumbnail, the flags, every gate's value, threshold and result, and the exact `pipectl`
+/// commands. The page is static HTML and CSS: no script, nothing fetched from elsewhere.
+public struct ContactSheet: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public var id: String
+        public var sku: String
+        public var view: Int?
+        /// Where the asset is now: review, approved, export, failed.
+        public var stage: String
+        public var review: ReviewRecord?
+        public var flags: [String]
+        public var arrivedAt: Date
+        /// False for an asset retouched before thumbnails were made: the card says so instead of a broken image.
+        public var hasThumbnail: Bool
+        public init(id: String, sku: String, view: Int?, stage: String, review: ReviewRecord?, flags: [String], arrivedAt: Date, hasThumbnail: Bool = true) {
+            self.id = id; self.sku = sku; self.view = view; self.stage = stage; self.review = review; self.flags = flags
+            self.arrivedAt = arrivedAt; self.hasThumbnail = hasThumbnail
+        }
+
+        public init(_ m: Manifest, stage: String, hasThumbnail: Bool) {
+            self.init(id: m.id, sku: m.sku, view: m.view, stage: stage, review: m.review, flags: m.master?.retouch?.flags ?? [],
+                      arrivedAt: m.arrivedAt, hasThumbnail: hasThumbnail)
+        }
+
+        var status: String { review?.status ?? "waiting" }
+        var isException: Bool { stage == "review" && status == "exception" }
+        var isWaiting: Bool { stage == "review" }
+    }
+
+    public var batch: String
+    public var entries: [Entry]
+    /// Thumbnail path relative to the page, per asset id.
+    public static func thumbnail(_ id: String) -> String { "thumbs/\(id).jpg" }
+
+    public init(batch: String, entries: [Entry]) {
+        self.batch = batch
+        self.entries = entries.sorted { a, b in
+            let ra = ContactSheet.rank(a), rb = ContactSheet.rank(b)
+            return ra != rb ? ra < rb : (a.arrivedAt, a.id) < (b.arrivedAt, b.id)
+        }
+    }
+
+    /// Exceptions, then other waiting assets, then assets decided by a person, then the rest.
+    static func rank(_ e: Entry) -> Int {
+        if e.isException { return 0 }
+        if e.isWaiting { return 1 }
+        if e.status == "rejected" || e.status == "approved" { return 2 }
+        return 3
+    }
+
+    public var html: String {
+        let exceptions = entries.filter(\.isException).count
+        let waiting = entries.filter(\.isWaiting).count
+        var page = """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Contact sheet: \(Self.escape(batch))</title>
+        <style>
+        body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; background: #f4f4f4; }
+        h1 { font-size: 1.4em; margin: 0 0 .3em; }
+        .summary { margin: 0 0 1em; }
+        code { background: #e8e8e8; padding: 1px 4px; border-radius: 3px; user-select: all; }
+        .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 14px; }
+        .card { background: #fff; border: 3px solid #9c9; border-radius: 6px; padding: 10px; }
+        .card.exception { border-color: #d33; }
+        .card.waiting { border-color: #e9a820; }
+        .card.rejected { border-color: #777; }
+        .card img { display: block; width: 100%; height: 260px; object-fit: contain; background: #fff; }
+        .status { font-weight: 600; text-transform: uppercase; font-size: .8em; }
+        .reason { margin: .4em 0; }
+        table { border-collapse: collapse; width: 100%; font-size: .85em; margin: .4em 0; }
+        td, th { text-align: left; padding: 1px 4px; border-bottom: 1px solid #eee; }
+        tr.fail td { color: #b00; font-weight: 600; }
+        .commands code { display: block; margin: 2px 0; white-space: pre-wrap; word-break: break-all; }
+        </style>
+        </head>
+        <body>
+        <h1>Batch \(Self.escape(batch))</h1>
+        <p class="summary">\(entries.count) assets: \(exceptions) exception\(exceptions == 1 ? "" : "s"), \(waiting - exceptions) other\(waiting - exceptions == 1 ? "" : "s") waiting for a person, \(entries.count - waiting) decided.
+        """
+        if waiting > exceptions {
+            page += " Approve every waiting asset but the exceptions: <code>\(Self.escape(Self.command(["approve", batch])))</code>"
+        }
+        page += "</p>\n<div class=\"grid\">\n"
+        for e in entries { page += card(e) }
+        page += "</div>\n</body>\n</html>\n"
+        return page
+    }
+
+    func card(_ e: Entry) -> String {
+        let cls = e.isException ? "exception" : e.isWaiting ? "waiting" : e.status == "rejected" ? "rejected" : "done"
+        let title = "\(e.sku)\(e.view.map { " · view \($0)" } ?? "")"
+        var s = "<div class=\"card \(cls)\" id=\"\(Self.escape(e.id))\">\n"
+        s += e.hasThumbnail ? "<img src=\"\(Self.escape(Self.thumbnail(e.id)))\" alt=\"\(Self.escape(title))\" width=\"300\" height=\"260\">\n"
+            : "<p>No thumbnail: retouched before thumbnails were made (<code>\(Self.escape(Self.command(["retry", e.id])))</code> makes one).</p>\n"
+        s += "<div><strong>\(Self.escape(title))</strong> <span class=\"status\">\(Self.escape(e.status))\(e.isWaiting ? "" : " · \(Self.escape(e.stage))")</span></div>\n"
+        s += "<div><code>\(Self.escape(e.id))</code></div>\n"
+        if let reason = e.review?.reason, !reason.isEmpty { s += "<p class=\"reason\">\(Self.escape(reason))</p>\n" }
+        if !e.flags.isEmpty { s += "<div>Flags: \(Self.escape(e.flags.joined(separator: ", ")))</div>\n" }
+        if let gates = e.review?.gates, !gates.isEmpty {
+            s += "<table><tr><th>gate</th><th>value</th><th>threshold</th><th></th></tr>\n"
+            for g in gates {
+                s += "<tr\(g.passed ? "" : " class=\"fail\"")><td>\(Self.escape(g.gate))</td><td>\(Self.number(g.value))</td><td>\(Self.number(g.threshold))</td><td>\(g.passed ? "pass" : "FAIL")</td></tr>\n"
+            }
+            s += "</table>\n"
+        }
+        if e.isWaiting {
+            s += "<div class=\"commands\">"
+            s += "<code>\(Self.escape(Self.command(["approve", e.id])))</code>"
+            s += "<code>\(Self.escape(Self.command(["reject", e.id, "--reason", "…"])))</code>"
+            if e.isException { s += "<code>\(Self.escape(Self.command(["retry", e.id, "--set", "retouch.KEY=VALUE"])))</code>" }
+            s += "</div>\n"
+        }
+        return s + "</div>\n"
+    }
+
+    /// A command line as a person would paste it: words with anything unusual single-quoted.
+    public static func command(_ args: [String]) -> String {
+        (["pipectl"] + args).map { a in
+            a.allSatisfy { $0.isLetter || $0.isNumber || "-_.=/:…".contains($0) } && !a.isEmpty ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }.joined(separator: " ")
+    }
+
+    static func number(_ v: Double) -> String {
+        if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
+        return abs(v) < 0.01 ? String(format: "%.4f", v) : String(format: "%.3f", v)
+    }
+
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.count)
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Imaging
+import PipelineCore
+import Retouch
+import Review
+
+/// Writes one batch's contact sheet from the asset manifests on disk: the thumbnails copied in
+/// beside the page (so it still shows them after the assets move on), `index.html`, and a single
+/// JPEG of every thumbnail for sharing. Runs in its own process, started by the supervisor.
+struct ContactSheetWriter {
+    let layout: Layout
+
+    /// Returns the page's path.
+    func write(batch: String) throws -> String {
+        let dir = layout.contactSheet(batch: batch), thumbs = "\(dir)/thumbs"
+        try FileManager.default.createDirectory(atPath: thumbs, withIntermediateDirectories: true)
+        var entries: [ContactSheet.Entry] = []
+        for q in [Queue.review, .approved, .export, .failed] {
+            for id in layout.assets(in: q) {
+                let assetDir = layout.asset(id, in: q)
+                guard let m = try? ManifestStore.read(assetDir: assetDir), m.batch == batch, m.review != nil else { continue }
+                let copied = copyIfNewer("\(assetDir)/\(RetouchStage.thumbFile)", to: "\(dir)/\(ContactSheet.thumbnail(id))")
+                entries.append(ContactSheet.Entry(m, stage: q.rawValue, hasThumbnail: copied))
+            }
+        }
+        let sheet = ContactSheet(batch: batch, entries: entries)
+        let keep = Set(entries.map { "\($0.id).jpg" })
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: thumbs)) ?? [] where !keep.contains(name) {
+            try? FileManager.default.removeItem(atPath: "\(thumbs)/\(name)")
+        }
+        try AtomicFile.write(Data(sheet.html.utf8), to: "\(dir)/index.html")
+
+        let cells = sheet.entries.map { e in
+            ContactSheetImage.Cell(thumbnail: "\(dir)/\(ContactSheet.thumbnail(e.id))",
+                                   label: "\(e.sku) v\(e.view ?? 0) · \(e.review?.status ?? "")",
+                                   frame: e.stage == "review" ? (e.review?.status == "exception" ? RGB(210, 50, 50) : RGB(230, 160, 30)) : RGB(150, 200, 150))
+        }
+        if !cells.isEmpty {
+            let jpeg = "\(dir)/\(Sanitizer.component(batch, fallback: "batch")).jpg"
+            let tmp = "\(dir)/.sheet.\(getpid()).tmp.jpg"
+            try ContactSheetImage.render(cells).saveJPEG(tmp, quality: 85)
+            guard rename(tmp, jpeg) == 0 else { throw DaemonError("cannot write \(jpeg): \(String(cString: strerror(errno)))") }
+        }
+        return "\(dir)/index.html"
+    }
+
+    /// Copies a thumbnail unless the copy is already as new; false when the asset has none.
+    func copyIfNewer(_ src: String, to dst: String) -> Bool {
+        var s = stat(), d = stat()
+        guard stat(src, &s) == 0 else { return false }
+        if stat(dst, &d) == 0 && d.st_size == s.st_size && d.st_mtim.tv_sec >= s.st_mtim.tv_sec { return true }
+        let tmp = dst + ".tmp"
+        try? FileManager.default.removeItem(atPath: tmp)
+        guard (try? FileManager.default.copyItem(atPath: src, toPath: tmp)) != nil, rename(tmp, dst) == 0 else { return false }
+        return true
+    }
+}
