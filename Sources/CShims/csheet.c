@@ -28,3 +28,11 @@ int ppv_text_label(VipsImage **out, const char *text, int width, int dpi) {
     g_object_unref(joined);
     return rc;
 }
+
+int ppv_join_below(VipsImage *top, VipsImage *bottom, VipsImage **out) {
+    double white[3] = {255, 255, 255};
+    VipsArrayDouble *background = vips_array_double_new(white, 3);
+    int rc = vips_join(top, bottom, out, VIPS_DIRECTION_VERTICAL, "expand", TRUE, "background", background, NULL);
+    vips_area_unref(VIPS_AREA(background));
+    return rc;
+}

@@ -1,7 +1,8 @@
 import CShims
 
 /// The single JPEG contact sheet of a batch: each thumbnail centred in a square cell on white,
-/// framed in its status colour, its label underneath, cells in a grid.
+/// framed in its status colour, its label underneath, cells in a grid (arrayjoin makes every
+/// cell the size of the largest, so each tile is built whole first).
 public enum ContactSheetImage {
     public struct Cell {
         public var thumbnail: String
@@ -30,7 +31,7 @@ public enum ContactSheetImage {
             let framed = try picture.embedded(x: border, y: border, width: cellSize, height: cellSize, background: cell.frame)
             let label = try Image.make("text") { ppv_text_label($0, cell.label, Int32(cellSize - 8), 72) }
             let labelled = try label.embedded(x: 4, y: 4, width: cellSize, height: labelHeight, background: RGB(255, 255, 255))
-            tiles.append(try join([framed, labelled], across: 1, shim: 0))
+            tiles.append(try Image.make("join") { ppv_join_below(framed.pointer, labelled.pointer, $0) })
         }
         let grid = try join(tiles, across: min(columns, tiles.count), shim: 10)
         return try grid.embedded(x: 10, y: 10, width: grid.width + 20, height: grid.height + 20, background: RGB(255, 255, 255))

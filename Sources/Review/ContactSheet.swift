@@ -130,7 +130,7 @@ public struct ContactSheet: Sendable {
     }
 
     static func number(_ v: Double) -> String {
-        if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
+        if abs(v) >= 100 || (v == v.rounded() && abs(v) < 1e9) { return String(format: "%.0f", v) }
         return abs(v) < 0.01 ? String(format: "%.4f", v) : String(format: "%.3f", v)
     }
 

@@ -25,7 +25,9 @@ extension ReviewPolicy {
         var reasons: [String] = []
         if ev > maxCorrectionEV { reasons.append(String(format: "check the lighting: exposure was corrected by %+.1f EV (review.max_correction_ev %.1f); colours may be off, reshoot if they are", r.correction.exposureEV, maxCorrectionEV)) }
         if cast > maxCast { reasons.append(String(format: "check the lighting: the backdrop had a colour cast of chroma %.0f (review.max_cast %.0f), e.g. mixed light; compare the product's colour", cast, maxCast)) }
-        return GateResult(gate: "lighting", value: max(ev, cast), threshold: maxCorrectionEV, passed: reasons.isEmpty,
+        // Value and threshold are the correction's, unless only the cast fails.
+        let castOnly = cast > maxCast && ev <= maxCorrectionEV
+        return GateResult(gate: "lighting", value: castOnly ? cast : ev, threshold: castOnly ? maxCast : maxCorrectionEV, passed: reasons.isEmpty,
                           reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))
     }
 
