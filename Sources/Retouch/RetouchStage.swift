@@ -159,17 +159,18 @@ public enum RetouchStage {
                      seeThroughShare: r(m.seeThroughShare), highlightShare: r(m.highlightShare))
     }
 
-    /// Master and mask, each written under a temporary name and renamed into place.
+    /// The master on white, at most `thumbLongSide` pixels long.
+    public static func thumbnail(_ master: PixelBuffer) throws -> Image {
+        try Image(master.reducedOnWhite(longSide: Int(thumbLongSide)))
+    }
+
+    /// Master, mask and thumbnail, each written under a temporary name and renamed into place.
     static func write(_ output: Output, into assetDir: String, settings: JobSettings) throws {
         let pid = getpid()
         let jobs: [(String, (String) throws -> Void)] = [
             (masterFile, { try output.masterImage.saveMasterTIFF($0) }),
             (maskFile, { try Image(output.mask).savePNG($0) }),
-            (thumbFile, { path in
-                let m = output.masterImage
-                let scale = min(1, thumbLongSide / Double(max(m.width, m.height, 1)))
-                try m.flattened(on: RGB(255, 255, 255)).resized(by: scale).saveJPEG(path, quality: 85)
-            }),
+            (thumbFile, { try thumbnail(output.master).saveJPEG($0, quality: 85) }),
         ]
         for (name, save) in jobs {
             let tmp = "\(assetDir)/.\(name).\(pid).tmp.\((name as NSString).pathExtension)"

@@ -4,6 +4,7 @@ import Imaging
 import Ingest
 import PipelineCore
 import Retouch
+import Review
 
 /// `photopiped process`: the stages on a handful of files, without a daemon, for calibrating a
 /// new studio set-up and for the quality harness and benchmark.
@@ -27,6 +28,10 @@ struct Process: ParsableCommand {
         var camera: CameraInfo?
         var descriptive: DescriptiveMetadata?
         var master: MasterInfo?
+        /// The review gates on this file, the files before it standing in for its batch.
+        var review: ReviewRecord?
+        /// Time the gate evaluation itself took (the pixel measurements are in the retouch timings).
+        var reviewMs: Double?
         var totalMs: Double
     }
 
@@ -38,6 +43,7 @@ struct Process: ParsableCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var results: [FileResult] = []
         var used = Set<String>()
+        var tally = Sampler.Tally()
         for file in files {
             var stem = Sanitizer.component(((file as NSString).lastPathComponent as NSString).deletingPathExtension)
             if stem.isEmpty { stem = "file" }
@@ -46,7 +52,7 @@ struct Process: ParsableCommand {
             used.insert(folder)
             let dir = "\(out)/\(folder)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let r = processOne(file, dir: dir, folder: folder, cfg)
+            let r = processOne(file, dir: dir, folder: folder, cfg, tally: &tally)
             let data = try ManifestStore.encoder().encode(r)
             try data.write(to: URL(fileURLWithPath: "\(dir)/manifest.json"))
             results.append(r)
@@ -59,7 +65,7 @@ struct Process: ParsableCommand {
         if results.contains(where: { !$0.ok }) { throw ExitCode(1) }
     }
 
-    func processOne(_ file: String, dir: String, folder: String, _ cfg: Config) -> FileResult {
+    func processOne(_ file: String, dir: String, folder: String, _ cfg: Config, tally: inout Sampler.Tally) -> FileResult {
         let started = DispatchTime.now()
         var r = FileResult(file: file, folder: folder, ok: false, totalMs: 0)
         do {
@@ -72,11 +78,22 @@ struct Process: ParsableCommand {
             try output.masterImage.saveMasterTIFF("\(dir)/\(RetouchStage.masterFile)")
             try Image(output.mask).savePNG("\(dir)/\(RetouchStage.maskFile)")
             clock.lap("write")
+            try RetouchStage.thumbnail(output.master).saveJPEG("\(dir)/\(RetouchStage.thumbFile)", quality: 85)
+            clock.lap("thumbnail")
             try output.masterImage.flattened(on: .white).saveJPEG("\(dir)/preview.jpg", quality: 90)
             var record = output.record
             record.timings = clock.laps
             r.master = MasterInfo(file: RetouchStage.masterFile, width: output.master.width, height: output.master.height, retouch: record)
             r.ok = true
+            var m = Manifest(id: folder, batch: "process", sourceName: (file as NSString).lastPathComponent, original: file,
+                             sha256: probe.digest.sha256, bytes: probe.digest.bytes, sku: folder, view: nil, skuSource: "file",
+                             arrivedAt: Date())
+            m.source = probe.source; m.master = r.master
+            var policy = ReviewPolicy(cfg)
+            policy.sampler = Sampler(rate: 0, seed: cfg.sampleSeed)
+            let t0 = DispatchTime.now()
+            r.review = policy.decide(m, nearest: nil, tally: &tally, skuHasSeveralViews: false).record
+            r.reviewMs = Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e6
         } catch {
             r.error = "\(error)"
         }
@@ -84,19 +101,26 @@ struct Process: ParsableCommand {
         return r
     }
 
+    /// "pass", or the failed gates: what the daemon would send to a person.
+    static func reviewColumn(_ r: ReviewRecord?) -> String {
+        guard let r else { return "-" }
+        let failed = r.gates.filter { !$0.passed }.map(\.gate)
+        return failed.isEmpty ? "pass" : "exception: " + failed.joined(separator: ",")
+    }
+
     static func summary(_ results: [FileResult]) -> String {
-        var lines = ["file\tconfidence\tflags\tproduct_box\tedge_dE\tcorrection_EV\tdecode_ms\tretouch_ms\ttotal_ms"]
+        var lines = ["file\tconfidence\tflags\tproduct_box\tedge_dE\tcorrection_EV\tdecode_ms\tretouch_ms\ttotal_ms\treview"]
         for r in results {
             guard let m = r.master?.retouch else {
                 lines.append("\(r.folder)\t-\tfailed: \(r.error ?? "")\t-\t-\t-\t-\t-\t\(Int(r.totalMs))")
                 continue
             }
             let decode = (m.timings["decode-analysis"] ?? 0) + (m.timings["decode-full"] ?? 0)
-            let work = m.timings.values.reduce(0, +) - decode - (m.timings["write"] ?? 0)
+            let work = m.timings.values.reduce(0, +) - decode - (m.timings["write"] ?? 0) - (m.timings["thumbnail"] ?? 0)
             lines.append([r.folder, String(format: "%.2f", m.confidence), m.flags.isEmpty ? "-" : m.flags.joined(separator: ","),
                           m.frame.productBox.map(String.init).joined(separator: ","), String(format: "%.1f", m.matte.edgeContrast),
                           String(format: "%+.2f", m.correction.exposureEV), String(format: "%.0f", decode),
-                          String(format: "%.0f", work), String(format: "%.0f", r.totalMs)].joined(separator: "\t"))
+                          String(format: "%.0f", work), String(format: "%.0f", r.totalMs), reviewColumn(r.review)].joined(separator: "\t"))
         }
         return lines.joined(separator: "\n") + "\n"
     }
