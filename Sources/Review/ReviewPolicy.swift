@@ -46,7 +46,7 @@ public struct ReviewPolicy: Sendable {
         public var destination: Queue
     }
 
-    /// - Parameter batchSharpness: the sharpness of the batch's frames decided so far.
+    /// - Parameter batchSharpness: the sharpness of the batch's frames of this size decided so far.
     public func gates(_ m: Manifest, nearest: Neighbour? = nil, batchSharpness: [Double] = []) -> [GateResult] {
         [resolutionGate(m), channelSizeGate(m), framingGate(m), retouchGate(m), sharpnessGate(m, batch: batchSharpness),
          exposureGate(m), lightingGate(m), backgroundGate(m), skuGate(m), viewGate(m)]
@@ -99,10 +99,11 @@ public struct ReviewPolicy: Sendable {
     /// - Parameter recentSharpness: the studio's latest frames from any batch; they stand in for
     ///   the batch until it has enough of its own, so the first frames of a shoot are judged too.
     public func decide(_ m: Manifest, nearest: Neighbour?, tally: inout Sampler.Tally, skuHasSeveralViews: Bool,
-                       recentSharpness: [Double] = [], now: Date = Date()) -> Decision {
-        let reference = tally.sharpness.count >= Self.minimumBatchForMedian ? tally.sharpness : recentSharpness + tally.sharpness
+                       recentSharpness: SharpnessHistory = SharpnessHistory(), now: Date = Date()) -> Decision {
+        let batch = tally.sharpness.like(m)
+        let reference = batch.count >= Self.minimumBatchForMedian ? batch : recentSharpness.like(m) + batch
         let results = gates(m, nearest: nearest, batchSharpness: reference)
-        if let s = m.master?.retouch?.quality?.sharpness { tally.sharpness.append(s) }
+        tally.sharpness.add(m)
         let failed = results.filter { !$0.passed }
         if !failed.isEmpty {
             // Every failed gate's reason, so the person sees all there is to fix at once.

@@ -20,7 +20,7 @@ public struct Sampler: Sendable, Equatable {
         /// SKUs with at least one held asset.
         public var skus: Set<String> = []
         /// Outline sharpness of every frame of the batch decided so far, for the batch-relative sharpness gate.
-        public var sharpness: [Double] = []
+        public var sharpness = SharpnessHistory()
         public init() {}
     }
 

@@ -278,10 +278,7 @@ extension Supervisor {
                     let several = ViewIndex(layout: layout).holders(sku: m.sku).count > 1
                     let decision = policy.decide(m, nearest: nearestSibling(m), tally: &tally, skuHasSeveralViews: several,
                                                  recentSharpness: recentSharpness)
-                    if let s = m.master?.retouch?.quality?.sharpness {
-                        recentSharpness.append(s)
-                        if recentSharpness.count > 50 { recentSharpness.removeFirst() }
-                    }
+                    recentSharpness.add(m)
                     sampleTallies[m.batch] = tally
                     recordSignature(m)
                     m.review = decision.record
@@ -300,7 +297,7 @@ extension Supervisor {
         for q in [Queue.review, .approved, .export] {
             for id in layout.assets(in: q) {
                 guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)), m.batch == batch, let r = m.review else { continue }
-                if let s = m.master?.retouch?.quality?.sharpness { t.sharpness.append(s) }
+                t.sharpness.add(m)
                 if r.sampled == true { t.passed += 1; t.sampled += 1; t.skus.insert(m.sku) }
                 else if r.status == "auto-approved" { t.passed += 1 }
             }

@@ -67,8 +67,8 @@ final class Supervisor {
     var exportAgain = Set<String>()
     /// Each batch's review sample so far.
     var sampleTallies: [String: Sampler.Tally] = [:]
-    /// Outline sharpness of the last 50 frames decided, any batch: the reference at a batch's start.
-    var recentSharpness: [Double] = []
+    /// Outline sharpness of the last 50 frames decided per frame size, any batch: the reference at a batch's start.
+    var recentSharpness = SharpnessHistory(limit: 50)
     /// Batches whose contact sheet is out of date, when each was last written, and the writer running.
     var sheetDirty = Set<String>()
     var sheetLastRun: [String: Date] = [:]

@@ -187,6 +187,7 @@ final class ImageGateTests: XCTestCase {
                                    shadow: "synthesise", maskFile: "mask.png", timings: [:])
         record.quality = .init(sharpness: sharpness, crushedShare: crushed, strayShare: stray)
         m.master = MasterInfo(file: "master.tif", width: master, height: master, retouch: record)
+        m.source = SourceInfo(loader: "jpegload", width: master, height: master * 2 / 3, bands: 3, orientation: 1, hasICCProfile: false)
         return m
     }
 
@@ -222,12 +223,17 @@ final class ImageGateTests: XCTestCase {
         var p = policy
         p.sampler = Sampler(rate: 0, seed: "s")
         for s in [13000.0, 14000, 15000, 12000, 16000] { _ = p.decide(manifest(sharpness: s), nearest: nil, tally: &tally, skuHasSeveralViews: false) }
-        XCTAssertEqual(tally.sharpness.count, 5)
+        XCTAssertEqual(tally.sharpness.like(manifest()).count, 5)
         let d = p.decide(manifest(sharpness: 3000), nearest: nil, tally: &tally, skuHasSeveralViews: false)
         XCTAssertEqual(d.record.status, "exception", "3000 is above the floor but far below the batch")
         var fresh = Sampler.Tally()
         let early = p.decide(manifest(sharpness: 3000), nearest: nil, tally: &fresh, skuHasSeveralViews: false, recentSharpness: tally.sharpness)
         XCTAssertEqual(early.record.status, "exception", "a batch's first frame is judged against the studio's recent frames")
+        var other = manifest(sharpness: 3000)
+        other.source?.width = 1200; other.source?.height = 800
+        var fresh2 = Sampler.Tally()
+        let otherSize = p.decide(other, nearest: nil, tally: &fresh2, skuHasSeveralViews: false, recentSharpness: tally.sharpness)
+        XCTAssertEqual(otherSize.record.status, "auto-approved", "frames of another size are no reference")
     }
 
     func testCrushedShadowsAndStrayPartsAndACutOffProductAreExceptions() {
