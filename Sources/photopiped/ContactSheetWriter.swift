@@ -11,7 +11,7 @@ struct ContactSheetWriter {
     let layout: Layout
 
     /// Returns the page's path.
-    func write(batch: String) throws -> String {
+    func write(batch: String, image: Bool = true) throws -> String {
         let dir = layout.contactSheet(batch: batch), thumbs = "\(dir)/thumbs"
         try FileManager.default.createDirectory(atPath: thumbs, withIntermediateDirectories: true)
         var entries: [ContactSheet.Entry] = []
@@ -35,10 +35,12 @@ struct ContactSheetWriter {
                                    label: "\(e.sku) v\(e.view ?? 0) · \(e.review?.status ?? "")",
                                    frame: e.stage == "review" ? (e.review?.status == "exception" ? RGB(210, 50, 50) : RGB(230, 160, 30)) : RGB(150, 200, 150))
         }
-        if !cells.isEmpty {
+        if image && !cells.isEmpty {
             let jpeg = "\(dir)/\(Sanitizer.component(batch, fallback: "batch")).jpg"
             let tmp = "\(dir)/.sheet.\(getpid()).tmp.jpg"
-            try ContactSheetImage.render(cells).saveJPEG(tmp, quality: 85)
+            // Square-ish: a 500-asset batch is 23 × 22 cells, well inside JPEG's 65535 px.
+            let columns = max(8, Int(Double(cells.count).squareRoot().rounded(.up)))
+            try ContactSheetImage.render(cells, columns: columns).saveJPEG(tmp, quality: 85)
             guard rename(tmp, jpeg) == 0 else { throw DaemonError("cannot write \(jpeg): \(String(cString: strerror(errno)))") }
         }
         return "\(dir)/index.html"

@@ -3,11 +3,17 @@ import PipelineCore
 
 /// Keeps each batch's contact sheet current. A review decision marks the batch; the sheet is
 /// rewritten by a `photopiped contact-sheet` child (it decodes thumbnails, which the supervisor
-/// never does), one batch at a time and at most every `sheetInterval` seconds per batch.
+/// never does), one batch at a time. While decisions keep coming, only the page is rewritten,
+/// at most every `pageInterval` seconds; the JPEG of all thumbnails, which costs a decode per
+/// asset, waits until the batch has been quiet for `imageQuiet` seconds.
 extension Supervisor {
-    static let sheetInterval: TimeInterval = 3
+    static let pageInterval: TimeInterval = 3
+    static let imageQuiet: TimeInterval = 10
 
-    func markSheet(_ batch: String) { sheetDirty.insert(batch) }
+    func markSheet(_ batch: String) {
+        sheetMarks[batch] = Date()
+        sheetPageCurrent.remove(batch)
+    }
 
     func serviceContactSheets(_ now: Date) {
         if let (batch, child) = sheetChild {
@@ -17,12 +23,24 @@ extension Supervisor {
                 log.warning("contact sheet for batch \(batch) not written (exit \(child.terminationStatus)); trying again with the next decision")
             }
         }
-        guard let batch = sheetDirty.first(where: { now.timeIntervalSince(sheetLastRun[$0] ?? .distantPast) >= Self.sheetInterval }) else { return }
-        sheetDirty.remove(batch)
-        sheetLastRun[batch] = now
+        for (batch, mark) in sheetMarks.sorted(by: { $0.value < $1.value }) {
+            let quiet = now.timeIntervalSince(mark) >= Self.imageQuiet
+            if sheetPageCurrent.contains(batch) {
+                guard quiet else { continue }
+            } else if now.timeIntervalSince(sheetLastRun[batch] ?? .distantPast) < Self.pageInterval {
+                continue
+            }
+            startSheetWriter(batch, image: quiet)
+            if quiet { sheetMarks[batch] = nil; sheetPageCurrent.remove(batch) } else { sheetPageCurrent.insert(batch) }
+            sheetLastRun[batch] = now
+            return
+        }
+    }
+
+    func startSheetWriter(_ batch: String, image: Bool) {
         let child = Foundation.Process()
         child.executableURL = URL(fileURLWithPath: Self.executable)
-        child.arguments = ["contact-sheet", "--root", layout.root, batch]
+        child.arguments = ["contact-sheet", "--root", layout.root, batch] + (image ? [] : ["--no-image"])
         child.standardOutput = FileHandle.nullDevice
         do { try child.run(); sheetChild = (batch, child) }
         catch { log.warning("cannot start the contact-sheet writer: \(error)") }

@@ -69,8 +69,10 @@ final class Supervisor {
     var sampleTallies: [String: Sampler.Tally] = [:]
     /// Outline sharpness of the last 50 frames decided per frame size, any batch: the reference at a batch's start.
     var recentSharpness = SharpnessHistory(limit: 50)
-    /// Batches whose contact sheet is out of date, when each was last written, and the writer running.
-    var sheetDirty = Set<String>()
+    /// Batches whose contact sheet is out of date (with their last decision), those whose page is
+    /// current but not their JPEG, when each was last written, and the writer running.
+    var sheetMarks: [String: Date] = [:]
+    var sheetPageCurrent = Set<String>()
     var sheetLastRun: [String: Date] = [:]
     var sheetChild: (String, Foundation.Process)?
     var watcher: InboxWatcher?

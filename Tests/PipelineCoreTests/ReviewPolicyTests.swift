@@ -91,7 +91,8 @@ final class SkuGateTests: XCTestCase {
             confidence: confidence, flags: flags,
             backdrop: .init(colour: [240, 240, 238], cast: [0, 1], fitResidual: 0.01, coverage: 0.8, coloured: false, corrected: [255, 255, 255]),
             correction: .init(gains: [1.1, 1.1, 1.1], exposureEV: 0.14, clippedShare: 0),
-            frame: .init(crop: [0, 0, 3000, 2000], scale: 1, productBox: [100, 100, 800, 1200], centroid: [500, 700], margins: [0, 300, 900, 200], touches: ["left"]),
+            frame: .init(crop: [0, 0, 3000, 2000], scale: 1, productBox: [100, 100, 800, 1200], centroid: [500, 700], margins: [0, 300, 900, 200],
+                         touches: flags.filter { $0.hasPrefix("touches_") }.map { String($0.dropFirst(8)) }),
             matte: .init(edgeContrast: 40, lowContrastShare: 0, productShare: 0.2, seeThroughShare: 0, highlightShare: 0),
             shadow: "synthesise", maskFile: "mask.png", timings: [:])
         return m
@@ -103,8 +104,10 @@ final class SkuGateTests: XCTestCase {
         XCTAssertEqual(cut.destination, .review)
         let gate = cut.record.gates.first { $0.gate == "retouch" }
         XCTAssertEqual(gate?.passed, false)
-        XCTAssertTrue(gate?.reason?.contains("reshoot: the product is cut off at the left edge") ?? false, gate?.reason ?? "")
         XCTAssertTrue(gate?.reason?.contains("white on white") ?? false, gate?.reason ?? "")
+        XCTAssertEqual(cut.record.gates.first { $0.gate == "framing" }?.passed, false, "the cut-off is the framing gate's")
+        XCTAssertTrue(cut.record.reason?.contains("reshoot: the product is cut off at the left edge") ?? false, cut.record.reason ?? "")
+        XCTAssertTrue(cut.record.reason?.contains("white on white") ?? false, "the reason names every failed gate")
 
         let unsure = policy.decide(retouched(confidence: 0.45, flags: []))
         XCTAssertEqual(unsure.destination, .review)
