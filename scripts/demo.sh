@@ -50,7 +50,7 @@ for _ in $(seq 900); do
   sleep 0.2
 done
 echo "== $(exported) exported, $(held) held for a person (review.sample_rate: a statistical sample of the batch)"
-"$bin/pipectl" list review --socket "$sock"
+"$bin/pipectl" review demo-shoot --socket "$sock"
 echo "== a person looks, then approves the clean batch with one command: pipectl approve demo-shoot"
 "$bin/pipectl" approve demo-shoot --socket "$sock"
 for _ in $(seq 300); do
