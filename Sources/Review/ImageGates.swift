@@ -48,7 +48,10 @@ extension ReviewPolicy {
 extension ReviewPolicy {
     /// Blurred: below the absolute floor, or far below the batch's median once the batch has a few frames.
     public func sharpnessGate(_ m: Manifest, batch: [Double]) -> GateResult {
-        guard let s = m.master?.retouch?.quality?.sharpness else { return GateResult(gate: "sharpness", value: 0, threshold: 0, passed: true) }
+        // No product found: the retouch gate says so; there is no outline to judge.
+        guard let r = m.master?.retouch, let s = r.quality?.sharpness, !r.flags.contains("no_product") else {
+            return GateResult(gate: "sharpness", value: 0, threshold: 0, passed: true)
+        }
         let median = batch.count >= Self.minimumBatchForMedian ? batch.sorted()[batch.count / 2] : nil
         let relative = median.map { $0 * sharpnessRatio } ?? 0
         let threshold = max(minSharpness, relative)

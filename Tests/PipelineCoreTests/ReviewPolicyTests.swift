@@ -260,6 +260,13 @@ final class ImageGateTests: XCTestCase {
         XCTAssertTrue(d.record.reason?.contains("check the background") ?? false, d.record.reason ?? "")
     }
 
+    func testAFrameWithNoProductIsNotCalledBlurred() {
+        var m = manifest(sharpness: 0)
+        m.master?.retouch?.flags = ["no_product"]
+        XCTAssertTrue(policy.sharpnessGate(m, batch: []).passed, "the retouch gate reports it; there is no outline to judge")
+        XCTAssertFalse(policy.sharpnessGate(manifest(sharpness: 0), batch: []).passed)
+    }
+
     func testAManifestFromBeforeTheMeasurementsPassesTheirGates() {
         var m = manifest()
         m.master?.retouch?.quality = nil
