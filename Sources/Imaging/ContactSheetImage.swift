@@ -19,14 +19,15 @@ public enum ContactSheetImage {
         for cell in cells {
             let inner = cellSize - 2 * border
             let picture: Image
-            if let thumb = try? Image.open(cell.thumbnail).toSRGB8() {
+            // Decoded here, one by one: a damaged thumbnail becomes a grey square instead of failing the sheet.
+            if let thumb = try? Image.open(cell.thumbnail).toSRGB8().inMemory() {
                 let scale = min(1, Double(inner) / Double(max(thumb.width, thumb.height)))
                 let small = try thumb.resized(by: scale)
                 picture = try small.embedded(x: (inner - small.width) / 2, y: (inner - small.height) / 2,
                                              width: inner, height: inner, background: RGB(255, 255, 255))
             } else {
                 // A missing thumbnail shows as an empty grey square rather than dropping the asset.
-                picture = try Image.noise(width: inner, height: inner, sigma: 0).linear([1, 1, 1], [72, 72, 72]).castUChar()
+                picture = try Image.noise(width: inner, height: inner, sigma: 0).linear([0, 0, 0], [200, 200, 200]).castUChar()
             }
             let framed = try picture.embedded(x: border, y: border, width: cellSize, height: cellSize, background: cell.frame)
             let label = try Image.make("text") { ppv_text_label($0, cell.label, Int32(cellSize - 8), 72) }

@@ -50,3 +50,23 @@ final class ReviewMeasuresTests: XCTestCase {
         XCTAssertEqual(try thumb.pixel(x: 0, y: 0), [255, 255, 255], "the background is white")
     }
 }
+
+final class ContactSheetImageTests: XCTestCase {
+    func testADamagedOrMissingThumbnailIsAGreySquareNotAFailedSheet() throws {
+        let s = try StageScratch()
+        let good = "\(s.dir)/good.jpg"
+        try Image(PixelBuffer(width: 300, height: 200, bands: 3, fill: 90)).saveJPEG(good, quality: 90)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: "\(s.dir)/truncated.jpg"))
+        let cells = ["good.jpg", "truncated.jpg", "missing.jpg"].map {
+            ContactSheetImage.Cell(thumbnail: "\(s.dir)/\($0)", label: "SKU <1> & \"x\"", frame: RGB(210, 50, 50))
+        }
+        let sheet = try ContactSheetImage.render(cells, cellSize: 240, columns: 3)
+        try sheet.saveJPEG("\(s.dir)/sheet.jpg", quality: 85)
+        XCTAssertEqual(sheet.width, 3 * 240 + 2 * 10 + 20)
+        let grey = try sheet.pixel(x: 10 + 240 + 10 + 120, y: 10 + 120)
+        XCTAssertEqual(grey[0], 200, accuracy: 2, "the truncated thumbnail shows as grey")
+        let product = try sheet.pixel(x: 10 + 120, y: 10 + 120)
+        XCTAssertEqual(product[0], 90, accuracy: 3, "the good one is drawn")
+    }
+}
