@@ -10,6 +10,8 @@ public struct Config: Codable, Sendable, Equatable {
     public var workers = 2
     public var vipsThreads = 1
     public var eventLog = true
+    /// Size at which events.jsonl is rotated (to .1 … .4).
+    public var eventLogMaxMB = 64
 
     // [watch]
     public var settleSeconds = 1.0
@@ -141,6 +143,7 @@ public enum ConfigLoader {
         "daemon.workers": { $0.workers = try int($1, 1...64) },
         "daemon.vips_threads": { $0.vipsThreads = try int($1, 0...64) },
         "daemon.event_log": { $0.eventLog = try bool($1) },
+        "daemon.event_log_max_mb": { $0.eventLogMaxMB = try int($1, 1...100_000) },
         "watch.settle_seconds": { $0.settleSeconds = try double($1, 0.05...3600) },
         "watch.check_open_writers": { $0.checkOpenWriters = try bool($1) },
         "ingest.name_pattern": {

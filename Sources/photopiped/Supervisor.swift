@@ -134,7 +134,7 @@ final class Supervisor {
     func run() throws -> Int32 {
         try layout.create()
         try lockRoot()
-        if config.eventLog { events = try EventLog(path: layout.eventLog) }
+        if config.eventLog { events = try EventLog(path: layout.eventLog, maxBytes: config.eventLogMaxMB << 20) }
         reconcile(reason: "start")
         markSheetsOfWaitingBatches()
         rebuildChannelManifests()

@@ -31,6 +31,28 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(events.map(\.event), ["ingested", "export"])
         XCTAssertEqual(events[0].ms, 1.5)
     }
+
+    func testEventLogRotatesAtItsSizeAndKeepsAFewOldFiles() throws {
+        let dir = NSTemporaryDirectory() + "pp-events-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/events.jsonl"
+        let log = try EventLog(path: path, maxBytes: 1000, keep: 2)
+        for i in 0..<100 { log.append(Event(event: "e\(i)", asset: "asset-\(i)")) }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        XCTAssertEqual(files, ["events.jsonl", "events.jsonl.1", "events.jsonl.2"])
+        for f in files {
+            let bytes = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: "\(dir)/\(f)")[.size] as? Int)
+            XCTAssertLessThanOrEqual(bytes, 1000, f)
+        }
+        let newest = EventLog.read(path: path), previous = EventLog.read(path: "\(path).1")
+        XCTAssertEqual(newest.last?.event, "e99")
+        XCTAssertEqual(Int(previous.last!.event.dropFirst())! + 1, Int(newest.first!.event.dropFirst())!, "no event lost between files")
+        // A restart appends to the current file and counts its size.
+        let again = try EventLog(path: path, maxBytes: 1000, keep: 2)
+        again.append(Event(event: "after-restart"))
+        XCTAssertEqual(EventLog.read(path: path).last?.event, "after-restart")
+    }
 }
 
 final class TimestampTests: XCTestCase {
