@@ -223,6 +223,7 @@ extension Supervisor {
         if limitsChanged { restartWorkersForNewLimits() }
         if let why = reloadCatalogIfChanged(force: true) { log.error("\(why)") }
         policy = ReviewPolicy(fresh)
+        deliveryTally = nil   // the targets may have changed: counted again when next asked
         filter = InboxFilter(extensions: fresh.imageExtensions)
         var tracker = SettleTracker(quiet: fresh.settleSeconds)
         for p in settle.paths { if let s = snapshot(p) { tracker.observe(p, s.snapshot, now: Date().timeIntervalSince1970) } }

@@ -35,7 +35,7 @@ extension Supervisor {
     func queueDeliveries(_ m: Manifest) {
         for t in config.delivery.fileTargets {
             let record = DeliveryRecord.forExport(m, target: t, previous: deliveryStore.read(target: t.name, asset: m.id))
-            do { try deliveryStore.write(record) } catch {
+            do { try writeDelivery(record) } catch {
                 log.error("cannot record the deliveries of \(m.id) to \(t.name): \(error)")
                 continue
             }
@@ -124,7 +124,7 @@ extension Supervisor {
                   let i = r.items.firstIndex(where: { $0.path == item.path && $0.sha256 == item.sha256 }) else { return }
             apply(&r.items[i])
             if case .success(let s) = result { r.items[i].url = s.url; r.items[i].etag = s.etag; r.items[i].alreadyThere = s.alreadyThere }
-            try? deliveryStore.write(r)
+            try? writeDelivery(r)
             let it = r.items[i]
             switch it.status {
             case .delivered: record(Event(event: "delivered", asset: job.owner, step: "deliver", detail: "\(job.target.name): \(it.channel)/\(it.file)\(it.alreadyThere == true ? " (already there)" : "")"))
@@ -170,10 +170,27 @@ extension Supervisor {
         return r
     }
 
+    /// Files per delivery status, for `pipectl status`: counted from the records once, then kept
+    /// current by `writeDelivery`, so a status poll reads no files.
     var deliveryCounts: [String: Int] {
+        if deliveryTally == nil {
+            var t: [String: [String: Int]] = [:]
+            for r in deliveryStore.all(targets: config.delivery.fileTargets.map(\.name)) { t["\(r.target)/\(r.asset)"] = Self.statusCounts(r) }
+            deliveryTally = t
+        }
         var c: [String: Int] = [:]
-        for r in deliveryStore.all(targets: config.delivery.fileTargets.map(\.name)) { for i in r.items { c[i.status.rawValue, default: 0] += 1 } }
+        for counts in deliveryTally!.values { c.merge(counts, uniquingKeysWith: +) }
         return c
+    }
+
+    static func statusCounts(_ r: DeliveryRecord) -> [String: Int] {
+        r.items.reduce(into: [:]) { $0[$1.status.rawValue, default: 0] += 1 }
+    }
+
+    /// Every file-delivery record is written through here.
+    func writeDelivery(_ r: DeliveryRecord) throws {
+        try deliveryStore.write(r)
+        deliveryTally?["\(r.target)/\(r.asset)"] = Self.statusCounts(r)
     }
 
     /// An asset or a batch: failed and waiting items go again now; exported assets without a record
@@ -191,7 +208,7 @@ extension Supervisor {
                 for i in r.items.indices where r.items[i].status != .delivered {
                     r.items[i].status = .pending; r.items[i].attempts = 0; r.items[i].notBefore = nil; reset += 1
                 }
-                try? deliveryStore.write(r)
+                try? writeDelivery(r)
                 if !r.isSettled { pendingDeliveries["\(t.name)/\(m.id)"] = r }
             }
         }

@@ -60,6 +60,8 @@ final class Supervisor {
     var pendingDeliveries: [String: DeliveryRecord] = [:]
     var pendingWebhooks: [String: WebhookRecord] = [:]
     var deliveriesInFlight = Set<String>()
+    /// Files per status for each "target/asset" record; nil until first asked for (and after a reload).
+    var deliveryTally: [String: [String: Int]]?
     /// Batches whose files settled: their webhooks go out once the batch has been quiet a moment.
     var webhookDue: [String: Date] = [:]
     var targetCredentials: [String: Result<Credentials, DeliveryFailure>] = [:]

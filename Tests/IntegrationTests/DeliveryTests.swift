@@ -104,12 +104,16 @@ final class DeliveryTests: XCTestCase {
         let d = try daemon()
         defer { d.cleanUp() }
         try d.start()
+        XCTAssertEqual(try d.status().deliveries ?? [:], [:], "asked before any record exists: the counts start from here")
         let src = try Fixtures.shots(count: 3, firstSku: 8101)
         XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(src)/", "\(d.inbox)/dlv-shoot/"]).status, 0)
         XCTAssertTrue(waitUntil(timeout: 90) {
             let all = self.deliveries(d)
             return all.count == 3 * 3 + 1 && all.allSatisfy { $0.status == "delivered" }
         }, "\(deliveries(d).map { "\($0.target) \($0.file) \($0.status) \($0.error ?? "")" })\n\(d.log.suffix(3000))")
+        // The status counts are kept in memory from that first answer on and agree with the records.
+        XCTAssertEqual(try d.status().deliveries?["delivered"], 9)
+        XCTAssertEqual(try d.status().deliveries?["pending"] ?? 0, 0)
         try assertBucketHoldsExports(d, batch: "dlv-shoot")
         for name in d.exported(channel: "default") {
             XCTAssertEqual(Fixtures.sha("\(base)/nas/default/\(name)"), Fixtures.sha("\(d.root)/export/default/\(name)"))
