@@ -19,10 +19,12 @@ public enum ContactSheetImage {
         for cell in cells {
             let inner = cellSize - 2 * border
             let picture: Image
-            // Decoded here, one by one: a damaged thumbnail becomes a grey square instead of failing the sheet.
-            if let thumb = try? Image.open(cell.thumbnail).toSRGB8().inMemory() {
-                let scale = min(1, Double(inner) / Double(max(thumb.width, thumb.height)))
-                let small = try thumb.resized(by: scale)
+            // Decoded here, one by one and already at cell size: a damaged thumbnail becomes a grey
+            // square instead of failing the sheet, and a 500-asset sheet holds ~80 MB, not more.
+            if let small = try? { () throws -> Image in
+                let thumb = try Image.open(cell.thumbnail).toSRGB8()
+                return try thumb.resized(by: min(1, Double(inner) / Double(max(thumb.width, thumb.height)))).inMemory()
+            }() {
                 picture = try small.embedded(x: (inner - small.width) / 2, y: (inner - small.height) / 2,
                                              width: inner, height: inner, background: RGB(255, 255, 255))
             } else {

@@ -1,6 +1,6 @@
 /// A batch of synthetic studio shots with known defects planted at fixed places, for testing the
-/// review gates end to end and for calibrating their thresholds. Every other frame is a clean
-/// `StudioFrame.sample`; two views per SKU.
+/// review gates end to end and for calibrating their thresholds. All the other frames are clean
+/// `StudioFrame.sample`s; two views per SKU.
 public enum PlantedDefects {
     public enum Defect: String, CaseIterable, Sendable {
         case blurred, tooSmall = "too-small", clipped, cutOff = "cut-off", whiteOnWhite = "white-on-white",

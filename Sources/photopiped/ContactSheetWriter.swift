@@ -50,7 +50,8 @@ struct ContactSheetWriter {
     func copyIfNewer(_ src: String, to dst: String) -> Bool {
         var s = stat(), d = stat()
         guard stat(src, &s) == 0 else { return false }
-        if stat(dst, &d) == 0 && d.st_size == s.st_size && d.st_mtim.tv_sec >= s.st_mtim.tv_sec { return true }
+        if stat(dst, &d) == 0 && d.st_size == s.st_size
+            && (d.st_mtim.tv_sec, d.st_mtim.tv_nsec) >= (s.st_mtim.tv_sec, s.st_mtim.tv_nsec) { return true }
         let tmp = dst + ".tmp"
         try? FileManager.default.removeItem(atPath: tmp)
         guard (try? FileManager.default.copyItem(atPath: src, toPath: tmp)) != nil, rename(tmp, dst) == 0 else { return false }

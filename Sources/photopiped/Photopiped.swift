@@ -80,7 +80,7 @@ struct Sample: ParsableCommand {
     @Option var height = 2000
     @Option(help: "Views per SKU.") var views = 3
     @Option(help: "First SKU number.") var firstSku = 1001
-    @Flag(help: "Plant defects (blurred, too small, clipped, cut off, white on white, duplicate, stray prop) in a batch of two views per SKU; prints each file's defect and the gate that must catch it.")
+    @Flag(help: "Plant defects (blurred, too small, clipped highlights, crushed shadows, cut off, white on white, duplicate, a prop on the sweep) in a batch of two views per SKU; prints each file's defect and the gate that must catch it.")
     var planted = false
 
     func run() throws {

@@ -84,10 +84,15 @@ final class S3Server {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    /// Nine consecutive ports that nothing listens on.
+    /// Nine consecutive ports that nothing listens on, below the kernel's ephemeral range: a port
+    /// in that range can be taken at any moment as the source port of an outgoing connection (the
+    /// daemon's own uploads), which once stopped a restarted server from binding its admin port.
     static func freePortBlock() -> Int {
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+            .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) } ?? []
+        let top = min(max((range.first ?? 32_768) - 10, 12_000), 65_000)
         for _ in 0..<200 {
-            let base = Int.random(in: 20_000...45_000)
+            let base = Int.random(in: 10_000...top)
             if (0..<9).allSatisfy({ portIsFree(base + $0) }) { return base }
         }
         return 31_000
