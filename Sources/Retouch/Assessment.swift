@@ -70,7 +70,8 @@ struct Assessment {
         let byOutline = 1 - low
         let byFit = 1 - min(max((coarse.fitResidual - 0.02) / 0.08, 0), 1)
         var c = min(byContrast, byOutline, byFit)
-        if !flags.isEmpty { c = min(c, 0.5) }
+        // A frame edge the product touches is a framing fault, not doubt about the cut-out.
+        if flags.contains(where: { !$0.hasPrefix("touches_") }) { c = min(c, 0.5) }
         confidence = (c * 1000).rounded() / 1000
     }
 }

@@ -52,6 +52,7 @@ struct CoarseMatte {
         let ring = max(2, Int(Float(min(w, h)) * CoarseMatte.ringShare))
         var sampleIndex: [Int] = []
         for y in 0..<h { for x in 0..<w where x < ring || y < ring || x >= w - ring || y >= h - ring { sampleIndex.append(y * w + x) } }
+        sampleIndex = CoarseMatte.dropOffHue(sampleIndex, linear)
         var model = BackdropModel(coefficients: [SIMD3(repeating: 0.5)] + [SIMD3<Float>](repeating: .zero, count: BackdropModel.terms - 1))
         var surface = model.map(width: w, height: h)
         for _ in 0..<4 {
@@ -252,6 +253,21 @@ struct CoarseMatte {
         }
         for i in 0..<values.count where !known[i] { values[i] = fallback }
     }
+
+    /// Before the first fit: ring samples whose hue is far from the ring's median hue are product
+    /// running off the frame, not sweep. Left in, a cut-off orange product bent the first fit
+    /// orange and the whole frame's colour with it. Brightness is left to the fit's own trimming
+    /// (fall-off darkens corners); a ring that is mostly off-hue is kept whole.
+    static func dropOffHue(_ ring: [Int], _ linear: [SIMD3<Float>]) -> [Int] {
+        func hue(_ c: SIMD3<Float>) -> SIMD3<Float> { c / max(c.x + c.y + c.z, 1e-4) }
+        let hues = ring.map { hue(linear[$0]) }
+        let mid = SIMD3(median(hues.map(\.x)), median(hues.map(\.y)), median(hues.map(\.z)))
+        let kept = zip(ring, hues).filter { maxAbs($0.1 - mid) <= offHue }.map(\.0)
+        return kept.count * 2 >= ring.count ? kept : ring
+    }
+    /// Chromaticity distance (shares of r+g+b) beyond which a ring sample is not sweep: a warm or
+    /// cool sweep, uniform across the frame, stays well inside it.
+    static let offHue: Float = 0.06
 
     /// Connected components (4- or 8-connected) of the pixels a predicate selects.
     static func components(width w: Int, height h: Int, where member: (Int) -> Bool, diagonal: Bool) -> [[Int]] {

@@ -41,6 +41,24 @@ final class ReviewMeasuresTests: XCTestCase {
         XCTAssertGreaterThan(darkQ.crushedShare, 0.5)
     }
 
+    /// A product running off the left edge fills part of the border ring the sweep is first fitted
+    /// to. Before the ring was cleaned of off-hue samples, this orange box bent the fit orange: the
+    /// frame got a strong cyan cast, the backdrop was cut out as product, and five flags were raised.
+    func testAProductCutOffAtTheEdgeOnlyRaisesTheFramingFlag() throws {
+        let s = try StageScratch()
+        var f = StudioFrame.sample(index: 46, width: 1200, height: 800)
+        f.productX = 0.06; f.productScale = 0.6
+        let path = "\(s.dir)/cut.jpg"
+        try f.write(jpeg: path)
+        let info = try RetouchStage.run(original: path, assetDir: try s.assetDir("cut"), settings: s.settings())
+        let r = try XCTUnwrap(info.retouch)
+        print("measured: cut-off frame flags \(r.flags), cast \(r.backdrop.cast), clipped \(r.correction.clippedShare), product share \(r.matte.productShare)")
+        XCTAssertEqual(r.flags, ["touches_left"])
+        XCTAssertGreaterThan(r.confidence, 0.9, "touching the edge is a framing fault, not doubt about the cut-out")
+        XCTAssertLessThan((r.backdrop.cast[0] * r.backdrop.cast[0] + r.backdrop.cast[1] * r.backdrop.cast[1]).squareRoot(), 5)
+        XCTAssertLessThan(r.matte.productShare, 0.2, "the sweep is not cut out as product")
+    }
+
     func testTheThumbnailIsTheMasterOnWhite() throws {
         let s = try StageScratch()
         _ = try retouch(StudioFrame.sample(index: 0, width: 1200, height: 800), s, "one")
