@@ -40,24 +40,8 @@ public struct Config: Codable, Sendable, Equatable {
     public var sampleRate = 0.12
     /// Seeds the sample, so a re-run of the same batch holds the same assets.
     public var sampleSeed = "photopipe"
-    /// Share of the product clipped to white above which the exposure gate fails (clean frames of
-    /// the planted-defect set reach 0.045: an orange product's red channel after a +0.3 EV lift).
-    public var maxClippedShare = 0.08
-    /// Share of the product crushed to black above which the exposure gate fails.
-    public var maxCrushedShare = 0.05
-    /// Outline sharpness (variance of the alpha's Laplacian) below which a frame is blurred, whatever the batch.
-    public var minSharpness = 800.0
-    /// A frame whose sharpness is below this share of its batch's median is blurred.
-    public var sharpnessRatio = 0.35
-    /// Share of the background taken by parts detached from the product above which the background gate fails.
-    public var maxStrayShare = 0.001
-    /// Exposure correction (EV, either way) above which the lighting gate fails.
-    public var maxCorrectionEV = 1.5
-    /// Backdrop cast (CIELAB chroma) above which the lighting gate fails.
-    public var maxCast = 20.0
-    public var minLongSide = 1000
-    public var nearDuplicateDistance = 3.0
-    public var minConfidence = 0.6
+    /// Every review gate's threshold (`review.max_clipped_share` …), read by `ReviewPolicy`.
+    public var gates = GateThresholds()
 
     // [export]
     public var export = ExportSettings()
@@ -168,16 +152,16 @@ public enum ConfigLoader {
         "review.hold": { $0.reviewHold = try bool($1) },
         "review.sample_rate": { $0.sampleRate = try double($1, 0...1) },
         "review.sample_seed": { $0.sampleSeed = try string($1) },
-        "review.max_clipped_share": { $0.maxClippedShare = try double($1, 0...1) },
-        "review.max_crushed_share": { $0.maxCrushedShare = try double($1, 0...1) },
-        "review.min_sharpness": { $0.minSharpness = try double($1, 0...1_000_000) },
-        "review.sharpness_ratio": { $0.sharpnessRatio = try double($1, 0...1) },
-        "review.max_stray_share": { $0.maxStrayShare = try double($1, 0...1) },
-        "review.max_correction_ev": { $0.maxCorrectionEV = try double($1, 0...10) },
-        "review.max_cast": { $0.maxCast = try double($1, 0...200) },
-        "review.min_long_side": { $0.minLongSide = try int($1, 1...65_000) },
-        "review.near_duplicate_distance": { $0.nearDuplicateDistance = try double($1, 0...255) },
-        "review.min_confidence": { $0.minConfidence = try double($1, 0...1) },
+        "review.max_clipped_share": { $0.gates.maxClippedShare = try double($1, 0...1) },
+        "review.max_crushed_share": { $0.gates.maxCrushedShare = try double($1, 0...1) },
+        "review.min_sharpness": { $0.gates.minSharpness = try double($1, 0...1_000_000) },
+        "review.sharpness_ratio": { $0.gates.sharpnessRatio = try double($1, 0...1) },
+        "review.max_stray_share": { $0.gates.maxStrayShare = try double($1, 0...1) },
+        "review.max_correction_ev": { $0.gates.maxCorrectionEV = try double($1, 0...10) },
+        "review.max_cast": { $0.gates.maxCast = try double($1, 0...200) },
+        "review.min_long_side": { $0.gates.minLongSide = try int($1, 1...65_000) },
+        "review.near_duplicate_distance": { $0.gates.nearDuplicateDistance = try double($1, 0...255) },
+        "review.min_confidence": { $0.gates.minConfidence = try double($1, 0...1) },
     ]
 
     static func validate(_ c: Config) throws {

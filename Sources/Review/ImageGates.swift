@@ -9,25 +9,25 @@ extension ReviewPolicy {
         let clipped = m.master?.retouch?.correction.clippedShare ?? 0
         let crushed = m.master?.retouch?.quality?.crushedShare ?? 0
         var reasons: [String] = []
-        if clipped > maxClippedShare { reasons.append(String(format: "reshoot with less light: highlights are clipped on %.0f%% of the product (review.max_clipped_share %.0f%%)", clipped * 100, maxClippedShare * 100)) }
-        if crushed > maxCrushedShare { reasons.append(String(format: "reshoot with more light: shadows are crushed to black on %.0f%% of the product (review.max_crushed_share %.0f%%)", crushed * 100, maxCrushedShare * 100)) }
+        if clipped > thresholds.maxClippedShare { reasons.append(String(format: "reshoot with less light: highlights are clipped on %.0f%% of the product (review.max_clipped_share %.0f%%)", clipped * 100, thresholds.maxClippedShare * 100)) }
+        if crushed > thresholds.maxCrushedShare { reasons.append(String(format: "reshoot with more light: shadows are crushed to black on %.0f%% of the product (review.max_crushed_share %.0f%%)", crushed * 100, thresholds.maxCrushedShare * 100)) }
         // Value and threshold are the clipping's, unless only the shadows fail.
-        let shadowsOnly = crushed > maxCrushedShare && clipped <= maxClippedShare
-        return GateResult(gate: "exposure", value: shadowsOnly ? crushed : clipped, threshold: shadowsOnly ? maxCrushedShare : maxClippedShare,
+        let shadowsOnly = crushed > thresholds.maxCrushedShare && clipped <= thresholds.maxClippedShare
+        return GateResult(gate: "exposure", value: shadowsOnly ? crushed : clipped, threshold: shadowsOnly ? thresholds.maxCrushedShare : thresholds.maxClippedShare,
                           passed: reasons.isEmpty, reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))
     }
 
     /// Exposure correction in EV and the backdrop's cast (CIELAB chroma) the stage had to undo.
     public func lightingGate(_ m: Manifest) -> GateResult {
-        guard let r = m.master?.retouch, !r.backdrop.coloured else { return GateResult(gate: "lighting", value: 0, threshold: maxCorrectionEV, passed: true) }
+        guard let r = m.master?.retouch, !r.backdrop.coloured else { return GateResult(gate: "lighting", value: 0, threshold: thresholds.maxCorrectionEV, passed: true) }
         let ev = abs(r.correction.exposureEV)
         let cast = r.backdrop.cast.count == 2 ? (r.backdrop.cast[0] * r.backdrop.cast[0] + r.backdrop.cast[1] * r.backdrop.cast[1]).squareRoot() : 0
         var reasons: [String] = []
-        if ev > maxCorrectionEV { reasons.append(String(format: "check the lighting: exposure was corrected by %+.1f EV (review.max_correction_ev %.1f); colours may be off, reshoot if they are", r.correction.exposureEV, maxCorrectionEV)) }
-        if cast > maxCast { reasons.append(String(format: "check the lighting: the backdrop had a colour cast of chroma %.0f (review.max_cast %.0f), e.g. mixed light; compare the product's colour", cast, maxCast)) }
+        if ev > thresholds.maxCorrectionEV { reasons.append(String(format: "check the lighting: exposure was corrected by %+.1f EV (review.max_correction_ev %.1f); colours may be off, reshoot if they are", r.correction.exposureEV, thresholds.maxCorrectionEV)) }
+        if cast > thresholds.maxCast { reasons.append(String(format: "check the lighting: the backdrop had a colour cast of chroma %.0f (review.max_cast %.0f), e.g. mixed light; compare the product's colour", cast, thresholds.maxCast)) }
         // Value and threshold are the correction's, unless only the cast fails.
-        let castOnly = cast > maxCast && ev <= maxCorrectionEV
-        return GateResult(gate: "lighting", value: castOnly ? cast : ev, threshold: castOnly ? maxCast : maxCorrectionEV, passed: reasons.isEmpty,
+        let castOnly = cast > thresholds.maxCast && ev <= thresholds.maxCorrectionEV
+        return GateResult(gate: "lighting", value: castOnly ? cast : ev, threshold: castOnly ? thresholds.maxCast : thresholds.maxCorrectionEV, passed: reasons.isEmpty,
                           reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))
     }
 
@@ -53,14 +53,14 @@ extension ReviewPolicy {
             return GateResult(gate: "sharpness", value: 0, threshold: 0, passed: true)
         }
         let median = batch.count >= Self.minimumBatchForMedian ? batch.sorted()[batch.count / 2] : nil
-        let relative = median.map { $0 * sharpnessRatio } ?? 0
-        let threshold = max(minSharpness, relative)
+        let relative = median.map { $0 * thresholds.sharpnessRatio } ?? 0
+        let threshold = max(thresholds.minSharpness, relative)
         let passed = s >= threshold
         var reason: String?
         if !passed {
-            reason = median.map { String(format: "reshoot in focus: the product's outline is blurred (sharpness %.0f against a median of %.0f over the batch and the frames before it; review.sharpness_ratio %.2f)", s, $0, sharpnessRatio) }
-                ?? String(format: "reshoot in focus: the product's outline is blurred (sharpness %.0f, below review.min_sharpness %.0f)", s, minSharpness)
-            if median != nil && s >= minSharpness { reason! += ". If this product is soft by nature (fur, fabric), approve it" }
+            reason = median.map { String(format: "reshoot in focus: the product's outline is blurred (sharpness %.0f against a median of %.0f over the batch and the frames before it; review.sharpness_ratio %.2f)", s, $0, thresholds.sharpnessRatio) }
+                ?? String(format: "reshoot in focus: the product's outline is blurred (sharpness %.0f, below review.min_sharpness %.0f)", s, thresholds.minSharpness)
+            if median != nil && s >= thresholds.minSharpness { reason! += ". If this product is soft by nature (fur, fabric), approve it" }
         }
         return GateResult(gate: "sharpness", value: s, threshold: threshold, passed: passed, reason: reason)
     }
@@ -71,9 +71,9 @@ extension ReviewPolicy {
     /// Something detached from the product stands on the sweep and would show in the white background.
     public func backgroundGate(_ m: Manifest) -> GateResult {
         let share = m.master?.retouch?.quality?.strayShare ?? 0
-        let passed = share <= maxStrayShare
-        return GateResult(gate: "background", value: share, threshold: maxStrayShare, passed: passed,
-                          reason: passed ? nil : String(format: "check the background: something apart from the product (a prop, tape, a large speck) covers %.2f%% of it (review.max_stray_share %.2f%%); remove it from the sweep and reshoot, or retouch it out", share * 100, maxStrayShare * 100))
+        let passed = share <= thresholds.maxStrayShare
+        return GateResult(gate: "background", value: share, threshold: thresholds.maxStrayShare, passed: passed,
+                          reason: passed ? nil : String(format: "check the background: something apart from the product (a prop, tape, a large speck) covers %.2f%% of it (review.max_stray_share %.2f%%); remove it from the sweep and reshoot, or retouch it out", share * 100, thresholds.maxStrayShare * 100))
     }
 
     /// The product touches an edge of the shot: it is cut off there.

@@ -5,13 +5,13 @@ import PipelineCore
 /// threshold, send the asset to a person with what to do about it.
 extension ReviewPolicy {
     public func retouchGate(_ m: Manifest) -> GateResult {
-        guard let r = m.master?.retouch else { return GateResult(gate: "retouch", value: 1, threshold: minConfidence, passed: true) }
+        guard let r = m.master?.retouch else { return GateResult(gate: "retouch", value: 1, threshold: thresholds.minConfidence, passed: true) }
         // A frame edge the product touches is the framing gate's.
         var reasons = r.flags.filter { !$0.hasPrefix("touches_") }.map(RetouchAdvice.sentence)
-        if reasons.isEmpty && r.confidence < minConfidence {
-            reasons.append(String(format: "check the cut-out: the retouch stage is unsure of it (confidence %.2f, below review.min_confidence %.2f)", r.confidence, minConfidence))
+        if reasons.isEmpty && r.confidence < thresholds.minConfidence {
+            reasons.append(String(format: "check the cut-out: the retouch stage is unsure of it (confidence %.2f, below review.min_confidence %.2f)", r.confidence, thresholds.minConfidence))
         }
-        return GateResult(gate: "retouch", value: r.confidence, threshold: minConfidence, passed: reasons.isEmpty,
+        return GateResult(gate: "retouch", value: r.confidence, threshold: thresholds.minConfidence, passed: reasons.isEmpty,
                           reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))
     }
 }

@@ -4,33 +4,22 @@ import PipelineCore
 /// Decides, from the manifest alone, whether an asset goes on to export or waits for a person.
 public struct ReviewPolicy: Sendable {
     public var hold: Bool
-    public var minLongSide: Int
-    /// Colour-signature distance (0–255) at or below which two frames of one SKU count as near-duplicates; 0 turns it off.
-    public var nearDuplicateDistance: Double
-    /// Retouch confidence below which a cut-out goes to a person even without a flag.
-    public var minConfidence: Double
+    public var thresholds: GateThresholds
     /// Which passing assets a person sees anyway (rate 0: none).
     public var sampler = Sampler(rate: 0, seed: "photopipe")
-    public var maxClippedShare = 0.08
-    public var maxCrushedShare = 0.05
-    public var minSharpness = 800.0
-    public var sharpnessRatio = 0.35
-    public var maxStrayShare = 0.001
-    public var maxCorrectionEV = 1.5
-    public var maxCast = 20.0
     /// Enabled channel presets, for the channel-size gate.
     public var channels: [ChannelPreset] = []
 
     public init(hold: Bool, minLongSide: Int, nearDuplicateDistance: Double = 3, minConfidence: Double = 0.6) {
-        self.hold = hold; self.minLongSide = minLongSide; self.nearDuplicateDistance = nearDuplicateDistance
-        self.minConfidence = minConfidence
+        self.hold = hold
+        thresholds = GateThresholds()
+        thresholds.minLongSide = minLongSide; thresholds.nearDuplicateDistance = nearDuplicateDistance
+        thresholds.minConfidence = minConfidence
     }
     public init(_ c: Config) {
-        self.init(hold: c.reviewHold, minLongSide: c.minLongSide, nearDuplicateDistance: c.nearDuplicateDistance, minConfidence: c.minConfidence)
+        hold = c.reviewHold
+        thresholds = c.gates
         sampler = Sampler(rate: c.sampleRate, seed: c.sampleSeed)
-        maxClippedShare = c.maxClippedShare; maxCorrectionEV = c.maxCorrectionEV; maxCast = c.maxCast
-        maxCrushedShare = c.maxCrushedShare; minSharpness = c.minSharpness; sharpnessRatio = c.sharpnessRatio
-        maxStrayShare = c.maxStrayShare
         channels = c.export.enabled
     }
 
@@ -50,7 +39,7 @@ public struct ReviewPolicy: Sendable {
     public func gates(_ m: Manifest, nearest: Neighbour? = nil, batchSharpness: [Double] = []) -> [GateResult] {
         [resolutionGate(m), channelSizeGate(m), framingGate(m), retouchGate(m), sharpnessGate(m, batch: batchSharpness),
          exposureGate(m), lightingGate(m), backgroundGate(m), skuGate(m), viewGate(m)]
-            + (nearDuplicateDistance > 0 ? [nearDuplicateGate(m, nearest)] : [])
+            + (thresholds.nearDuplicateDistance > 0 ? [nearDuplicateGate(m, nearest)] : [])
     }
 
     /// Two files claiming the same view of one SKU: a person decides which is which.
@@ -62,10 +51,10 @@ public struct ReviewPolicy: Sendable {
 
     public func nearDuplicateGate(_ m: Manifest, _ nearest: Neighbour?) -> GateResult {
         guard let n = nearest else {
-            return GateResult(gate: "near-duplicate", value: 255, threshold: nearDuplicateDistance, passed: true)
+            return GateResult(gate: "near-duplicate", value: 255, threshold: thresholds.nearDuplicateDistance, passed: true)
         }
-        let passed = n.distance > nearDuplicateDistance
-        return GateResult(gate: "near-duplicate", value: n.distance, threshold: nearDuplicateDistance, passed: passed,
+        let passed = n.distance > thresholds.nearDuplicateDistance
+        return GateResult(gate: "near-duplicate", value: n.distance, threshold: thresholds.nearDuplicateDistance, passed: passed,
                           reason: passed ? nil : String(format: "near-duplicate of %@ (SKU %@, distance %.1f): keep one of the two frames", n.id, m.sku, n.distance))
     }
 
@@ -85,9 +74,9 @@ public struct ReviewPolicy: Sendable {
     public func resolutionGate(_ m: Manifest) -> GateResult {
         var long = m.master?.longSide ?? 0
         if let scale = m.master?.retouch?.frame.scale, let s = m.source { long = Int((Double(max(s.width, s.height)) * scale).rounded()) }
-        let passed = long >= minLongSide
-        return GateResult(gate: "resolution", value: Double(long), threshold: Double(minLongSide), passed: passed,
-                          reason: passed ? nil : "reshoot or re-export larger: the frame is \(long) px on its long side, below review.min_long_side \(minLongSide) px")
+        let passed = long >= thresholds.minLongSide
+        return GateResult(gate: "resolution", value: Double(long), threshold: Double(thresholds.minLongSide), passed: passed,
+                          reason: passed ? nil : "reshoot or re-export larger: the frame is \(long) px on its long side, below review.min_long_side \(thresholds.minLongSide) px")
     }
 
     public func decide(_ m: Manifest, nearest: Neighbour? = nil, now: Date = Date()) -> Decision {

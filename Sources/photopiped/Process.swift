@@ -44,6 +44,8 @@ struct Process: ParsableCommand {
         var results: [FileResult] = []
         var used = Set<String>()
         var tally = Sampler.Tally()
+        var policy = ReviewPolicy(cfg)
+        policy.sampler = Sampler(rate: 0, seed: cfg.sampleSeed)
         for file in files {
             var stem = Sanitizer.component(((file as NSString).lastPathComponent as NSString).deletingPathExtension)
             if stem.isEmpty { stem = "file" }
@@ -52,7 +54,7 @@ struct Process: ParsableCommand {
             used.insert(folder)
             let dir = "\(out)/\(folder)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let r = processOne(file, dir: dir, folder: folder, cfg, tally: &tally)
+            let r = processOne(file, dir: dir, folder: folder, cfg, policy: policy, tally: &tally)
             let data = try ManifestStore.encoder().encode(r)
             try data.write(to: URL(fileURLWithPath: "\(dir)/manifest.json"))
             results.append(r)
@@ -65,7 +67,7 @@ struct Process: ParsableCommand {
         if results.contains(where: { !$0.ok }) { throw ExitCode(1) }
     }
 
-    func processOne(_ file: String, dir: String, folder: String, _ cfg: Config, tally: inout Sampler.Tally) -> FileResult {
+    func processOne(_ file: String, dir: String, folder: String, _ cfg: Config, policy: ReviewPolicy, tally: inout Sampler.Tally) -> FileResult {
         let started = DispatchTime.now()
         var r = FileResult(file: file, folder: folder, ok: false, totalMs: 0)
         do {
@@ -89,8 +91,6 @@ struct Process: ParsableCommand {
                              sha256: probe.digest.sha256, bytes: probe.digest.bytes, sku: folder, view: nil, skuSource: "file",
                              arrivedAt: Date())
             m.source = probe.source; m.master = r.master
-            var policy = ReviewPolicy(cfg)
-            policy.sampler = Sampler(rate: 0, seed: cfg.sampleSeed)
             let t0 = DispatchTime.now()
             r.review = policy.decide(m, nearest: nil, tally: &tally, skuHasSeveralViews: false).record
             r.reviewMs = Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e6
