@@ -21,9 +21,9 @@ struct ExportMetadata: Equatable {
     var xmp: String? {
         guard !isEmpty else { return nil }
         var props = ""
-        if let c = creator { props += "<dc:creator><rdf:Seq><rdf:li>\(escape(c))</rdf:li></rdf:Seq></dc:creator>" }
-        if let r = copyright { props += "<dc:rights><rdf:Alt><rdf:li xml:lang=\"x-default\">\(escape(r))</rdf:li></rdf:Alt></dc:rights>" }
-        if let d = description { props += "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">\(escape(d))</rdf:li></rdf:Alt></dc:description>" }
+        if let c = creator { props += "<dc:creator><rdf:Seq><rdf:li>\(Markup.escape(c))</rdf:li></rdf:Seq></dc:creator>" }
+        if let r = copyright { props += "<dc:rights><rdf:Alt><rdf:li xml:lang=\"x-default\">\(Markup.escape(r))</rdf:li></rdf:Alt></dc:rights>" }
+        if let d = description { props += "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">\(Markup.escape(d))</rdf:li></rdf:Alt></dc:description>" }
         return "<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?><x:xmpmeta xmlns:x=\"adobe:ns:meta/\">"
             + "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description rdf:about=\"\" "
             + "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\(props)</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end=\"r\"?>"
@@ -34,10 +34,5 @@ struct ExportMetadata: Equatable {
         guard let s else { return nil }
         let mapped = s.replacingOccurrences(of: "(", with: "[").replacingOccurrences(of: ")", with: "]")
         return DescriptiveMetadata.clean(mapped)
-    }
-
-    private func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

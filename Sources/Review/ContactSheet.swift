@@ -62,7 +62,7 @@ public struct ContactSheet: Sendable {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Contact sheet: \(Self.escape(batch))</title>
+        <title>Contact sheet: \(Markup.escape(batch))</title>
         <style>
         body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; background: #f4f4f4; }
         h1 { font-size: 1.4em; margin: 0 0 .3em; }
@@ -83,11 +83,11 @@ public struct ContactSheet: Sendable {
         </style>
         </head>
         <body>
-        <h1>Batch \(Self.escape(batch))</h1>
+        <h1>Batch \(Markup.escape(batch))</h1>
         <p class="summary">\(entries.count) assets: \(exceptions) exception\(exceptions == 1 ? "" : "s"), \(waiting - exceptions) other\(waiting - exceptions == 1 ? "" : "s") waiting for a person, \(entries.count - waiting) decided.
         """
         if waiting > exceptions {
-            page += " Approve every waiting asset but the exceptions: <code>\(Self.escape(Self.command(["approve", batch])))</code>"
+            page += " Approve every waiting asset but the exceptions: <code>\(Markup.escape(Self.command(["approve", batch])))</code>"
         }
         page += "</p>\n<div class=\"grid\">\n"
         for e in entries { page += card(e) }
@@ -98,25 +98,25 @@ public struct ContactSheet: Sendable {
     func card(_ e: Entry) -> String {
         let cls = e.isException ? "exception" : e.isWaiting ? "waiting" : e.status == "rejected" ? "rejected" : "done"
         let title = "\(e.sku)\(e.view.map { " · view \($0)" } ?? "")"
-        var s = "<div class=\"card \(cls)\" id=\"\(Self.escape(e.id))\">\n"
-        s += e.hasThumbnail ? "<img src=\"\(Self.escape(Self.thumbnail(e.id)))\" alt=\"\(Self.escape(title))\" width=\"300\" height=\"260\">\n"
-            : "<p>No thumbnail: retouched before thumbnails were made (<code>\(Self.escape(Self.command(["retry", e.id])))</code> makes one).</p>\n"
-        s += "<div><strong>\(Self.escape(title))</strong> <span class=\"status\">\(Self.escape(e.status))\(e.isWaiting ? "" : " · \(Self.escape(e.stage))")</span></div>\n"
-        s += "<div><code>\(Self.escape(e.id))</code></div>\n"
-        if let reason = e.review?.reason, !reason.isEmpty { s += "<p class=\"reason\">\(Self.escape(reason))</p>\n" }
-        if !e.flags.isEmpty { s += "<div>Flags: \(Self.escape(e.flags.joined(separator: ", ")))</div>\n" }
+        var s = "<div class=\"card \(cls)\" id=\"\(Markup.escape(e.id))\">\n"
+        s += e.hasThumbnail ? "<img src=\"\(Markup.escape(Self.thumbnail(e.id)))\" alt=\"\(Markup.escape(title))\" width=\"300\" height=\"260\">\n"
+            : "<p>No thumbnail: retouched before thumbnails were made (<code>\(Markup.escape(Self.command(["retry", e.id])))</code> makes one).</p>\n"
+        s += "<div><strong>\(Markup.escape(title))</strong> <span class=\"status\">\(Markup.escape(e.status))\(e.isWaiting ? "" : " · \(Markup.escape(e.stage))")</span></div>\n"
+        s += "<div><code>\(Markup.escape(e.id))</code></div>\n"
+        if let reason = e.review?.reason, !reason.isEmpty { s += "<p class=\"reason\">\(Markup.escape(reason))</p>\n" }
+        if !e.flags.isEmpty { s += "<div>Flags: \(Markup.escape(e.flags.joined(separator: ", ")))</div>\n" }
         if let gates = e.review?.gates, !gates.isEmpty {
             s += "<table><tr><th>gate</th><th>value</th><th>threshold</th><th></th></tr>\n"
             for g in gates {
-                s += "<tr\(g.passed ? "" : " class=\"fail\"")><td>\(Self.escape(g.gate))</td><td>\(Self.number(g.value))</td><td>\(Self.number(g.threshold))</td><td>\(g.passed ? "pass" : "FAIL")</td></tr>\n"
+                s += "<tr\(g.passed ? "" : " class=\"fail\"")><td>\(Markup.escape(g.gate))</td><td>\(Self.number(g.value))</td><td>\(Self.number(g.threshold))</td><td>\(g.passed ? "pass" : "FAIL")</td></tr>\n"
             }
             s += "</table>\n"
         }
         if e.isWaiting {
             s += "<div class=\"commands\">"
-            s += "<code>\(Self.escape(Self.command(["approve", e.id])))</code>"
-            s += "<code>\(Self.escape(Self.command(["reject", e.id, "--reason", "…"])))</code>"
-            if e.isException { s += "<code>\(Self.escape(Self.command(["retry", e.id, "--set", "retouch.KEY=VALUE"])))</code>" }
+            s += "<code>\(Markup.escape(Self.command(["approve", e.id])))</code>"
+            s += "<code>\(Markup.escape(Self.command(["reject", e.id, "--reason", "…"])))</code>"
+            if e.isException { s += "<code>\(Markup.escape(Self.command(["retry", e.id, "--set", "retouch.KEY=VALUE"])))</code>" }
             s += "</div>\n"
         }
         return s + "</div>\n"
@@ -132,21 +132,5 @@ public struct ContactSheet: Sendable {
     static func number(_ v: Double) -> String {
         if abs(v) >= 100 || (v == v.rounded() && abs(v) < 1e9) { return String(format: "%.0f", v) }
         return abs(v) < 0.01 ? String(format: "%.4f", v) : String(format: "%.3f", v)
-    }
-
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }
