@@ -20,6 +20,8 @@ let package = Package(
         .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
         .target(name: "CShims", dependencies: ["CVips", "CExif", "CInotifyTools"]),
         .target(name: "CLinux"),
+        // ONNX Runtime through dlopen: the runtime comes from a PyPI wheel, with no C header to build against.
+        .target(name: "CMatte", linkerSettings: [.linkedLibrary("dl")]),
 
         // Policy in plain Swift.
         .target(name: "PipelineCore", dependencies: ["CLinux"]),
@@ -27,7 +29,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CShims"]),
         .target(name: "Ingest", dependencies: ["Imaging", "PipelineCore"]),
         // Per-pixel policy: optimised even in debug builds, or the test suite's daemon crawls.
-        .target(name: "Retouch", dependencies: ["Imaging", "PipelineCore"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Retouch", dependencies: ["CMatte", "Imaging", "PipelineCore"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Review", dependencies: ["PipelineCore"]),
         .target(name: "Export", dependencies: ["Imaging", "PipelineCore"]),
         .target(name: "Delivery", dependencies: ["CShims", "PipelineCore"]),

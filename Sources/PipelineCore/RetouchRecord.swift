@@ -43,8 +43,13 @@ public struct RetouchRecord: Codable, Sendable, Equatable {
         public var exposureEV: Double
         /// Product pixels clipped at white: at 255 in the shot, or pushed past it by the correction (share of the product).
         public var clippedShare: Double
-        public init(gains: [Double], exposureEV: Double, clippedShare: Double) {
+        /// CIEDE2000 between the product's mean colour before and after the correction.
+        public var productDeltaE: Double?
+        /// `capped`: the correction wanted more than its bounds allow; `none`: no reliable backdrop, nothing corrected.
+        public var limit: String?
+        public init(gains: [Double], exposureEV: Double, clippedShare: Double, productDeltaE: Double? = nil, limit: String? = nil) {
             self.gains = gains; self.exposureEV = exposureEV; self.clippedShare = clippedShare
+            self.productDeltaE = productDeltaE; self.limit = limit
         }
     }
 
@@ -77,8 +82,13 @@ public struct RetouchRecord: Codable, Sendable, Equatable {
         public var productShare: Double
         /// Share of the product's filled outline that looks like backdrop seen through it.
         public var seeThroughShare: Double
-        /// Share of the product brighter than the backdrop or clipped (highlights, reflections).
+        /// Share of the product that is specular highlight: near clipping and brighter than the product around it.
         public var highlightShare: Double
+        /// Which cut-out made the master: `keying` (the backdrop model) or `network` (the salient-object
+        /// network, where keying was unsure). Absent in manifests written before the network existed.
+        public var winner: String?
+        /// IoU of keying and network at coarse scale (thin parts aside); nil when the network did not run.
+        public var agreement: Double?
         public init(edgeContrast: Double, lowContrastShare: Double, productShare: Double, seeThroughShare: Double, highlightShare: Double) {
             self.edgeContrast = edgeContrast; self.lowContrastShare = lowContrastShare; self.productShare = productShare
             self.seeThroughShare = seeThroughShare; self.highlightShare = highlightShare

@@ -4,6 +4,12 @@ import Foundation
 /// per asset with `--set retouch.KEY=VALUE`.
 public struct RetouchSettings: Codable, Sendable, Equatable {
     public enum ShadowMode: String, Codable, Sendable, CaseIterable { case none, keep, synthesise }
+    /// The learned second opinion: `auto` uses it when its runtime and model are installed,
+    /// `on` requires them (a missing file fails the asset with the reason), `off` keys alone.
+    public enum MatteNetworkMode: String, Codable, Sendable, CaseIterable { case auto, on, off }
+
+    /// Where `scripts/fetch-matte-model.sh` installs ONNX Runtime and U²-Netp.
+    public static let matteFolder = "/usr/local/share/photopipe/matte"
 
     /// Masters are downscaled so their long side is at most this, never upscaled.
     public var masterLongSide = 4000
@@ -25,6 +31,20 @@ public struct RetouchSettings: Codable, Sendable, Equatable {
     /// is flagged as low contrast.
     public var lowContrastDeltaE = 10.0
 
+    public var matteNetwork = MatteNetworkMode.auto
+    /// The salient-object network (ONNX) and the ONNX Runtime library that runs it.
+    public var matteModel = "\(RetouchSettings.matteFolder)/u2netp.onnx"
+    public var matteRuntime = "\(RetouchSettings.matteFolder)/libonnxruntime.so"
+    /// Threads for one network run.
+    public var matteThreads = 2
+    /// Below this agreement (IoU of keying and network at coarse scale) the two disagree and the
+    /// asset goes to a person.
+    public var minMatteAgreement = 0.9
+    /// The colour correction never moves exposure by more than this many stops…
+    public var maxExposureEV = 1.5
+    /// …nor any channel's gain by more than this factor against the others (the cast).
+    public var maxCastGain = 1.5
+
     public init() {}
 
     static let keys: [String: @Sendable (inout RetouchSettings, TOMLValue) throws -> Void] = [
@@ -43,6 +63,19 @@ public struct RetouchSettings: Codable, Sendable, Equatable {
         "backdrop_reference": { $0.backdropReference = try colour($1) },
         "min_part_fraction": { $0.minPartFraction = try ConfigLoader.double($1, 0...1) },
         "low_contrast_delta_e": { $0.lowContrastDeltaE = try ConfigLoader.double($1, 0...100) },
+        "matte_network": {
+            let s = try ConfigLoader.string($1)
+            guard let mode = MatteNetworkMode(rawValue: s) else {
+                throw ConfigLoader.ValueError(message: "must be one of \(MatteNetworkMode.allCases.map(\.rawValue).joined(separator: ", ")), not '\(s)'")
+            }
+            $0.matteNetwork = mode
+        },
+        "matte_model": { $0.matteModel = try ConfigLoader.string($1) },
+        "matte_runtime": { $0.matteRuntime = try ConfigLoader.string($1) },
+        "matte_threads": { $0.matteThreads = try ConfigLoader.int($1, 1...64) },
+        "min_matte_agreement": { $0.minMatteAgreement = try ConfigLoader.double($1, 0...1) },
+        "max_exposure_ev": { $0.maxExposureEV = try ConfigLoader.double($1, 0...10) },
+        "max_cast_gain": { $0.maxCastGain = try ConfigLoader.double($1, 1...10) },
     ]
 
     static func colour(_ v: TOMLValue) throws -> [Double] {

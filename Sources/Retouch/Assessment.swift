@@ -15,8 +15,10 @@ struct Assessment {
     static let lowContrastShareLimit = 0.25
     static let unevenResidual = 0.05
     static let sparseLimit = 0.2
+    /// Below this share of the frame read as backdrop there is too little to model it.
+    static let minCoverage = 0.2
 
-    init(coarse: CoarseMatte, edgeContrasts: [Double], settings: RetouchSettings, backdropClipped: Bool, colouredUnreferenced: Bool) {
+    init(coarse: CoarseMatte, edgeContrasts: [Double], settings: RetouchSettings, correctionCapped: Bool, colouredUnreferenced: Bool) {
         let w = coarse.width, h = coarse.height, n = w * h
         var contrasts = edgeContrasts
         var nearBackdrop = 0, product = 0
@@ -52,7 +54,7 @@ struct Assessment {
         var flags: [String] = []
         coverage = Double(n - product) / Double(n)
         if matte.productShare < 0.002 { flags.append("no_product") }
-        if coverage < 0.2 { flags.append("backdrop_not_found") }
+        if coverage < Assessment.minCoverage { flags.append("backdrop_not_found") }
         if edge < settings.lowContrastDeltaE || low > Assessment.lowContrastShareLimit { flags.append("low_contrast") }
         if seeThrough > Assessment.seeThroughLimit { flags.append("transparent") }
         if highlights > Assessment.highlightLimit { flags.append("reflective") }
@@ -60,7 +62,9 @@ struct Assessment {
         let boxArea = Double(max(0, box.x1 - box.x0 + 1) * max(0, box.y1 - box.y0 + 1))
         if product > 0 && Double(product) / boxArea < Assessment.sparseLimit { flags.append("sparse_outline") }
         if coarse.fitResidual > Assessment.unevenResidual { flags.append("uneven_backdrop") }
-        if backdropClipped { flags.append("backdrop_clipped") }
+        // A blown-out white sweep is how many studios shoot: the cut-out and the correction are
+        // judged on their own, so a clipped backdrop is no flag of its own.
+        if correctionCapped { flags.append("correction_capped") }
         if colouredUnreferenced { flags.append("coloured_backdrop_unreferenced") }
         for side in touches { flags.append("touches_\(side)") }
         self.flags = flags

@@ -20,7 +20,12 @@ struct CoarseMatte {
     var productColour: [SIMD3<Float>]
     var fitResidual: Double = 0
     var holeArea = 0
+    /// Product pixels that are specular highlights (see `SpecularHighlights`).
     var highlightArea = 0
+    /// Luminance of each pixel against the fitted sweep (1 on clean backdrop).
+    private(set) var lightRatio: [Float]
+    /// The fitted sweep's colour at each pixel, unlit by shadows.
+    private(set) var surface: [SIMD3<Float>]
 
     /// Tuning that does not belong in the config: measured on the synthetic ground-truth set.
     static let ringShare: Float = 0.05
@@ -170,12 +175,25 @@ struct CoarseMatte {
         let minimum = max(3, Int(Double(largest) * settings.minPartFraction))
         for part in parts where part.count < minimum { for i in part { labels[i] = .backdrop } }
         self.labels = labels
-        // Highlights are clearly brighter than the sweep or clipped; a shade over it is fit error.
-        let bright = 1 + max(3 * tl, 0.1)
-        highlightArea = (0..<n).filter { labels[$0] == .product && (k[$0] > bright || linear[$0].max() > 0.97) }.count
+        self.lightRatio = k
+        self.surface = surface
+        shade = []; backdropColour = []; productColour = []
+        deriveMaps()
+    }
 
-        // 7. Maps for the edge refinement: the lit backdrop under the product, the product colour
-        //    beyond its edge.
+    /// Replaces the labels (the network's cut-out where keying was unsure) and derives the maps again.
+    mutating func adopt(labels new: [Label]) {
+        labels = new
+        deriveMaps()
+    }
+
+    /// Highlights and the maps the edge refinement reads, from the labels: the lit backdrop under
+    /// the product, the product colour beyond its edge.
+    private mutating func deriveMaps() {
+        let w = width, h = height, n = w * h
+        let labels = self.labels, k = lightRatio, linear = observed
+        highlightArea = SpecularHighlights.count(labels: labels, linear: linear, width: w, height: h)
+
         var shade = [Float](repeating: 1, count: n)
         var known = [Bool](repeating: false, count: n)
         for i in 0..<n where labels[i] != .product { shade[i] = labels[i] == .shadow ? k[i] : 1; known[i] = true }

@@ -12,12 +12,16 @@ struct ColourCorrection {
     var coloured: Bool
     var unreferenced: Bool
     var clipped: Bool
+    /// No reliable backdrop: nothing was corrected.
+    var uncorrected = false
+    /// The gains wanted more than `retouch.max_exposure_ev` or `retouch.max_cast_gain` and were held to them.
+    var capped = false
 
     /// A sweep more saturated than this (CIELAB chroma) is a coloured backdrop, not a cast:
     /// ±1000 K on a grey sweep stays under 20.
     static let colouredChroma = 25.0
 
-    init(reference m: SIMD3<Float>, settings: RetouchSettings) {
+    init(reference m: SIMD3<Float>, settings: RetouchSettings, reliable: Bool = true) {
         let target = SIMD3<Float>(settings.targetWhite.map { Float(Colour.decode($0 / 255)) })
         reference = m
         clipped = m.max() >= Float(Colour.decode(252.0 / 255))
@@ -32,6 +36,38 @@ struct ColourCorrection {
         } else {
             gains = target / m
         }
-        exposureEV = log2(Double(luminance(m * gains) / luminance(m)))
+        if !reliable {
+            gains = SIMD3(repeating: 1)
+            uncorrected = true
+        }
+        // The cast: each channel's gain against the gains' own luminance, held within the cap.
+        let level = luminance(gains)
+        let cast = gains / level
+        let cap = Float(max(settings.maxCastGain, 1))
+        let heldCast = pointwiseMin(pointwiseMax(cast, SIMD3(repeating: 1 / cap)), SIMD3(repeating: cap))
+        if heldCast != cast { capped = true }
+        gains = heldCast / luminance(heldCast) * level
+        // The exposure: the gains' effect on the backdrop's luminance, held within ±max EV.
+        var ev = log2(Double(luminance(m * gains) / luminance(m)))
+        let maxEV = settings.maxExposureEV
+        if abs(ev) > maxEV {
+            let held = ev < 0 ? -maxEV : maxEV
+            gains *= Float(pow(2, held - ev))
+            ev = held
+            capped = true
+        }
+        exposureEV = ev
+    }
+
+    /// CIEDE2000 between the product's mean colour before and after the gains.
+    static func productChange(_ coarse: CoarseMatte, gains: SIMD3<Float>) -> Double {
+        var sum = SIMD3<Float>.zero, count: Float = 0
+        for i in coarse.labels.indices where coarse.labels[i] == .product {
+            sum += pointwiseMin(coarse.observed[i], SIMD3(repeating: 1)); count += 1
+        }
+        guard count > 0 else { return 0 }
+        let before = sum / count
+        let after = pointwiseMin(before * gains, SIMD3(repeating: 1))
+        return Colour.deltaE2000(Lab.from(linear: before), Lab.from(linear: after))
     }
 }

@@ -36,8 +36,10 @@ struct MasterComposer {
     /// An edge whose luminance step is at least this share of its colour step is matted on luminance.
     static let lumaShare: Float = 0.3
 
+    /// `probability`: the network's opinion at coarse size, when its cut-out won; it sets the alpha
+    /// of edge pixels whose colour cannot tell product from backdrop (white on white).
     static func compose(fine: PixelBuffer, originX: Int, originY: Int, grid: CoarseGrid, coarse: CoarseMatte,
-                        gains: SIMD3<Float>, shadowFor: (_ productBox: (x: Float, y: Float, w: Float, h: Float)) -> ShadowLayer) -> Result {
+                        gains: SIMD3<Float>, probability: [Float]? = nil, shadowFor: (_ productBox: (x: Float, y: Float, w: Float, h: Float)) -> ShadowLayer) -> Result {
         let w = fine.width, h = fine.height, n = w * h
         let band = bandMap(coarse)
 
@@ -127,8 +129,8 @@ struct MasterComposer {
                     let i = y * w + x
                     let ci = rowCell + columns[x]
                     if !inBand[i] { alpha[i] = isProduct[ci] ? 1 : 0; continue }
-                    guard hasColour[ci] else { alpha[i] = 0; continue }
                     let gx = originX + x, gy = originY + y
+                    guard hasColour[ci] else { alpha[i] = probability.map { grid.sample($0, gx, gy) } ?? 0; continue }
                     let c = SRGB.linear(px, i * fine.bands)
                     let b = grid.sample(coarse.backdropColour, gx, gy)
                     // Within the noise of the backdrop: backdrop, whatever the projection says.

@@ -50,75 +50,39 @@ public enum RetouchStage {
     public static func process(original: String, settings: RetouchSettings, maxPixels: Int, memoryLimitMB: Int,
                                clock: inout StepClock) throws -> Output {
         let source = try SourceReader(path: original, maxPixels: maxPixels)
-        func guarded<T>(_ step: String, _ body: () throws -> T) throws -> T {
-            do { return try body() }
-            catch let f as StepFailure { throw f }
-            catch { throw StepFailure.processing(step: step, detail: "\(error)", memoryLimitMB: memoryLimitMB) }
-        }
-        let small = try guarded("analysis-decode") { try source.analysisPixels(longSide: settings.analysisSize) }
+        let small = try guarded("analysis-decode", memoryLimitMB) { try source.analysisPixels(longSide: settings.analysisSize) }
         clock.lap("decode-analysis")
-        let coarse = CoarseMatte(pixels: small, settings: settings)
+        var coarse = CoarseMatte(pixels: small, settings: settings)
         clock.lap("backdrop-and-coarse-matte")
+        let opinion = try networkOpinion(small, settings: settings, memoryLimitMB: memoryLimitMB)
+        clock.lap("network")
 
-        // Where the product stands, in the coarse frame.
+        var pass = try CutOut(source: source, coarse: coarse, settings: settings, probability: nil, memoryLimitMB: memoryLimitMB, clock: &clock)
+        var winner = MatteFusion.Winner.keying
+        var agreement: Double?
+        var flags = pass.assessment.flags
+        var confidence = pass.assessment.confidence
+        if let probability = opinion {
+            let a = MatteFusion.agreement(keying: coarse.labels.map { $0 == .product },
+                                          network: probability.map { $0 >= MatteFusion.productLevel },
+                                          width: coarse.width, height: coarse.height)
+            agreement = (a * 1000).rounded() / 1000
+            winner = MatteFusion.winner(keyingFlags: pass.assessment.flags)
+            if winner == .network {
+                coarse.adopt(labels: MatteFusion.networkLabels(probability: probability, keying: coarse.labels))
+                pass = try CutOut(source: source, coarse: coarse, settings: settings, probability: probability,
+                                  memoryLimitMB: memoryLimitMB, clock: &clock)
+            }
+            flags = MatteFusion.flags(pass.assessment.flags, winner: winner, agreement: a, minimum: settings.minMatteAgreement)
+            confidence = MatteFusion.confidence(keying: pass.assessment.confidence, flags: flags, winner: winner, agreement: a)
+        }
+        let assessment = pass.assessment, correction = pass.correction, composed = pass.composed
         let cw = coarse.width, ch = coarse.height
-        var bx0 = cw, by0 = ch, bx1 = -1, by1 = -1
-        var sx = 0.0, sy = 0.0, count = 0.0
-        for y in 0..<ch { for x in 0..<cw where coarse.labels[y * cw + x] == .product {
-            bx0 = min(bx0, x); bx1 = max(bx1, x); by0 = min(by0, y); by1 = max(by1, y)
-            sx += Double(x); sy += Double(y); count += 1
-        } }
-        if bx1 < 0 { bx0 = 0; by0 = 0; bx1 = cw - 1; by1 = ch - 1; sx = Double(cw) / 2; sy = Double(ch) / 2; count = 1 }
-        let centre = (u: Float((sx / count + 0.5) / Double(cw)), v: Float((sy / count + 0.5) / Double(ch)))
-        let reference = coarse.model.colour(u: centre.u, v: centre.v)
-        let correction = ColourCorrection(reference: pointwiseMax(reference, SIMD3(repeating: 1e-4)), settings: settings)
-
-        // The crop: product, its shadow as the setting will draw it, and a margin.
-        let toSource = Double(source.width) / Double(cw)
-        let productLong = Double(max(bx1 - bx0, by1 - by0) + 1)
-        var (cx0, cy0, cx1, cy1) = (Double(bx0), Double(by0), Double(bx1 + 1), Double(by1 + 1))
-        let boxW = cx1 - cx0, boxH = cy1 - cy0
-        switch settings.shadow {
-        case .none: break
-        case .keep:
-            for y in 0..<ch { for x in 0..<cw where coarse.labels[y * cw + x] == .shadow && 1 - coarse.shade[y * cw + x] >= ShadowLayer.floor {
-                let (fx, fy) = (Double(x), Double(y))
-                guard fx >= Double(bx0) - boxW / 2, fx <= Double(bx1) + boxW / 2, fy >= Double(by0) - boxH / 2, fy <= Double(by1) + boxH / 2 else { continue }
-                cx0 = min(cx0, fx); cx1 = max(cx1, fx + 1); cy0 = min(cy0, fy); cy1 = max(cy1, fy + 1)
-            } }
-        case .synthesise:
-            let layer = ShadowLayer.synthetic(productBox: (Float(bx0), Float(by0), Float(boxW), Float(boxH)), opacity: settings.shadowOpacity)
-            if let e = layer.extent {
-                cx0 = min(cx0, Double(e.x0)); cx1 = max(cx1, Double(e.x1)); cy0 = min(cy0, Double(e.y0)); cy1 = max(cy1, Double(e.y1))
-            }
-        }
-        let margin = 2 + productLong * marginShare
-        let srcX0 = max(0, Int(((cx0 - margin) * toSource).rounded(.down)))
-        let srcY0 = max(0, Int(((cy0 - margin) * toSource).rounded(.down)))
-        let srcX1 = min(source.width, Int(((cx1 + margin) * toSource).rounded(.up)))
-        let srcY1 = min(source.height, Int(((cy1 + margin) * toSource).rounded(.up)))
-
-        let region = try guarded("decode") {
-            try source.region(x: srcX0, y: srcY0, width: srcX1 - srcX0, height: srcY1 - srcY0, maxLong: settings.masterLongSide)
-        }
-        clock.lap("decode-full")
-
-        let grid = CoarseGrid(coarseWidth: cw, coarseHeight: ch, fineWidth: region.frameWidth, fineHeight: region.frameHeight)
-        let composed = MasterComposer.compose(fine: region.pixels, originX: region.originX, originY: region.originY,
-                                              grid: grid, coarse: coarse, gains: correction.gains) { box in
-            switch settings.shadow {
-            case .none: return .none
-            case .keep: return .measured
-            case .synthesise: return .synthetic(productBox: box, opacity: settings.shadowOpacity)
-            }
-        }
-        clock.lap("matte-and-compose")
-        let assessment = Assessment(coarse: coarse, edgeContrasts: composed.edgeContrasts, settings: settings,
-                                    backdropClipped: correction.clipped, colouredUnreferenced: correction.unreferenced)
+        let (bx0, by0, bx1, by1) = pass.productBounds
 
         // Backdrop pixels near the product after correction: should read as the target white.
         var near = SIMD3<Float>.zero, nearCount: Float = 0
-        let reach = Int(productLong / 2)
+        let reach = Int(pass.productLong / 2)
         for y in max(0, by0 - reach)...min(ch - 1, by1 + reach) {
             for x in max(0, bx0 - reach)...min(cw - 1, bx1 + reach) where coarse.labels[y * cw + x] == .backdrop {
                 near += coarse.observed[y * cw + x]; nearCount += 1
@@ -128,29 +92,65 @@ public enum RetouchStage {
         func srgb(_ c: SIMD3<Float>) -> [Double] { [Double(SRGB.byte(c.x)), Double(SRGB.byte(c.y)), Double(SRGB.byte(c.z))] }
         let castLab = Lab.from(linear: correction.reference)
         func round3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
+        let toSource = pass.toSource
+        let crop = pass.crop
+        var matte = roundedMatte(assessment.matte)
+        matte.winner = opinion == nil ? nil : winner.rawValue
+        matte.agreement = agreement
 
         var record = RetouchRecord(
-            confidence: assessment.confidence,
-            flags: assessment.flags,
+            confidence: (confidence * 1000).rounded() / 1000,
+            flags: flags,
             backdrop: .init(colour: srgb(correction.reference), cast: [round3(castLab.a), round3(castLab.b)],
                             fitResidual: round3(coarse.fitResidual),
                             coverage: round3(assessment.coverage),
                             coloured: correction.coloured, corrected: srgb(correctedBackdrop)),
             correction: .init(gains: [correction.gains.x, correction.gains.y, correction.gains.z].map { round3(Double($0)) },
-                              exposureEV: round3(correction.exposureEV), clippedShare: round3(composed.clippedShare)),
-            frame: .init(crop: [srcX0, srcY0, srcX1 - srcX0, srcY1 - srcY0], scale: round3(region.scale),
+                              exposureEV: round3(correction.exposureEV), clippedShare: round3(composed.clippedShare),
+                              productDeltaE: (ColourCorrection.productChange(coarse, gains: correction.gains) * 100).rounded() / 100,
+                              limit: correction.uncorrected ? "none" : (correction.capped ? "capped" : nil)),
+            frame: .init(crop: [crop.x0, crop.y0, crop.x1 - crop.x0, crop.y1 - crop.y0], scale: round3(pass.region.scale),
                          productBox: [composed.box.x, composed.box.y, composed.box.w, composed.box.h],
                          centroid: [round3(composed.centroid.0), round3(composed.centroid.1)],
                          margins: [Int(Double(bx0) * toSource), Int(Double(by0) * toSource),
                                    max(0, source.width - Int(Double(bx1 + 1) * toSource)), max(0, source.height - Int(Double(by1 + 1) * toSource))],
                          touches: assessment.touches),
-            matte: roundedMatte(assessment.matte),
+            matte: matte,
             shadow: settings.shadow.rawValue, maskFile: maskFile, timings: [:])
         record.quality = .init(sharpness: (OutlineSharpness.measure(mask: composed.mask, box: composed.box) * 10).rounded() / 10,
                                crushedShare: round3(composed.crushedShare), strayShare: (StrayParts.share(coarse) * 1e5).rounded() / 1e5)
         clock.lap("gate-measures")
-        let image = try guarded("master") { try Image(composed.master) }
+        let image = try guarded("master", memoryLimitMB) { try Image(composed.master) }
         return Output(master: composed.master, mask: composed.mask, masterImage: image, record: record)
+    }
+
+    /// The network's opinion at the analysis size, guided by the frame's own edges; nil when the
+    /// network is off, or `auto` and not installed.
+    static func networkOpinion(_ small: PixelBuffer, settings: RetouchSettings, memoryLimitMB: Int) throws -> [Float]? {
+        switch settings.matteNetwork {
+        case .off: return nil
+        case .auto where !SaliencyNetwork.installed(runtime: settings.matteRuntime, model: settings.matteModel): return nil
+        default: break
+        }
+        let net: SaliencyNetwork
+        do { net = try SaliencyNetwork.shared(runtime: settings.matteRuntime, model: settings.matteModel, threads: settings.matteThreads) }
+        catch {
+            throw StepFailure("matte_network_unavailable",
+                              "The matte network cannot be loaded (\(error)). Run scripts/fetch-matte-model.sh, or set retouch.matte_runtime and retouch.matte_model, or retouch.matte_network = \"off\"; then `pipectl retry` the asset.")
+        }
+        let raw = try guarded("matte-network", memoryLimitMB) { try net.probability(small) }
+        // The guide: gamma-encoded luminance, where edges look as a person sees them.
+        let guide = stride(from: 0, to: small.data.count, by: small.bands).map { i -> Float in
+            let b = small.bands >= 3 ? (Float(small.data[i]) * 0.299 + Float(small.data[i + 1]) * 0.587 + Float(small.data[i + 2]) * 0.114) : Float(small.data[i])
+            return b / 255
+        }
+        return GuidedFilter.apply(raw, guide: guide, width: small.width, height: small.height, radius: 2, epsilon: 1e-3)
+    }
+
+    static func guarded<T>(_ step: String, _ memoryLimitMB: Int, _ body: () throws -> T) throws -> T {
+        do { return try body() }
+        catch let f as StepFailure { throw f }
+        catch { throw StepFailure.processing(step: step, detail: "\(error)", memoryLimitMB: memoryLimitMB) }
     }
 
     static func roundedMatte(_ m: RetouchRecord.Matte) -> RetouchRecord.Matte {

@@ -25,6 +25,8 @@ public enum RetouchAdvice {
         case "transparent": return "check the cut-out: the backdrop shows through the product (glass, clear plastic)"
         case "reflective": return "check the cut-out: highlights or reflections of the sweep on the product"
         case "sparse_outline": return "check the cut-out: only an outline or thin parts of the product were found"
+        case "segmenters_disagree": return "check the cut-out: the backdrop keyer and the object network see different shapes (retouch.matte.agreement in the manifest); fix the mask by hand or reshoot on a plain sweep"
+        case "correction_capped": return "check the lighting: the shot is far from the studio's exposure or white balance, and the correction was held at its limit (retouch.max_exposure_ev, retouch.max_cast_gain); reshoot, or approve if the colours look right"
         case "backdrop_clipped": return "lower the exposure: the backdrop is blown out, so colour and exposure cannot be normalised"
         case "uneven_backdrop": return "check the lighting: the backdrop is uneven beyond a smooth fall-off"
         case "coloured_backdrop_unreferenced": return "set retouch.backdrop_reference to this coloured sweep's colour, then `pipectl retry` the asset"
