@@ -48,6 +48,27 @@ enum MatteFusion {
         return either == 0 ? 1 : Double(both) / Double(either)
     }
 
+    /// Keying's product where the network sees nothing (below this), away from the network's
+    /// product and running into the frame's edge, is backdrop the keyer mistook: the end of a
+    /// sweep, a table's edge, a fabric fold, a band of wall. Such regions inside the frame stay
+    /// (a chair's legs the network's low resolution missed; a prop, for the stray-parts gate).
+    static let vetoLevel: Float = 0.1
+
+    /// Keying's labels with the regions the network vetoes turned to backdrop. Nothing changes
+    /// when the network found no product of its own.
+    static func pruned(keying labels: [CoarseMatte.Label], probability: [Float], width w: Int, height h: Int) -> [CoarseMatte.Label] {
+        let core = probability.map { $0 >= productLevel }
+        guard Double(core.reduce(0) { $0 + ($1 ? 1 : 0) }) >= 0.002 * Double(w * h) else { return labels }
+        let reach = GuidedFilter.boxMean(core.map { $0 ? 1 : 0 }, w, h, max(2, max(w, h) / 100))
+        let vetoed = (0..<(w * h)).map { labels[$0] == .product && probability[$0] < vetoLevel && reach[$0] == 0 }
+        var out = labels
+        for part in CoarseMatte.components(width: w, height: h, where: { vetoed[$0] }, diagonal: true) {
+            let touchesEdge = part.contains { let x = $0 % w, y = $0 / w; return x == 0 || y == 0 || x == w - 1 || y == h - 1 }
+            if touchesEdge { for i in part { out[i] = .backdrop } }
+        }
+        return out
+    }
+
     /// The network's cut-out as coarse labels: product where it is sure; elsewhere what keying
     /// said, with keying's product turned to backdrop (keying's shadows stay shadows).
     static func networkLabels(probability: [Float], keying: [CoarseMatte.Label]) -> [CoarseMatte.Label] {

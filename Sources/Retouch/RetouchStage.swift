@@ -38,6 +38,10 @@ public enum RetouchStage {
         public var mask: PixelBuffer
         public var masterImage: Image
         public var record: RetouchRecord
+        /// The two opinions at the analysis size, for calibration (`photopiped process` writes them):
+        /// keying's product (255) and the network's probability (0–255, nil when it did not run).
+        public var keyingMap: PixelBuffer
+        public var networkMap: PixelBuffer?
     }
 
     /// Step 1 alone: the original oriented by its EXIF tag and converted to 8-bit sRGB through its
@@ -54,9 +58,14 @@ public enum RetouchStage {
         clock.lap("decode-analysis")
         var coarse = CoarseMatte(pixels: small, settings: settings)
         clock.lap("backdrop-and-coarse-matte")
-        let opinion = try networkOpinion(small, settings: settings, memoryLimitMB: memoryLimitMB)
-        clock.lap("network")
+        let opinion = try networkOpinion(small, settings: settings, memoryLimitMB: memoryLimitMB, clock: &clock)
 
+        if let probability = opinion {
+            let pruned = MatteFusion.pruned(keying: coarse.labels, probability: probability, width: coarse.width, height: coarse.height)
+            if pruned != coarse.labels { coarse.adopt(labels: pruned) }
+        }
+        let keyingMap = PixelBuffer(width: coarse.width, height: coarse.height, bands: 1, data: coarse.labels.map { $0 == .product ? 255 : 0 })
+        let networkMap = opinion.map { PixelBuffer(width: coarse.width, height: coarse.height, bands: 1, data: $0.map { UInt8(($0 * 255).rounded()) }) }
         var pass = try CutOut(source: source, coarse: coarse, settings: settings, probability: nil, memoryLimitMB: memoryLimitMB, clock: &clock)
         var winner = MatteFusion.Winner.keying
         var agreement: Double?
@@ -121,12 +130,14 @@ public enum RetouchStage {
                                crushedShare: round3(composed.crushedShare), strayShare: (StrayParts.share(coarse) * 1e5).rounded() / 1e5)
         clock.lap("gate-measures")
         let image = try guarded("master", memoryLimitMB) { try Image(composed.master) }
-        return Output(master: composed.master, mask: composed.mask, masterImage: image, record: record)
+        return Output(master: composed.master, mask: composed.mask, masterImage: image, record: record,
+                      keyingMap: keyingMap, networkMap: networkMap)
     }
 
     /// The network's opinion at the analysis size, guided by the frame's own edges; nil when the
     /// network is off, or `auto` and not installed.
-    static func networkOpinion(_ small: PixelBuffer, settings: RetouchSettings, memoryLimitMB: Int) throws -> [Float]? {
+    /// Laps `network-load` (once per process) and `network`.
+    static func networkOpinion(_ small: PixelBuffer, settings: RetouchSettings, memoryLimitMB: Int, clock: inout StepClock) throws -> [Float]? {
         switch settings.matteNetwork {
         case .off: return nil
         case .auto where !SaliencyNetwork.installed(runtime: settings.matteRuntime, model: settings.matteModel): return nil
@@ -138,13 +149,16 @@ public enum RetouchStage {
             throw StepFailure("matte_network_unavailable",
                               "The matte network cannot be loaded (\(error)). Run scripts/fetch-matte-model.sh, or set retouch.matte_runtime and retouch.matte_model, or retouch.matte_network = \"off\"; then `pipectl retry` the asset.")
         }
+        clock.lap("network-load")
         let raw = try guarded("matte-network", memoryLimitMB) { try net.probability(small) }
         // The guide: gamma-encoded luminance, where edges look as a person sees them.
         let guide = stride(from: 0, to: small.data.count, by: small.bands).map { i -> Float in
             let b = small.bands >= 3 ? (Float(small.data[i]) * 0.299 + Float(small.data[i + 1]) * 0.587 + Float(small.data[i + 2]) * 0.114) : Float(small.data[i])
             return b / 255
         }
-        return GuidedFilter.apply(raw, guide: guide, width: small.width, height: small.height, radius: 2, epsilon: 1e-3)
+        let guided = GuidedFilter.apply(raw, guide: guide, width: small.width, height: small.height, radius: 2, epsilon: 1e-3)
+        clock.lap("network")
+        return guided
     }
 
     static func guarded<T>(_ step: String, _ memoryLimitMB: Int, _ body: () throws -> T) throws -> T {

@@ -83,6 +83,9 @@ struct Process: ParsableCommand {
             try RetouchStage.thumbnail(output.master).saveJPEG("\(dir)/\(RetouchStage.thumbFile)", quality: 85)
             clock.lap("thumbnail")
             try output.masterImage.flattened(on: .white).saveJPEG("\(dir)/preview.jpg", quality: 90)
+            // The two cut-outs the stage compared, at its analysis size.
+            try Image(output.keyingMap).savePNG("\(dir)/matte-keying.png")
+            if let net = output.networkMap { try Image(net).savePNG("\(dir)/matte-network.png") }
             var record = output.record
             record.timings = clock.laps
             r.master = MasterInfo(file: RetouchStage.masterFile, width: output.master.width, height: output.master.height, retouch: record)
@@ -109,15 +112,16 @@ struct Process: ParsableCommand {
     }
 
     static func summary(_ results: [FileResult]) -> String {
-        var lines = ["file\tconfidence\tflags\tproduct_box\tedge_dE\tcorrection_EV\tdecode_ms\tretouch_ms\ttotal_ms\treview"]
+        var lines = ["file\tconfidence\tflags\tmatte\tagreement\tproduct_box\tedge_dE\tcorrection_EV\tdecode_ms\tretouch_ms\ttotal_ms\treview"]
         for r in results {
             guard let m = r.master?.retouch else {
-                lines.append("\(r.folder)\t-\tfailed: \(r.error ?? "")\t-\t-\t-\t-\t-\t\(Int(r.totalMs))")
+                lines.append("\(r.folder)\t-\tfailed: \(r.error ?? "")\t-\t-\t-\t-\t-\t-\t-\t\(Int(r.totalMs))\t-")
                 continue
             }
             let decode = (m.timings["decode-analysis"] ?? 0) + (m.timings["decode-full"] ?? 0)
             let work = m.timings.values.reduce(0, +) - decode - (m.timings["write"] ?? 0) - (m.timings["thumbnail"] ?? 0)
             lines.append([r.folder, String(format: "%.2f", m.confidence), m.flags.isEmpty ? "-" : m.flags.joined(separator: ","),
+                          m.matte.winner ?? "keying-only", m.matte.agreement.map { String(format: "%.3f", $0) } ?? "-",
                           m.frame.productBox.map(String.init).joined(separator: ","), String(format: "%.1f", m.matte.edgeContrast),
                           String(format: "%+.2f", m.correction.exposureEV), String(format: "%.0f", decode),
                           String(format: "%.0f", work), String(format: "%.0f", r.totalMs), reviewColumn(r.review)].joined(separator: "\t"))
