@@ -89,6 +89,9 @@ public struct RetouchRecord: Codable, Sendable, Equatable {
         public var winner: String?
         /// IoU of keying and network at coarse scale (thin parts aside); nil when the network did not run.
         public var agreement: Double?
+        /// Wall time of the network's run (load included on a worker's first asset), in milliseconds;
+        /// it overlaps keying, so it is not one of the stage's timings.
+        public var networkMs: Double?
         public init(edgeContrast: Double, lowContrastShare: Double, productShare: Double, seeThroughShare: Double, highlightShare: Double) {
             self.edgeContrast = edgeContrast; self.lowContrastShare = lowContrastShare; self.productShare = productShare
             self.seeThroughShare = seeThroughShare; self.highlightShare = highlightShare

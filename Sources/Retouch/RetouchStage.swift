@@ -56,22 +56,26 @@ public enum RetouchStage {
         let source = try SourceReader(path: original, maxPixels: maxPixels)
         let small = try guarded("analysis-decode", memoryLimitMB) { try source.analysisPixels(longSide: settings.analysisSize) }
         clock.lap("decode-analysis")
+        // The network runs beside keying and the keying cut-out; its opinion is needed only after.
+        let network = try NetworkRun.start(small, settings: settings, memoryLimitMB: memoryLimitMB)
         var coarse = CoarseMatte(pixels: small, settings: settings)
         clock.lap("backdrop-and-coarse-matte")
-        let opinion = try networkOpinion(small, settings: settings, memoryLimitMB: memoryLimitMB, clock: &clock)
+        var pass = try CutOut(source: source, coarse: coarse, settings: settings, probability: nil, memoryLimitMB: memoryLimitMB, clock: &clock)
+        let opinion = try network?.wait()
+        clock.lap("network-wait")
 
-        if let probability = opinion {
-            let pruned = MatteFusion.pruned(keying: coarse.labels, probability: probability, width: coarse.width, height: coarse.height)
-            if pruned != coarse.labels { coarse.adopt(labels: pruned) }
-        }
         let keyingMap = PixelBuffer(width: coarse.width, height: coarse.height, bands: 1, data: coarse.labels.map { $0 == .product ? 255 : 0 })
         let networkMap = opinion.map { PixelBuffer(width: coarse.width, height: coarse.height, bands: 1, data: $0.map { UInt8(($0 * 255).rounded()) }) }
-        var pass = try CutOut(source: source, coarse: coarse, settings: settings, probability: nil, memoryLimitMB: memoryLimitMB, clock: &clock)
         var winner = MatteFusion.Winner.keying
         var agreement: Double?
         var flags = pass.assessment.flags
         var confidence = pass.assessment.confidence
         if let probability = opinion {
+            let pruned = MatteFusion.pruned(keying: coarse.labels, probability: probability, width: coarse.width, height: coarse.height)
+            if pruned != coarse.labels {
+                coarse.adopt(labels: pruned)
+                pass = try CutOut(source: source, coarse: coarse, settings: settings, probability: nil, memoryLimitMB: memoryLimitMB, clock: &clock)
+            }
             let a = MatteFusion.agreement(keying: coarse.labels.map { $0 == .product },
                                           network: probability.map { $0 >= MatteFusion.productLevel },
                                           width: coarse.width, height: coarse.height)
@@ -106,6 +110,7 @@ public enum RetouchStage {
         var matte = roundedMatte(assessment.matte)
         matte.winner = opinion == nil ? nil : winner.rawValue
         matte.agreement = agreement
+        matte.networkMs = network.map { ($0.milliseconds * 10).rounded() / 10 }
 
         var record = RetouchRecord(
             confidence: (confidence * 1000).rounded() / 1000,
@@ -132,33 +137,6 @@ public enum RetouchStage {
         let image = try guarded("master", memoryLimitMB) { try Image(composed.master) }
         return Output(master: composed.master, mask: composed.mask, masterImage: image, record: record,
                       keyingMap: keyingMap, networkMap: networkMap)
-    }
-
-    /// The network's opinion at the analysis size, guided by the frame's own edges; nil when the
-    /// network is off, or `auto` and not installed.
-    /// Laps `network-load` (once per process) and `network`.
-    static func networkOpinion(_ small: PixelBuffer, settings: RetouchSettings, memoryLimitMB: Int, clock: inout StepClock) throws -> [Float]? {
-        switch settings.matteNetwork {
-        case .off: return nil
-        case .auto where !SaliencyNetwork.installed(runtime: settings.matteRuntime, model: settings.matteModel): return nil
-        default: break
-        }
-        let net: SaliencyNetwork
-        do { net = try SaliencyNetwork.shared(runtime: settings.matteRuntime, model: settings.matteModel, threads: settings.matteThreads) }
-        catch {
-            throw StepFailure("matte_network_unavailable",
-                              "The matte network cannot be loaded (\(error)). Run scripts/fetch-matte-model.sh, or set retouch.matte_runtime and retouch.matte_model, or retouch.matte_network = \"off\"; then `pipectl retry` the asset.")
-        }
-        clock.lap("network-load")
-        let raw = try guarded("matte-network", memoryLimitMB) { try net.probability(small) }
-        // The guide: gamma-encoded luminance, where edges look as a person sees them.
-        let guide = stride(from: 0, to: small.data.count, by: small.bands).map { i -> Float in
-            let b = small.bands >= 3 ? (Float(small.data[i]) * 0.299 + Float(small.data[i + 1]) * 0.587 + Float(small.data[i + 2]) * 0.114) : Float(small.data[i])
-            return b / 255
-        }
-        let guided = GuidedFilter.apply(raw, guide: guide, width: small.width, height: small.height, radius: 2, epsilon: 1e-3)
-        clock.lap("network")
-        return guided
     }
 
     static func guarded<T>(_ step: String, _ memoryLimitMB: Int, _ body: () throws -> T) throws -> T {
