@@ -40,8 +40,9 @@ public struct RetouchSettings: Codable, Sendable, Equatable {
     /// Below this agreement (IoU of keying and network at coarse scale) the two disagree and the
     /// asset goes to a person.
     public var minMatteAgreement = 0.9
-    /// The colour correction never moves exposure by more than this many stops…
-    public var maxExposureEV = 1.5
+    /// The colour correction never moves exposure by more than this many stops (a light grey sweep
+    /// shot a stop under needs about 2.3 to reach the target white)…
+    public var maxExposureEV = 2.5
     /// …nor any channel's gain by more than this factor against the others (the cast).
     public var maxCastGain = 1.5
 

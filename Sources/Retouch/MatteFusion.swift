@@ -27,7 +27,14 @@ enum MatteFusion {
     /// IoU of the two cut-outs on blocks of about 1/64 of the frame's long side, a block being
     /// product when at least half its pixels are: the shape, not the thin parts (chair legs, straps)
     /// the network's low resolution loses. Two empty cut-outs agree.
-    static func agreement(keying: [Bool], network: [Bool], width w: Int, height h: Int) -> Double {
+    /// Both are compared as silhouettes, openings filled: the network fills a ring's hole or a
+    /// chair's back, which keying rightly keeps open (`disputedOpenings` judges openings). Where
+    /// keying is sure of clean sweep (`sureBackdrop`: the floor between a chair's legs, which the
+    /// network's low resolution smears into product) the network's product is not counted.
+    static func agreement(keying rawKeying: [Bool], network rawNetwork: [Bool], sureBackdrop: [Bool]? = nil, width w: Int, height h: Int) -> Double {
+        var rawNetwork = rawNetwork
+        if let sure = sureBackdrop { for i in rawNetwork.indices where sure[i] && !rawKeying[i] { rawNetwork[i] = false } }
+        let keying = filled(rawKeying, width: w, height: h), network = filled(rawNetwork, width: w, height: h)
         let b = max(2, max(w, h) / 64)
         let bw = (w + b - 1) / b, bh = (h + b - 1) / b
         var countK = [Int](repeating: 0, count: bw * bh), countN = countK, total = countK
@@ -69,6 +76,57 @@ enum MatteFusion {
         return out
     }
 
+    /// The mask with every region it encloses filled: what the frame's border cannot reach.
+    static func filled(_ mask: [Bool], width w: Int, height h: Int) -> [Bool] {
+        var outside = [Bool](repeating: false, count: w * h)
+        var stack: [Int] = []
+        for i in 0..<(w * h) where !mask[i] {
+            let x = i % w, y = i / w
+            if x == 0 || y == 0 || x == w - 1 || y == h - 1 { outside[i] = true; stack.append(i) }
+        }
+        while let p = stack.popLast() {
+            let x = p % w, y = p / w
+            for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where nx >= 0 && ny >= 0 && nx < w && ny < h {
+                let q = ny * w + nx
+                if !outside[q] && !mask[q] { outside[q] = true; stack.append(q) }
+            }
+        }
+        return outside.map { !$0 }
+    }
+
+    /// Openings keying cut that are more likely a face than a hole: the network sees product there
+    /// and keying itself found product parts standing alone inside them (a clock's white dial keyed
+    /// out around its numbers and hands). A ring's hole or a chair's back holds nothing.
+    static func disputedOpenings(keying labels: [CoarseMatte.Label], probability: [Float], width w: Int, height h: Int) -> Int {
+        let product = labels.map { $0 == .product }
+        let silhouette = filled(product, width: w, height: h)
+        let parts = CoarseMatte.components(width: w, height: h, where: { product[$0] }, diagonal: true)
+        guard let main = parts.max(by: { $0.count < $1.count }) else { return 0 }
+        var owner = [Int](repeating: -1, count: w * h)
+        let holes = CoarseMatte.components(width: w, height: h, where: { silhouette[$0] && !product[$0] }, diagonal: false)
+        for (k, hole) in holes.enumerated() { for i in hole { owner[i] = k } }
+        var islands = [Int](repeating: 0, count: holes.count)
+        let mainSet = Set(main)
+        for part in parts where part.count != main.count || !mainSet.contains(part[0]) {
+            // The one opening this part touches, if it touches only one.
+            var touched = Set<Int>()
+            for p in part {
+                let x = p % w, y = p / w
+                for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where nx >= 0 && ny >= 0 && nx < w && ny < h {
+                    let q = ny * w + nx
+                    if !product[q] { touched.insert(owner[q]) }
+                }
+            }
+            if touched.count == 1, let k = touched.first, k >= 0 { islands[k] += part.count }
+        }
+        var disputed = 0
+        for (k, hole) in holes.enumerated() where islands[k] > 0 && hole.count >= 20 {
+            let mean = hole.reduce(Float(0)) { $0 + probability[$1] } / Float(hole.count)
+            if mean >= productLevel { disputed += 1 }
+        }
+        return disputed
+    }
+
     /// The network's cut-out as coarse labels: product where it is sure; elsewhere what keying
     /// said, with keying's product turned to backdrop (keying's shadows stay shadows).
     static func networkLabels(probability: [Float], keying: [CoarseMatte.Label]) -> [CoarseMatte.Label] {
@@ -76,9 +134,10 @@ enum MatteFusion {
     }
 
     /// The flags that stand once the winner is known. With the network's cut-out, keying's doubts
-    /// that agreement answers are dropped; disagreement is always a flag.
-    static func flags(_ flags: [String], winner: Winner, agreement: Double, minimum: Double) -> [String] {
-        let agree = agreement >= minimum
+    /// that agreement answers are dropped; disagreement is always a flag, and so is an opening of
+    /// keying's that the network disputes while keying's cut-out is used.
+    static func flags(_ flags: [String], winner: Winner, agreement: Double, minimum: Double, disputedOpenings: Int = 0) -> [String] {
+        let agree = agreement >= minimum && (winner == .network || disputedOpenings == 0)
         var out = flags
         if winner == .network && agree { out.removeAll(where: answeredByAgreement.contains) }
         if !agree && !out.contains(disagreeFlag) { out.append(disagreeFlag) }

@@ -78,15 +78,17 @@ public enum RetouchStage {
             }
             let a = MatteFusion.agreement(keying: coarse.labels.map { $0 == .product },
                                           network: probability.map { $0 >= MatteFusion.productLevel },
-                                          width: coarse.width, height: coarse.height)
+                                          sureBackdrop: coarse.sureBackdrop, width: coarse.width, height: coarse.height)
             agreement = (a * 1000).rounded() / 1000
+            let disputed = MatteFusion.disputedOpenings(keying: coarse.labels, probability: probability, width: coarse.width, height: coarse.height)
             winner = MatteFusion.winner(keyingFlags: pass.assessment.flags)
             if winner == .network {
                 coarse.adopt(labels: MatteFusion.networkLabels(probability: probability, keying: coarse.labels))
                 pass = try CutOut(source: source, coarse: coarse, settings: settings, probability: probability,
                                   memoryLimitMB: memoryLimitMB, clock: &clock)
             }
-            flags = MatteFusion.flags(pass.assessment.flags, winner: winner, agreement: a, minimum: settings.minMatteAgreement)
+            flags = MatteFusion.flags(pass.assessment.flags, winner: winner, agreement: a, minimum: settings.minMatteAgreement,
+                                      disputedOpenings: disputed)
             confidence = MatteFusion.confidence(keying: pass.assessment.confidence, flags: flags, winner: winner, agreement: a)
         }
         let assessment = pass.assessment, correction = pass.correction, composed = pass.composed

@@ -26,6 +26,24 @@ final class MatteFusionTests: XCTestCase {
         XCTAssertEqual(MatteFusion.agreement(keying: none, network: body, width: w, height: h), 0)
     }
 
+    func testOpeningsAreComparedAsSilhouettesAndDisputedOnlyWithIslands() {
+        let w = 100, h = 100
+        // A ring: keying keeps the hole open, the network fills it.
+        let disk = (0..<(w * h)).map { let dx = $0 % w - 50, dy = $0 / w - 50; return dx * dx + dy * dy <= 30 * 30 }
+        let ring = (0..<(w * h)).map { let dx = $0 % w - 50, dy = $0 / w - 50; return disk[$0] && dx * dx + dy * dy > 15 * 15 }
+        XCTAssertEqual(MatteFusion.agreement(keying: ring, network: disk, width: w, height: h), 1)
+        let ringLabels = ring.map { $0 ? CoarseMatte.Label.product : .backdrop }
+        let sure = [Float](repeating: 0.95, count: w * h)
+        XCTAssertEqual(MatteFusion.disputedOpenings(keying: ringLabels, probability: sure, width: w, height: h), 0, "an empty hole is a hole")
+        // A clock: the dial keyed out around the hands, which stand alone inside the opening.
+        var clock = ringLabels
+        for y in 40..<60 { for x in 49..<52 { clock[y * w + x] = .product } }
+        XCTAssertEqual(MatteFusion.disputedOpenings(keying: clock, probability: sure, width: w, height: h), 1)
+        let unsure = [Float](repeating: 0.1, count: w * h)
+        XCTAssertEqual(MatteFusion.disputedOpenings(keying: clock, probability: unsure, width: w, height: h), 0, "the network sees no dial either")
+        XCTAssertEqual(MatteFusion.flags([], winner: .keying, agreement: 1, minimum: 0.9, disputedOpenings: 1), ["segmenters_disagree"])
+    }
+
     func testWinnerAndFlags() {
         XCTAssertEqual(MatteFusion.winner(keyingFlags: []), .keying)
         XCTAssertEqual(MatteFusion.winner(keyingFlags: ["touches_left", "transparent"]), .keying)
@@ -56,9 +74,9 @@ final class MatteFusionTests: XCTestCase {
 
     func testCorrectionIsBounded() {
         var settings = RetouchSettings()
-        // A dark room, not a sweep: 10 stops under the target.
+        // A dark room, not a sweep: 10 stops under the target; held at the default 2.5 EV.
         let dark = ColourCorrection(reference: SIMD3(repeating: 0.001), settings: settings)
-        XCTAssertEqual(dark.exposureEV, 1.5, accuracy: 1e-4)
+        XCTAssertEqual(dark.exposureEV, 2.5, accuracy: 1e-4)
         XCTAssertTrue(dark.capped)
         // A warm cast on a white sweep (not so strong that the sweep counts as coloured), against a
         // tight cast cap: the channels are held within it.
