@@ -24,8 +24,9 @@ struct CoarseMatte {
     var highlightArea = 0
     /// Luminance of each pixel against the fitted sweep (1 on clean backdrop).
     private(set) var lightRatio: [Float]
-    /// Pixels reached from the border that match the sweep within half the backdrop's tolerance:
-    /// clean sweep, whatever another opinion says (the floor between a chair's legs).
+    /// Pixels reached from the border that match the sweep (or its shadow) within half the
+    /// backdrop's tolerance: clean sweep, whatever another opinion says (the floor between a
+    /// chair's legs).
     private(set) var sureBackdrop: [Bool]
     /// The fitted sweep's colour at each pixel, unlit by shadows.
     private(set) var surface: [SIMD3<Float>]
@@ -142,7 +143,8 @@ struct CoarseMatte {
             }
         }
         for i in 0..<n where reached[i] { labels[i] = backdropLike[i] ? .backdrop : .shadow }
-        sureBackdrop = (0..<n).map { reached[$0] && abs(k[$0] - 1) <= tl * 0.5 && chroma[$0] <= tc * 0.5 }
+        // Shadows count: reached only through soft steps, neutral, they are sweep under less light.
+        sureBackdrop = (0..<n).map { reached[$0] && chroma[$0] <= tc * 0.5 && (abs(k[$0] - 1) <= tl * 0.5 || !backdropLike[$0]) }
 
         // 4. Enclosed backdrop-coloured regions are holes (a handle, a gap) only when they match
         //    the sweep closely; a white label on a product does not.

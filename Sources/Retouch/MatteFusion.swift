@@ -32,9 +32,9 @@ enum MatteFusion {
     /// keying is sure of clean sweep (`sureBackdrop`: the floor between a chair's legs, which the
     /// network's low resolution smears into product) the network's product is not counted.
     static func agreement(keying rawKeying: [Bool], network rawNetwork: [Bool], sureBackdrop: [Bool]? = nil, width w: Int, height h: Int) -> Double {
-        var rawNetwork = rawNetwork
-        if let sure = sureBackdrop { for i in rawNetwork.indices where sure[i] && !rawKeying[i] { rawNetwork[i] = false } }
-        let keying = filled(rawKeying, width: w, height: h), network = filled(rawNetwork, width: w, height: h)
+        let keying = filled(rawKeying, width: w, height: h)
+        var network = filled(rawNetwork, width: w, height: h)
+        if let sure = sureBackdrop { for i in network.indices where sure[i] && !keying[i] { network[i] = false } }
         let b = max(2, max(w, h) / 64)
         let bw = (w + b - 1) / b, bh = (h + b - 1) / b
         var countK = [Int](repeating: 0, count: bw * bh), countN = countK, total = countK
