@@ -22,11 +22,13 @@ let package = Package(
         .target(name: "CLinux"),
         // ONNX Runtime through dlopen: the runtime comes from a PyPI wheel, with no C header to build against.
         .target(name: "CMatte", linkerSettings: [.linkedLibrary("dl")]),
+        // LibRaw's thread-safe build, for camera RAW files.
+        .target(name: "CRaw", linkerSettings: [.linkedLibrary("raw_r")]),
 
         // Policy in plain Swift.
         .target(name: "PipelineCore", dependencies: ["CLinux"]),
         .target(name: "ControlProtocol"),
-        .target(name: "Imaging", dependencies: ["CShims"]),
+        .target(name: "Imaging", dependencies: ["CShims", "CRaw"]),
         .target(name: "Ingest", dependencies: ["Imaging", "PipelineCore"]),
         // Per-pixel policy: optimised even in debug builds, or the test suite's daemon crawls.
         .target(name: "Retouch", dependencies: ["CMatte", "Imaging", "PipelineCore"], swiftSettings: [.unsafeFlags(["-O"])]),

@@ -15,6 +15,13 @@ public enum IngestProbe {
     public static func run(path: String, maxPixels: Int) throws -> Result {
         let d = try FileDigest.of(path)
         var result = Result(digest: DigestInfo(sha256: d.sha256, bytes: d.bytes))
+        if RawFrame.isRaw(path) {
+            do {
+                result.source = try probeRaw(path: path, bytes: d.bytes, maxPixels: maxPixels)
+                result.camera = RawCameraMetadata.read(path)
+            } catch let f as StepFailure { result.failure = f }
+            return result
+        }
         do {
             let (source, image) = try probe(path: path, bytes: d.bytes, maxPixels: maxPixels)
             result.source = source
@@ -30,6 +37,18 @@ public enum IngestProbe {
         if let xmp = image.blob("xmp-data") { XMPReader.read(xmp, into: &meta) }
         if let iptc = image.blob("iptc-data") { IPTCReader.read(iptc, into: &meta) }
         return meta.isEmpty ? nil : meta
+    }
+
+    /// A RAW frame's header through LibRaw: the size it develops to, upright.
+    static func probeRaw(path: String, bytes: Int, maxPixels: Int) throws -> SourceInfo {
+        if bytes == 0 {
+            throw StepFailure("empty_file", "The file is empty (0 bytes); the copy into the inbox probably failed. Copy it again.")
+        }
+        let header: RawFrame.Header
+        do { header = try RawFrame.probe(path) }
+        catch { throw StepFailure("unreadable_header", "The RAW file cannot be read (\(error)). Copy it again from the camera or the tether folder.") }
+        try PixelLimit.check(width: header.width, height: header.height, maxPixels: maxPixels)
+        return SourceInfo(loader: "libraw", width: header.width, height: header.height, bands: 3, orientation: 1, hasICCProfile: false)
     }
 
     /// Header facts, with the pixel limit enforced before anything is decoded.

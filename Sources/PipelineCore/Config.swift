@@ -19,7 +19,9 @@ public struct Config: Codable, Sendable, Equatable {
 
     // [ingest]
     public var namePattern = NamePattern.defaultPattern
-    public var imageExtensions = ["jpg", "jpeg", "png", "tif", "tiff", "webp"]
+    /// Camera RAW (developed by LibRaw) as well as the formats libvips reads.
+    public var imageExtensions = ["jpg", "jpeg", "png", "tif", "tiff", "webp",
+                                  "arw", "cr2", "cr3", "crw", "dng", "erf", "iiq", "nef", "nrw", "orf", "pef", "raf", "rw2", "srw", "3fr", "fff", "mos"]
     /// Where the SKU comes from, tried in order (see SkuResolver).
     public var skuSources = ["name"]
     /// Optional product catalogue (CSV with a `sku` column); when set, unknown SKUs are exceptions.

@@ -9,10 +9,23 @@ final class SourceReader {
     /// Size after orientation, in source pixels.
     let width: Int, height: Int
     private let isJPEG: Bool
+    private let isRaw: Bool
+    private let maxPixels: Int
     private var decoded: Image?
 
     init(path: String, maxPixels: Int) throws {
         self.path = path
+        self.maxPixels = maxPixels
+        isRaw = RawFrame.isRaw(path)
+        if isRaw {
+            let header: RawFrame.Header
+            do { header = try RawFrame.probe(path) }
+            catch { throw StepFailure("unreadable_header", "The RAW file cannot be read (\(error)). Copy it again from the camera or the tether folder.") }
+            try PixelLimit.check(width: header.width, height: header.height, maxPixels: maxPixels)
+            // LibRaw develops the frame upright: no orientation is applied after it.
+            width = header.width; height = header.height; isJPEG = false
+            return
+        }
         let header: Image
         do { header = try Image.open(path) }
         catch { throw StepFailure("unreadable_header", "The original cannot be opened (\(error)). The file is damaged; export it again.") }
@@ -28,6 +41,13 @@ final class SourceReader {
     /// The oriented sRGB image, decoded at 1/shrink of its size where the format allows.
     func oriented(shrink: Int) throws -> Image {
         if !isJPEG, let decoded { return decoded }
+        if isRaw {
+            let image: Image
+            do { image = try RawFrame.decode(path, maxPixels: maxPixels).toSRGB8() }
+            catch { throw StepFailure("raw_decode_failed", "The RAW file cannot be developed (\(error)). Copy it again from the camera or the tether folder; if it opens in the camera maker's software, export a TIFF.") }
+            decoded = image
+            return image
+        }
         var image = try Image.open(path, shrink: isJPEG ? shrink : 1).autorotated().toSRGB8()
         if image.hasAlpha { image = try image.flattened(on: .white) }
         if !isJPEG { image = try image.inMemory(); decoded = image }
