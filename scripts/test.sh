@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --tests
 scripts/fetch-real-images.sh
 scripts/fetch-s3-server.sh
+scripts/fetch-raw-samples.sh
 swift build --build-tests
 # The retouch quality harness runs as a release binary (RetouchQualityTests calls it).
 swift build -c release --product ppquality
