@@ -8,7 +8,7 @@ public enum RawFrame {
     /// The extensions LibRaw 0.20 develops; `ingest.image_extensions` decides which the inbox takes.
     public static let extensions: Set<String> = [
         "3fr", "arw", "cr2", "cr3", "crw", "dcr", "dng", "erf", "fff", "iiq", "k25", "kdc", "mef", "mos", "mrw",
-        "nef", "nrw", "orf", "pef", "raf", "raw", "rw2", "rwl", "sr2", "srf", "srw", "x3f",
+        "nef", "nrw", "orf", "pef", "raf", "raw", "ptx", "rw2", "rwl", "sr2", "srf", "srw",
     ]
 
     public static func isRaw(_ path: String) -> Bool {

@@ -45,7 +45,10 @@ int pp_raw_probe(const char *path, int *width, int *height, int *flip, char *err
 // half_size) has more pixels than this, or whose sensor area exceeds twice this; <= 0 means
 // no limit of ours (LibRaw's own 2 GB allocation cap still holds). half_size: 1 skips
 // demosaicing and gives a half-width, half-height image (about 4x faster), for previews.
-// Refuses files whose RAW data is cut short or reported corrupt by the decoder.
+// Refuses files whose RAW data is cut short (checked against the container's own map of
+// strips/tiles/boxes, since several LibRaw 0.20 decoders read past the end silently) or that
+// the decoder reports corrupt. Bit errors inside compressed data are not detectable: they
+// decode to noisy pixels.
 // Returns 0 (fill *out; release with pp_raw_free) or -1 with err (*out zeroed).
 int pp_raw_decode(const char *path, long long max_pixels, int half_size, pp_raw_image *out,
                   char *err, size_t errlen);
