@@ -58,6 +58,19 @@ def main():
                     for r in (warm[1:] or warm)]
     network_ms = [r["master"]["retouch"]["matte"].get("networkMs") for r in (warm[1:] or warm)]
     winners = [r["master"]["retouch"]["matte"].get("winner") or "keying-only" for r in warm]
+    # The same warm process with the network off: what the second opinion costs.
+    off_out = f"{work}/out-off"
+    run_measured([daemon, "process", *files, "--out", off_out, "--quiet", "--set", "retouch.matte_network=off"])
+    off = json.load(open(f"{off_out}/summary.json"))
+    off_retouch = [sum(v for k, v in r["master"]["retouch"]["timings"].items() if k not in ("write", "thumbnail"))
+                   for r in (off[1:] or off)]
+    # A real camera RAW frame (Sony ILCE-7RM3 ARW, 18 MP; scripts/fetch-raw-samples.sh), three times in one process.
+    raw = os.path.join(ROOT, ".cache/raw-samples/full/_DSC2164.ARW")
+    raw_ms = []
+    if os.path.exists(raw):
+        raw_out = f"{work}/out-raw"
+        _, raw_peak = run_measured([daemon, "process", raw, raw, raw, "--out", raw_out, "--quiet"])
+        raw_ms = [r["totalMs"] for r in json.load(open(f"{raw_out}/summary.json"))]
     med = statistics.median
     print(f"machine: {machine()}")
     print(f"input: {len(files)} synthetic 6000×4000 JPEGs (q92), one process each, libvips threads = 1")
@@ -74,6 +87,11 @@ def main():
               + ", ".join(f"{w} {winners.count(w)}" for w in sorted(set(winners))))
     else:
         print("  network: not installed or off (scripts/fetch-matte-model.sh)")
+    print(f"  the same with retouch.matte_network=off: retouch alone median {med(off_retouch):.0f} ms "
+          f"(network on / off: {med(warm_retouch) / med(off_retouch):.2f})")
+    if raw_ms:
+        print(f"RAW: 5184×3464 (18.0 MP) Sony ARW → master, ingest + develop + retouch + write: median {med(raw_ms):.0f} ms "
+              f"of 3 in one process ({med(raw_ms) / 18.0 * 24:.0f} ms scaled to 24 MP), peak RSS {raw_peak:.0f} MB")
     print(f"master on disk: median {med(size):.1f} MB ({m['width']}×{m['height']} RGBA, zstd TIFF) + mask PNG")
 
 

@@ -26,7 +26,7 @@ public enum RawFrame {
     }
 
     /// Develops the whole frame; refuses, before unpacking, one larger than `maxPixels`.
-    public static func decode(_ path: String, maxPixels: Int) throws -> Image {
+    public static func develop(_ path: String, maxPixels: Int) throws -> PixelBuffer {
         var raw = pp_raw_image()
         var err = [CChar](repeating: 0, count: 256)
         guard pp_raw_decode(path, Int64(maxPixels), 0, &raw, &err, err.count) == 0 else {
@@ -35,7 +35,7 @@ public enum RawFrame {
         defer { pp_raw_free(&raw) }
         let count = Int(raw.width) * Int(raw.height) * Int(raw.bands)
         let bytes = [UInt8](UnsafeBufferPointer(start: raw.pixels, count: count))
-        return try Image(PixelBuffer(width: Int(raw.width), height: Int(raw.height), bands: Int(raw.bands), data: bytes))
+        return PixelBuffer(width: Int(raw.width), height: Int(raw.height), bands: Int(raw.bands), data: bytes)
     }
 
     public struct Metadata: Sendable {
