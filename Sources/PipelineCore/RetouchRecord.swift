@@ -45,7 +45,8 @@ public struct RetouchRecord: Codable, Sendable, Equatable {
         public var clippedShare: Double
         /// CIEDE2000 between the product's mean colour before and after the correction.
         public var productDeltaE: Double?
-        /// `capped`: the correction wanted more than its bounds allow; `none`: no reliable backdrop, nothing corrected.
+        /// `capped`: the correction wanted more than its bounds allow; `highlights`: lowered so the product's
+        /// highlights stay below white; `none`: no reliable backdrop, nothing corrected.
         public var limit: String?
         public init(gains: [Double], exposureEV: Double, clippedShare: Double, productDeltaE: Double? = nil, limit: String? = nil) {
             self.gains = gains; self.exposureEV = exposureEV; self.clippedShare = clippedShare

@@ -21,7 +21,13 @@ struct ColourCorrection {
     /// ±1000 K on a grey sweep stays under 20.
     static let colouredChroma = 25.0
 
-    init(reference m: SIMD3<Float>, settings: RetouchSettings, reliable: Bool = true) {
+    /// The gains of a capped correction were lowered further so the product's highlights stay below white.
+    var highlightsHeld = false
+    /// Share of the product's (unclipped) pixels allowed to reach white before the gains are lowered.
+    static let highlightShare: Float = 0.02
+
+    /// `product`: the product's linear colours (coarse), for the highlight guard.
+    init(reference m: SIMD3<Float>, settings: RetouchSettings, reliable: Bool = true, product: [SIMD3<Float>] = []) {
         let target = SIMD3<Float>(settings.targetWhite.map { Float(Colour.decode($0 / 255)) })
         reference = m
         clipped = m.max() >= Float(Colour.decode(252.0 / 255))
@@ -55,6 +61,23 @@ struct ColourCorrection {
             gains *= Float(pow(2, held - ev))
             ev = held
             capped = true
+        }
+        // A frame whose correction hit its bounds goes to a person, who must see the product: a
+        // brightening that would push more than a sliver of it (pixels the shot had not already
+        // clipped) past white is lowered until it does not, never below the shot's own exposure.
+        // Frames within bounds keep the catalogue's rule, clipping and all: the same product under
+        // drifting light must come out the same.
+        let level2 = luminance(gains)
+        let g = gains
+        let peaks = capped ? product.filter { $0.max() < 0.98 }.map { ($0 * g).max() }.sorted() : []
+        if level2 > 1, !peaks.isEmpty {
+            let brightest = peaks[min(peaks.count - 1, Int(Float(peaks.count) * (1 - ColourCorrection.highlightShare)))]
+            if brightest > 1 {
+                let s = max(1 / brightest, 1 / level2)
+                gains *= s
+                ev = log2(Double(luminance(m * gains) / luminance(m)))
+                highlightsHeld = true
+            }
         }
         exposureEV = ev
     }

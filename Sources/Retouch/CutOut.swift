@@ -34,8 +34,11 @@ struct CutOut {
         let reference = coarse.model.colour(u: centre.u, v: centre.v)
         // Too little backdrop to model: the frame is left as shot rather than corrected from a guess.
         let coverage = 1 - productCount / Double(cw * ch)
+        var product: [SIMD3<Float>] = []
+        product.reserveCapacity(Int(productCount))
+        for i in coarse.labels.indices where coarse.labels[i] == .product { product.append(coarse.observed[i]) }
         correction = ColourCorrection(reference: pointwiseMax(reference, SIMD3(repeating: 1e-4)), settings: settings,
-                                      reliable: coverage >= Assessment.minCoverage)
+                                      reliable: coverage >= Assessment.minCoverage, product: product)
 
         // The crop: product, its shadow as the setting will draw it, and a margin.
         toSource = Double(source.width) / Double(cw)
