@@ -112,7 +112,8 @@ def summarise_real(label, rows):
         if r["decision"] != "pass":
             print(f"  held {r['name']} ({r['category']}, IoU {r['iou']:.3f}): " + " | ".join(x[:150] for x in r["reasons"]))
     print(f"reflective false positives: {len(fp)} of {len(not_reflective)} frames without specular highlights "
-          f"({100 * len(fp) / max(1, len(not_reflective)):.0f} %) {[r['name'] for r in fp] or ''} (target < 10 %)")
+          f"({100 * len(fp) / max(1, len(not_reflective)):.0f} %) {[r['name'] for r in fp] or ''} (target < 10 %); "
+          f"flagged on {sum('reflective' in r['flags'] for r in rows if r['reflective'])} of {len(rows) - len(not_reflective)} glossy frames")
     return dict(opaqueMean=statistics.mean(opaque), opaqueMin=min(opaque), wrongPassed=wrong_passed,
                 autoPass=len(passed) / len(rows), cleanRightPassed=[len(clean_passed), len(clean_right)],
                 reflectiveFalsePositives=[len(fp), len(not_reflective)])

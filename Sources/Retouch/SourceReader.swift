@@ -48,6 +48,7 @@ final class SourceReader {
             let pixels = try rawPixels()
             let image = pixels.bands == 3 ? try Image(pixels) : try Image(pixels).toSRGB8().inMemory()
             decoded = image
+            developed = nil // the analysis copy is made; libvips holds its own copy now
             return image
         }
         var image = try Image.open(path, shrink: isJPEG ? shrink : 1).autorotated().toSRGB8()
