@@ -4,8 +4,8 @@ with hand-made masks and on the synthetic ground-truth set. Prints the figures t
 learned-second-opinion work is judged by; asserts nothing (RetouchQualityTests and
 RealPhotoMatteTests hold the gates).
 
-Real photographs: ../shared/photos/studio-real/ (DreamBooth, CC BY 4.0 / Unsplash) and
-Tests/Fixtures/real-photos/ (more from the same dataset), masks in Tests/Fixtures/real-photos/
+Real photographs: Tests/Fixtures/real-photos/ (the 8 of ../shared/photos/studio-real/ and 19 more
+from the same DreamBooth dataset, CC BY 4.0 / Unsplash; SOURCES.tsv), masks beside them
 (*.mask.png, made as MASKS.md says), per-photo truth in Tests/Fixtures/real-photos/TRUTH.tsv
 (clean studio frame or not, shows specular highlights or not).
 
@@ -18,7 +18,6 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from bench import machine, sh  # noqa: E402
 
 FIXTURES = os.path.join(ROOT, "Tests/Fixtures/real-photos")
-SHARED = os.path.normpath(os.path.join(ROOT, "../shared/photos/studio-real"))
 WRONG = 0.95  # IoU below which a cut-out is wrong
 
 
@@ -29,7 +28,7 @@ def photos():
         for row in csv.DictReader(f, delimiter="\t"):
             truth[row["file"]] = row
     out = []
-    for folder in (SHARED, FIXTURES):
+    for folder in (FIXTURES,):
         src = os.path.join(folder, "SOURCES.tsv")
         if not os.path.exists(src):
             continue

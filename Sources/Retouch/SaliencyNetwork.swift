@@ -26,20 +26,10 @@ final class SaliencyNetwork: @unchecked Sendable {
         var input = [Float](repeating: 0, count: 3 * s * s)
         let w = pixels.width, h = pixels.height, bands = pixels.bands
         pixels.data.withUnsafeBufferPointer { px in
-            for y in 0..<s {
-                let fy = min(max((Float(y) + 0.5) * Float(h) / Float(s) - 0.5, 0), Float(h - 1))
-                let y0 = Int(fy), y1 = min(y0 + 1, h - 1), ty = fy - Float(y0)
-                for x in 0..<s {
-                    let fx = min(max((Float(x) + 0.5) * Float(w) / Float(s) - 0.5, 0), Float(w - 1))
-                    let x0 = Int(fx), x1 = min(x0 + 1, w - 1), tx = fx - Float(x0)
-                    for c in 0..<3 {
-                        let band = min(c, bands - 1)
-                        let a = Float(px[(y0 * w + x0) * bands + band]), b = Float(px[(y0 * w + x1) * bands + band])
-                        let d = Float(px[(y1 * w + x0) * bands + band]), e = Float(px[(y1 * w + x1) * bands + band])
-                        let v = ((a * (1 - tx) + b * tx) * (1 - ty) + (d * (1 - tx) + e * tx) * ty) / 255
-                        input[c * s * s + y * s + x] = (v - Self.mean[c]) / Self.std[c]
-                    }
-                }
+            for c in 0..<3 {
+                let band = min(c, bands - 1)
+                let plane = Self.bilinear(from: w, h, to: s, s) { Float(px[$0 * bands + band]) / 255 }
+                for i in 0..<(s * s) { input[c * s * s + i] = (plane[i] - Self.mean[c]) / Self.std[c] }
             }
         }
         var output = [Float](repeating: 0, count: s * s)
@@ -56,15 +46,20 @@ final class SaliencyNetwork: @unchecked Sendable {
 
     /// Bilinear resampling of the network's square map back to the image's own aspect.
     static func resample(_ map: [Float], side s: Int, width w: Int, height h: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: w * h)
-        for y in 0..<h {
-            let fy = min(max((Float(y) + 0.5) * Float(s) / Float(h) - 0.5, 0), Float(s - 1))
-            let y0 = Int(fy), y1 = min(y0 + 1, s - 1), ty = fy - Float(y0)
-            for x in 0..<w {
-                let fx = min(max((Float(x) + 0.5) * Float(s) / Float(w) - 0.5, 0), Float(s - 1))
-                let x0 = Int(fx), x1 = min(x0 + 1, s - 1), tx = fx - Float(x0)
-                out[y * w + x] = (map[y0 * s + x0] * (1 - tx) + map[y0 * s + x1] * tx) * (1 - ty)
-                    + (map[y1 * s + x0] * (1 - tx) + map[y1 * s + x1] * tx) * ty
+        bilinear(from: s, s, to: w, h) { map[$0] }
+    }
+
+    /// Bilinear resampling of one plane, read through `value(index)`, from sw×sh to dw×dh (pixel centres aligned).
+    static func bilinear(from sw: Int, _ sh: Int, to dw: Int, _ dh: Int, _ value: (Int) -> Float) -> [Float] {
+        var out = [Float](repeating: 0, count: dw * dh)
+        for y in 0..<dh {
+            let fy = min(max((Float(y) + 0.5) * Float(sh) / Float(dh) - 0.5, 0), Float(sh - 1))
+            let y0 = Int(fy), y1 = min(y0 + 1, sh - 1), ty = fy - Float(y0)
+            for x in 0..<dw {
+                let fx = min(max((Float(x) + 0.5) * Float(sw) / Float(dw) - 0.5, 0), Float(sw - 1))
+                let x0 = Int(fx), x1 = min(x0 + 1, sw - 1), tx = fx - Float(x0)
+                out[y * dw + x] = (value(y0 * sw + x0) * (1 - tx) + value(y0 * sw + x1) * tx) * (1 - ty)
+                    + (value(y1 * sw + x0) * (1 - tx) + value(y1 * sw + x1) * tx) * ty
             }
         }
         return out

@@ -9,8 +9,6 @@ import XCTest
 final class RealPhotoMatteTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../Fixtures/real-photos").standardized.path
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/photos/studio-real").standardized.path
     /// IoU below which a cut-out is wrong.
     static let wrong = 0.95
     /// DB-03: sunglasses on a glossy card; their mirror image on the card is kept as product by
@@ -26,16 +24,14 @@ final class RealPhotoMatteTests: XCTestCase {
         return truth.compactMap { line in
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard f.count >= 3 else { return nil }
-            let local = "\(Self.fixtures)/\(f[0])", shared = "\(Self.shared)/\(f[0])"
-            let path = FileManager.default.fileExists(atPath: local) ? local : shared
-            return Photo(name: (f[0] as NSString).deletingPathExtension, path: path, clean: f[1] == "yes", reflective: f[2] == "yes")
+            return Photo(name: (f[0] as NSString).deletingPathExtension, path: "\(Self.fixtures)/\(f[0])", clean: f[1] == "yes", reflective: f[2] == "yes")
         }
     }
 
     func testWrongCutOutsNeverPassAndRightCleanOnesAreHeldOnlyForThePhotograph() throws {
         let all = try photos()
         XCTAssertGreaterThanOrEqual(all.count, 27)
-        for p in all { XCTAssertTrue(FileManager.default.fileExists(atPath: p.path), "\(p.path) (../shared beside the clone)") }
+        for p in all { XCTAssertTrue(FileManager.default.fileExists(atPath: p.path), p.path) }
         try Vips.start()
         let dir = NSTemporaryDirectory() + "pp-real-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
