@@ -7,6 +7,9 @@ public struct InboxFilter: Sendable {
         case candidate(batch: String?, name: String)
         /// Hidden or temporary names written by sync tools: wait, they will be renamed.
         case temporary
+        /// An XMP sidecar (Capture One, Lightroom, darktable): it waits beside its frame and goes
+        /// with it into originals/ when the frame is ingested.
+        case sidecar
         /// Not an image by its extension: left in place and logged once.
         case notImage
         /// Deeper than inbox/BATCH/FILE or otherwise unusable.
@@ -31,8 +34,20 @@ public struct InboxFilter: Sendable {
         if parts.contains(where: { $0.hasPrefix(".") }) || InboxFilter.isTemporary(name) { return .temporary }
         if parts.count > 2 { return .ignored("nested deeper than one batch folder") }
         let ext = splitExtension(name).ext.lowercased()
+        if ext == InboxFilter.sidecarExtension { return .sidecar }
         guard extensions.contains(ext) else { return .notImage }
         return .candidate(batch: parts.count == 2 ? parts[0] : nil, name: name)
+    }
+
+    static let sidecarExtension = "xmp"
+
+    /// The sidecar of the frame `name` among `names` (one folder's listing): `IMG_1.CR3.xmp`
+    /// (Lightroom, darktable) or `IMG_1.xmp` (Capture One, Bridge), any case; nil when none.
+    public static func sidecar(of name: String, among names: [String]) -> String? {
+        let stem = splitExtension(name).stem.lowercased(), full = name.lowercased()
+        let candidates = names.filter { splitExtension($0).ext.lowercased() == sidecarExtension }
+        return candidates.first { splitExtension($0).stem.lowercased() == full }
+            ?? candidates.first { splitExtension($0).stem.lowercased() == stem }
     }
 
     /// The batch of files dropped at the top level of the inbox: the day they were taken.

@@ -27,6 +27,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var source: SourceInfo?
     public var camera: CameraInfo?
     public var descriptive: DescriptiveMetadata?
+    /// The frame's XMP sidecar, kept beside the original (e.g. `originals/shoot-01/IMG_1.CR3.xmp`).
+    public var sidecar: String?
     public var master: MasterInfo?
     public var review: ReviewRecord?
     public var outputs: [OutputRecord] = []

@@ -25,7 +25,7 @@ extension Supervisor {
             }
             settle.observe(path, snap.snapshot, now: Date().timeIntervalSince1970)
             settle.touch(path, now: Date().timeIntervalSince1970)
-        case .temporary:
+        case .temporary, .sidecar:
             return
         case .notImage:
             if FileOps.exists(path), reportedNotImage.insert(path).inserted {
@@ -112,7 +112,7 @@ extension Supervisor {
             try FileOps.makeDirectory(claimDir)
             let claim = "\(claimDir)/\(FileOps.freeName(in: claimDir, for: name))"
             try FileOps.move(path, claim)
-            return (claim, InboxItem(batch: batch, name: name, arrivedAt: snap.mtime))
+            return (claim, InboxItem(batch: batch, name: name, arrivedAt: snap.mtime, inboxDir: (path as NSString).deletingLastPathComponent))
         } catch {
             log.error("cannot claim \(rel): \(error)")
             lastError = "\(error)"

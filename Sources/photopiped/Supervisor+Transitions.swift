@@ -1,4 +1,5 @@
 import Export
+import Ingest
 import Foundation
 import Imaging
 import PipelineCore
@@ -59,6 +60,9 @@ extension Supervisor {
         let originalsDir = "\(layout.originals)/\(item.batch)"
         let safeName = Sanitizer.component(stem, fallback: "image") + (ext.isEmpty ? "" : ".\(Sanitizer.component(ext))")
         let naming = namePattern.resolve(stem: stem)
+        let sidecar = findSidecar(item)
+        var descriptive = descriptive
+        if let sidecar { descriptive = readSidecar(sidecar, into: descriptive) }
         let resolution = resolver.resolve(stem: stem, batch: item.batch, descriptive: descriptive)
         let staging = "\(layout.staging)/\(id)"
         do {
@@ -88,6 +92,7 @@ extension Supervisor {
             try FileOps.move(claim, original)
             // Fails (harmlessly) for files the sync user owns: originals/ is closed to them anyway.
             try? FileOps.makeReadOnly(original)
+            if let sidecar { keepSidecar(sidecar, beside: original, assetDir: staging, manifest: &m) }
             AtomicFile.syncDirectory(originalsDir)
             try hashIndex.record(digest.sha256, id: id)
             try FileOps.move(staging, layout.asset(id, in: target))
@@ -107,6 +112,36 @@ extension Supervisor {
                 ingestSetback(claim, item, reason: "\(error)")
             }
             // Otherwise the original is already in originals/: the next reconcile finishes the asset.
+        }
+    }
+
+    /// The XMP sidecar waiting in the inbox folder the frame came from, if any.
+    func findSidecar(_ item: InboxItem) -> String? {
+        guard let dir = item.inboxDir, let names = try? FileManager.default.contentsOfDirectory(atPath: dir),
+              let name = InboxFilter.sidecar(of: item.name, among: names) else { return nil }
+        return "\(dir)/\(name)"
+    }
+
+    /// The sidecar's title, keywords, job identifier… fill what the frame's own metadata lacks.
+    func readSidecar(_ path: String, into descriptive: DescriptiveMetadata?) -> DescriptiveMetadata? {
+        guard let data = FileManager.default.contents(atPath: path) else { return descriptive }
+        var meta = descriptive ?? DescriptiveMetadata()
+        XMPReader.read(data, into: &meta)
+        return meta.isEmpty ? descriptive : meta
+    }
+
+    /// Moves the sidecar beside the original, read-only, and names it in the manifest. A sidecar
+    /// that cannot be moved stays in the inbox; the asset goes on without it.
+    func keepSidecar(_ sidecar: String, beside original: String, assetDir: String, manifest m: inout Manifest) {
+        let dir = (original as NSString).deletingLastPathComponent
+        let name = FileOps.freeName(in: dir, for: (original as NSString).lastPathComponent + ".xmp")
+        do {
+            try FileOps.move(sidecar, "\(dir)/\(name)")
+            try? FileOps.makeReadOnly("\(dir)/\(name)")
+            m.sidecar = "originals/\(m.batch)/\(name)"
+            try ManifestStore.write(m, assetDir: assetDir)
+        } catch {
+            log.warning("cannot keep the sidecar \(sidecar) beside \(original): \(error)")
         }
     }
 

@@ -94,6 +94,8 @@ final class Supervisor {
         let batch: String
         let name: String
         let arrivedAt: Date
+        /// The inbox folder the frame came from, where its XMP sidecar waits.
+        var inboxDir: String?
     }
 
     init(config: Config, configPath: String?, logger: Logger) throws {

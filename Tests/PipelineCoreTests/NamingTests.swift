@@ -53,7 +53,13 @@ final class NamingTests: XCTestCase {
             XCTAssertEqual(f.classify(temp), .temporary, temp)
         }
         XCTAssertEqual(f.classify("shoot1/notes.txt"), .notImage)
-        XCTAssertEqual(f.classify("shoot1/capture.xmp"), .notImage)
+        XCTAssertEqual(f.classify("shoot1/capture.xmp"), .sidecar)
+        XCTAssertEqual(f.classify("shoot1/IMG_1.CR3.XMP"), .sidecar)
+        // Lightroom's name (the frame's whole name) before Capture One's (its stem), any case.
+        let names = ["IMG_1.CR3", "IMG_1.xmp", "IMG_1.CR3.xmp", "IMG_10.xmp", "notes.txt"]
+        XCTAssertEqual(InboxFilter.sidecar(of: "IMG_1.CR3", among: names), "IMG_1.CR3.xmp")
+        XCTAssertEqual(InboxFilter.sidecar(of: "IMG_1.CR3", among: ["IMG_1.XMP", "IMG_1.CR3"]), "IMG_1.XMP")
+        XCTAssertNil(InboxFilter.sidecar(of: "IMG_2.CR3", among: names))
         if case .ignored = f.classify("a/b/c.jpg") {} else { XCTFail("nested deeper than a batch is left alone") }
     }
 }
