@@ -114,6 +114,8 @@ def main():
     ap.add_argument("--small", type=int, default=1000, help="small images dropped at once (supervisor memory)")
     ap.add_argument("--settle", type=float, default=1.0)
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--retouch", action="append", default=[], metavar="'KEY = VALUE'",
+                    help="a [retouch] line for the daemon's config, e.g. 'matte_threads = 1' (repeatable)")
     ap.add_argument("--channels", action="store_true",
                     help="export to eight channels (default + the demo's seven, with a catalogue) instead of default alone")
     a = ap.parse_args()
@@ -146,6 +148,8 @@ def main():
                 f.write(f"SKU-{n},B0BENCH{n},,bench-{n}\n")
         extra = (f'[ingest]\ncatalog = "{base}/catalog.csv"\n[export]\nchannels = ["default", "amazon-main", "amazon-alt", '
                  '"shopify", "google", "meta-square", "instagram-portrait", "ebay"]\n')
+    if a.retouch:
+        extra += "[retouch]\n" + "\n".join(a.retouch) + "\n"
     print(f"channels: {'default + amazon-main, amazon-alt, shopify, google, meta-square, instagram-portrait, ebay' if a.channels else 'default'}")
     d = Daemon(bin_dir, f"{base}/d1", a.settle, extra=extra)
     os.makedirs(f"{d.root}/inbox/seq"); os.makedirs(f"{d.root}/inbox/batch")
