@@ -39,11 +39,15 @@ public enum IngestProbe {
         return meta.isEmpty ? nil : meta
     }
 
-    /// A RAW frame's header through LibRaw: the size it develops to, upright.
-    static func probeRaw(path: String, bytes: Int, maxPixels: Int) throws -> SourceInfo {
+    static func refuseEmpty(_ bytes: Int) throws {
         if bytes == 0 {
             throw StepFailure("empty_file", "The file is empty (0 bytes); the copy into the inbox probably failed. Copy it again.")
         }
+    }
+
+    /// A RAW frame's header through LibRaw: the size it develops to, upright.
+    static func probeRaw(path: String, bytes: Int, maxPixels: Int) throws -> SourceInfo {
+        try refuseEmpty(bytes)
         let header: RawFrame.Header
         do { header = try RawFrame.probe(path) }
         catch { throw StepFailure("unreadable_header", "The RAW file cannot be read (\(error)). Copy it again from the camera or the tether folder.") }
@@ -53,9 +57,7 @@ public enum IngestProbe {
 
     /// Header facts, with the pixel limit enforced before anything is decoded.
     public static func probe(path: String, bytes: Int, maxPixels: Int) throws -> (SourceInfo, Image) {
-        if bytes == 0 {
-            throw StepFailure("empty_file", "The file is empty (0 bytes); the copy into the inbox probably failed. Copy it again.")
-        }
+        try refuseEmpty(bytes)
         guard let loader = Image.loaderName(for: path) else {
             throw StepFailure("not_an_image", "The file's content is not an image format photopipe can read, whatever its extension says. Check the export settings of the capture software.")
         }

@@ -83,13 +83,9 @@ struct ColourCorrection {
     }
 
     /// CIEDE2000 between the product's mean colour before and after the gains.
-    static func productChange(_ coarse: CoarseMatte, gains: SIMD3<Float>) -> Double {
-        var sum = SIMD3<Float>.zero, count: Float = 0
-        for i in coarse.labels.indices where coarse.labels[i] == .product {
-            sum += pointwiseMin(coarse.observed[i], SIMD3(repeating: 1)); count += 1
-        }
-        guard count > 0 else { return 0 }
-        let before = sum / count
+    static func productChange(_ product: [SIMD3<Float>], gains: SIMD3<Float>) -> Double {
+        guard !product.isEmpty else { return 0 }
+        let before = product.reduce(SIMD3<Float>.zero) { $0 + pointwiseMin($1, SIMD3(repeating: 1)) } / Float(product.count)
         let after = pointwiseMin(before * gains, SIMD3(repeating: 1))
         return Colour.deltaE2000(Lab.from(linear: before), Lab.from(linear: after))
     }

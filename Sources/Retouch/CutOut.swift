@@ -8,6 +8,8 @@ import PipelineCore
 /// once more from the network's labels.
 struct CutOut {
     var correction: ColourCorrection
+    /// CIEDE2000 between the product's mean colour before and after the correction.
+    var productDeltaE: Double
     var region: SourceReader.Region
     var composed: MasterComposer.Result
     var assessment: Assessment
@@ -39,6 +41,7 @@ struct CutOut {
         for i in coarse.labels.indices where coarse.labels[i] == .product { product.append(coarse.observed[i]) }
         correction = ColourCorrection(reference: pointwiseMax(reference, SIMD3(repeating: 1e-4)), settings: settings,
                                       reliable: coverage >= Assessment.minCoverage, product: product)
+        productDeltaE = ColourCorrection.productChange(product, gains: correction.gains)
 
         // The crop: product, its shadow as the setting will draw it, and a margin.
         toSource = Double(source.width) / Double(cw)

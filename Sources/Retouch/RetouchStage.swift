@@ -123,7 +123,7 @@ public enum RetouchStage {
                             coloured: correction.coloured, corrected: srgb(correctedBackdrop)),
             correction: .init(gains: [correction.gains.x, correction.gains.y, correction.gains.z].map { round3(Double($0)) },
                               exposureEV: round3(correction.exposureEV), clippedShare: round3(composed.clippedShare),
-                              productDeltaE: (ColourCorrection.productChange(coarse, gains: correction.gains) * 100).rounded() / 100,
+                              productDeltaE: (pass.productDeltaE * 100).rounded() / 100,
                               limit: correction.uncorrected ? "none" : (correction.capped ? "capped" : (correction.highlightsHeld ? "highlights" : nil))),
             frame: .init(crop: [crop.x0, crop.y0, crop.x1 - crop.x0, crop.y1 - crop.y0], scale: round3(pass.region.scale),
                          productBox: [composed.box.x, composed.box.y, composed.box.w, composed.box.h],
