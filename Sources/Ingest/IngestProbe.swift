@@ -50,7 +50,7 @@ public enum IngestProbe {
         try refuseEmpty(bytes)
         let header: RawFrame.Header
         do { header = try RawFrame.probe(path) }
-        catch { throw StepFailure("unreadable_header", "The RAW file cannot be read (\(error)). Copy it again from the camera or the tether folder.") }
+        catch { throw StepFailure.unreadableRaw(error) }
         try PixelLimit.check(width: header.width, height: header.height, maxPixels: maxPixels)
         return SourceInfo(loader: "libraw", width: header.width, height: header.height, bands: 3, orientation: 1, hasICCProfile: false)
     }

@@ -76,6 +76,11 @@ public struct StepFailure: Error, Codable, Sendable, Equatable, CustomStringConv
 }
 
 extension StepFailure {
+    /// A camera RAW file whose header LibRaw cannot read (not RAW, an unknown camera, cut short).
+    public static func unreadableRaw(_ error: Error) -> StepFailure {
+        StepFailure("unreadable_header", "The RAW file cannot be read (\(error)). Copy it again from the camera or the tether folder.")
+    }
+
     /// A libvips error during image work, named for what a person can do about it.
     public static func processing(step: String, detail: String, memoryLimitMB: Int) -> StepFailure {
         // Under the address-space cap, an allocation or a thread's stack is what gives out first.

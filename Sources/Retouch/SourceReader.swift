@@ -22,7 +22,7 @@ final class SourceReader {
         if isRaw {
             let header: RawFrame.Header
             do { header = try RawFrame.probe(path) }
-            catch { throw StepFailure("unreadable_header", "The RAW file cannot be read (\(error)). Copy it again from the camera or the tether folder.") }
+            catch { throw StepFailure.unreadableRaw(error) }
             try PixelLimit.check(width: header.width, height: header.height, maxPixels: maxPixels)
             // LibRaw develops the frame upright: no orientation is applied after it.
             width = header.width; height = header.height; isJPEG = false
