@@ -38,9 +38,16 @@ let package = Package(
         // Ground truth for the retouch stage: synthetic studio frames and the metrics.
         .target(name: "QualityHarness", dependencies: ["Imaging"], swiftSettings: [.unsafeFlags(["-O"])]),
 
+        // The daemon: supervisor, services and control server; no image work happens in it.
+        .target(name: "PhotopipeDaemon", dependencies: [
+            "CShims", "CInotifyTools", "Imaging", "PipelineCore", "ControlProtocol", "Ingest", "Retouch", "Review", "Export", "Delivery",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // Thin executables.
         .executableTarget(name: "photopiped", dependencies: [
             "CShims", "Imaging", "PipelineCore", "ControlProtocol", "Ingest", "Retouch", "Review", "Export", "Delivery",
+            "PhotopipeDaemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -55,6 +62,6 @@ let package = Package(
 
         .testTarget(name: "PipelineCoreTests", dependencies: ["PipelineCore", "Review", "ControlProtocol", "Delivery"]),
         .testTarget(name: "StageTests", dependencies: ["Imaging", "PipelineCore", "Ingest", "Retouch", "Export", "QualityHarness"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging", "Delivery"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging", "Delivery", "PhotopipeDaemon"]),
     ]
 )

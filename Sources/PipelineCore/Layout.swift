@@ -1,44 +1,13 @@
 import Foundation
 
-/// Directories an asset waits in. Moving between them is one rename(2).
-public enum Queue: String, CaseIterable, Codable, Sendable {
-    case inbox, ingested, retouched, generated, review, approved, export, failed
-}
-
-/// The work done between queues. Each step claims an asset from its source by
-/// renaming it into `.work/<step>/` and, when done, renames it into its destination.
-public enum Step: String, CaseIterable, Codable, Sendable {
-    case ingest, retouch, generate, review, export
-
-    public var source: Queue {
-        switch self {
-        case .ingest: .inbox
-        case .retouch: .ingested
-        case .generate: .retouched
-        case .review: .generated
-        case .export: .approved
-        }
-    }
-
-    /// Where a finished asset goes (review may route to `.review` instead, for a person).
-    public var destination: Queue {
-        switch self {
-        case .ingest: .ingested
-        case .retouch: .retouched
-        case .generate: .generated
-        case .review: .approved
-        case .export: .export
-        }
-    }
-
-    /// Steps that decode images run in worker processes; the rest run in the supervisor.
-    public var needsWorker: Bool { self == .ingest || self == .retouch || self == .export }
-}
-
 public struct Layout: Sendable {
     public let root: String
+    public let pipeline: Pipeline
 
-    public init(root: String) { self.root = root }
+    public init(root: String, pipeline: Pipeline = .standard) {
+        self.root = root
+        self.pipeline = pipeline
+    }
 
     public func dir(_ queue: Queue) -> String { "\(root)/\(queue.rawValue)" }
     public func asset(_ id: String, in queue: Queue) -> String { "\(dir(queue))/\(id)" }
@@ -68,8 +37,8 @@ public struct Layout: Sendable {
     /// Creates every directory the daemon needs.
     public func create() throws {
         let fm = FileManager.default
-        var dirs = Queue.allCases.map(dir) + [work, staging, originals, hashIndex, duplicates]
-        dirs += Step.allCases.map(work)
+        var dirs = pipeline.queues.map(dir) + [work, staging, originals, hashIndex, duplicates]
+        dirs += pipeline.steps.map(work)
         for d in dirs { try fm.createDirectory(atPath: d, withIntermediateDirectories: true) }
     }
 
@@ -88,11 +57,11 @@ public struct Layout: Sendable {
 
     /// Which queue holds an asset now, if any.
     public func locate(_ id: String) -> (queue: Queue?, step: Step?, path: String)? {
-        for q in Queue.allCases where q != .inbox {
+        for q in pipeline.assetQueues {
             let p = asset(id, in: q)
             if FileManager.default.fileExists(atPath: "\(p)/manifest.json") { return (q, nil, p) }
         }
-        for s in Step.allCases {
+        for s in pipeline.steps {
             let p = claimed(id, by: s)
             if FileManager.default.fileExists(atPath: "\(p)/manifest.json") { return (nil, s, p) }
         }

@@ -26,12 +26,12 @@ public struct Reconciler {
         var report = Report()
         let fm = FileManager.default
         returnClaimedFiles(&report, inFlight: inFlight)
-        for step in Step.allCases where step != .ingest {
-            let dir = layout.work(step)
+        for stage in layout.pipeline.stages.dropFirst() {
+            let dir = layout.work(stage.step)
             for id in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where !id.hasPrefix(".") {
                 let from = "\(dir)/\(id)"
                 if inFlight.contains(from) { continue }
-                let to = layout.asset(id, in: step.source)
+                let to = layout.asset(id, in: stage.source)
                 do { try FileOps.move(from, to); report.returnedAssets += 1 }
                 catch { report.problems.append("\(error)") }
             }
@@ -43,10 +43,10 @@ public struct Reconciler {
     /// `.work/ingest/<batch>/<name>` → `inbox/<batch>/<name>`.
     private func returnClaimedFiles(_ report: inout Report, inFlight: Set<String>) {
         let fm = FileManager.default
-        let base = layout.work(.ingest)
+        let base = layout.work(layout.pipeline.intake.step)
         for batch in (try? fm.contentsOfDirectory(atPath: base)) ?? [] {
             let claimedDir = "\(base)/\(batch)"
-            let inboxDir = "\(layout.dir(.inbox))/\(batch)"
+            let inboxDir = "\(layout.dir(layout.pipeline.intake.source))/\(batch)"
             for name in (try? fm.contentsOfDirectory(atPath: claimedDir)) ?? [] {
                 let from = "\(claimedDir)/\(name)"
                 if inFlight.contains(from) { continue }
@@ -70,7 +70,7 @@ public struct Reconciler {
             if inFlight.contains(dir) { continue }
             if let manifest = try? ManifestStore.read(assetDir: dir),
                FileOps.exists("\(layout.root)/\(manifest.original)") {
-                let target = manifest.error == nil ? Queue.ingested : .failed
+                let target = manifest.error == nil ? layout.pipeline.intake.destination : .failed
                 do {
                     try HashIndex(layout: layout).record(manifest.sha256, id: id)
                     try FileOps.move(dir, layout.asset(id, in: target))

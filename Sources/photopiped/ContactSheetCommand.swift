@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Imaging
+import PhotopipeDaemon
 import PipelineCore
 
 /// `photopiped contact-sheet`: (re)writes a batch's contact sheet. The daemon runs it on its own

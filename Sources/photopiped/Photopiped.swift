@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Imaging
 import Logging
+import PhotopipeDaemon
 import PipelineCore
 
 @main
@@ -35,7 +36,7 @@ struct Run: ParsableCommand {
         if let root { cfg.root = root }
         if let socket { cfg.socketPath = socket }
         let supervisor: Supervisor
-        do { supervisor = try Supervisor(config: cfg, configPath: config, logger: log) }
+        do { supervisor = try buildDaemon(config: cfg, configPath: config, logger: log) }
         catch { log.critical("cannot start: \(error)"); throw ExitCode(1) }
         do {
             let code = try supervisor.run()

@@ -4,6 +4,7 @@ import Foundation
 import Imaging
 import Ingest
 import PipelineCore
+import PhotopipeDaemon
 import Retouch
 
 /// The worker process: reads jobs from stdin, does the image work, answers on stdout.
@@ -37,36 +38,43 @@ enum WorkerMain {
         return reply
     }
 
+    /// The image work of each worker stage. Inline stages never reach a worker.
+    static let stages: [Step: @Sendable (WorkerJob, inout WorkerReply) throws -> Void] = [
+        .ingest: { job, reply in
+            let r = try IngestProbe.run(path: job.path, maxPixels: job.settings.maxPixels)
+            reply.digest = r.digest
+            reply.source = r.source
+            reply.camera = r.camera
+            reply.descriptive = r.descriptive
+            if let f = r.failure { reply.ok = false; reply.failure = f }
+        },
+        .retouch: { job, reply in
+            let m = try ManifestStore.read(assetDir: job.path)
+            var settings = job.settings
+            if let overrides = m.retouchOverrides, !overrides.isEmpty {
+                var base = Config()
+                base.retouch = settings.retouch
+                do { settings.retouch = try ConfigLoader.applying(overrides, to: base).retouch }
+                catch { throw StepFailure("bad_override", "The asset's overrides are refused (\(error)); `pipectl rollback` it.") }
+            }
+            reply.master = try RetouchStage.run(original: "\(job.root)/\(m.original)", assetDir: job.path, settings: settings)
+        },
+        .export: { job, reply in
+            let m = try ManifestStore.read(assetDir: job.path)
+            let result = try ExportStage.run(assetDir: job.path, manifest: m, presets: job.settings.presets,
+                                             memoryLimitMB: job.settings.workerMemoryMB, threads: job.settings.exportThreads)
+            reply.outputs = result.outputs
+            reply.exportIssues = result.issues
+        },
+    ]
+
     static func perform(_ job: WorkerJob) -> WorkerReply {
         var reply = WorkerReply(seq: job.seq, ok: true)
         do {
-            switch job.step {
-            case .ingest:
-                let r = try IngestProbe.run(path: job.path, maxPixels: job.settings.maxPixels)
-                reply.digest = r.digest
-                reply.source = r.source
-                reply.camera = r.camera
-                reply.descriptive = r.descriptive
-                if let f = r.failure { reply.ok = false; reply.failure = f }
-            case .retouch:
-                let m = try ManifestStore.read(assetDir: job.path)
-                var settings = job.settings
-                if let overrides = m.retouchOverrides, !overrides.isEmpty {
-                    var base = Config()
-                    base.retouch = settings.retouch
-                    do { settings.retouch = try ConfigLoader.applying(overrides, to: base).retouch }
-                    catch { throw StepFailure("bad_override", "The asset's overrides are refused (\(error)); `pipectl rollback` it.") }
-                }
-                reply.master = try RetouchStage.run(original: "\(job.root)/\(m.original)", assetDir: job.path, settings: settings)
-            case .export:
-                let m = try ManifestStore.read(assetDir: job.path)
-                let result = try ExportStage.run(assetDir: job.path, manifest: m, presets: job.settings.presets,
-                                                 memoryLimitMB: job.settings.workerMemoryMB, threads: job.settings.exportThreads)
-                reply.outputs = result.outputs
-                reply.exportIssues = result.issues
-            case .generate, .review:
-                throw StepFailure("internal", "step \(job.step.rawValue) does not run in a worker")
+            guard let work = stages[job.step] else {
+                throw StepFailure("internal", "step \(job.step) does not run in a worker")
             }
+            try work(job, &reply)
         } catch let f as StepFailure {
             reply.ok = false; reply.failure = f
         } catch {

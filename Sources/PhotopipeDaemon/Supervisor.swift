@@ -5,13 +5,19 @@ import Logging
 import PipelineCore
 import Review
 
-let photopipeVersion = "0.1.0"
+public let photopipeVersion = "0.1.0"
 
 /// The daemon's single owner of state. Every other thread only posts events to
 /// the mailbox; this loop takes them, moves assets between directories, and
 /// hands image work to worker processes. It never decodes an image.
-final class Supervisor {
+public final class Supervisor {
     var config: Config
+    /// The stages, in order; every queue, claim directory and dispatch rule comes from it.
+    let pipeline: Pipeline
+    let handlers: StageHandlers
+    let clock: DaemonClock
+    /// The binary whose `worker` subcommand runs image work (this one, unless a test says otherwise).
+    let workerExecutable: String
     let configPath: String?
     let layout: Layout
     let mailbox = Mailbox()
@@ -21,7 +27,7 @@ final class Supervisor {
     var namePattern: NamePattern
     var catalog: Catalog?
     var catalogStamp: Int64?
-    var lastCatalogCheck = Date()
+    var lastCatalogCheck = Date.distantPast
     var filter: InboxFilter
     var settle: SettleTracker
     let notifier = Notifier()
@@ -39,7 +45,7 @@ final class Supervisor {
     /// What each ready file looked like when it settled; checked again at claim time.
     var readySnapshots: [String: SettleTracker.Snapshot] = [:]
     var waiting: [Step: OrderedSet<String>] = [:]
-    var lastSweep = Date()
+    var lastSweep = Date.distantPast
     var lastSpawnAttempt = Date.distantPast
     var lockFD: Int32 = -1
     var reportedNotImage = Set<String>()
@@ -49,13 +55,13 @@ final class Supervisor {
     var paused = false
     var stopping = false
     var stopDeadline: Date?
-    let startedAt = Date()
+    var startedAt = Date.distantPast
     var lastError: String?
     var processed = 0
-    var lastProgress = Date()
+    var lastProgress = Date.distantPast
     /// Channel manifest entries not yet written: channel → batch → asset → entries (empty = remove).
     var channelPending: [String: [String: [String: [ChannelManifest.Entry]]]] = [:]
-    var lastChannelFlush = Date()
+    var lastChannelFlush = Date.distantPast
     /// Delivery records with work left, by "target/asset"; webhook posts waiting, by "target/batch".
     var pendingDeliveries: [String: DeliveryRecord] = [:]
     var pendingWebhooks: [String: WebhookRecord] = [:]
@@ -98,10 +104,18 @@ final class Supervisor {
         var inboxDir: String?
     }
 
-    init(config: Config, configPath: String?, logger: Logger) throws {
+    init(config: Config, configPath: String?, logger: Logger, pipeline: Pipeline = .standard,
+         handlers: StageHandlers = .standard, clock: DaemonClock = SystemClock(), workerExecutable: String? = nil) throws {
         self.config = config
         self.configPath = configPath
-        self.layout = Layout(root: config.root)
+        self.pipeline = pipeline
+        self.handlers = handlers
+        self.clock = clock
+        self.workerExecutable = workerExecutable ?? Supervisor.executable
+        for stage in pipeline.stages.dropFirst() where stage.runner == .inline && handlers.inline[stage.step] == nil {
+            throw DaemonError("stage \(stage.step) runs inline but has no handler")
+        }
+        self.layout = Layout(root: config.root, pipeline: pipeline)
         self.log = logger
         self.policy = ReviewPolicy(config)
         self.namePattern = try NamePattern(config.namePattern)
@@ -113,13 +127,15 @@ final class Supervisor {
                 catalogStamp = Supervisor.mtime(path)
             } catch { throw DaemonError("catalogue \(path): \(error)") }
         }
-        for s in Step.allCases { waiting[s] = OrderedSet() }
+        for s in pipeline.steps { waiting[s] = OrderedSet() }
         // Before any thread starts: a decoder crash should end a worker at once, not spend
         // seconds in Swift's backtracer.
         setenv("SWIFT_BACKTRACE", "enable=no", 0)
         // Workers run under an address-space cap: few malloc arenas keep reserved-but-unused
         // virtual memory (64 MiB an arena) from counting against it.
         setenv("MALLOC_ARENA_MAX", "2", 0)
+        let now = clock.now()
+        (startedAt, lastCatalogCheck, lastSweep, lastProgress, lastChannelFlush) = (now, now, now, now, now)
     }
 
     /// One daemon per root: a second one would reconcile the first one's work in flight.
@@ -135,7 +151,7 @@ final class Supervisor {
     }
 
     /// Start-up order: directories, reconcile, watches, socket, workers; then READY=1.
-    func run() throws -> Int32 {
+    public func run() throws -> Int32 {
         try layout.create()
         try lockRoot()
         if config.eventLog { events = try EventLog(path: layout.eventLog, maxBytes: config.eventLogMaxMB << 20) }
@@ -157,10 +173,10 @@ final class Supervisor {
         record(Event(event: "daemon-started", detail: "version \(photopipeVersion)"))
 
         while true {
-            let inlineWaiting = !paused && !stopping && Step.allCases.contains { !$0.needsWorker && !waiting[$0]!.isEmpty }
-            let wait = inlineWaiting ? 0 : min(0.1, settle.secondsUntilNextDue(now: Date().timeIntervalSince1970) ?? 0.1)
+            let inlineWaiting = !paused && !stopping && pipeline.inlineStages.contains { !waiting[$0.step]!.isEmpty }
+            let wait = inlineWaiting ? 0 : min(0.1, settle.secondsUntilNextDue(now: clock.now().timeIntervalSince1970) ?? 0.1)
             for e in mailbox.take(timeout: wait) { handle(e) }
-            let now = Date()
+            let now = clock.now()
             if stopping {
                 if running.isEmpty { break }
                 if let d = stopDeadline, now >= d { abandonRunningJobs(); break }
@@ -239,8 +255,8 @@ final class Supervisor {
         if changed > 0 || reason != "sweep" {
             record(Event(event: "reconcile", detail: "\(reason): returned \(report.returnedFiles) files, \(report.returnedAssets) assets"))
         }
-        for step in Step.allCases where step != .ingest {
-            for id in layout.assets(in: step.source) { waiting[step]!.append(id) }
+        for stage in pipeline.stages.dropFirst() {
+            for id in layout.assets(in: stage.source) { waiting[stage.step]!.append(id) }
         }
     }
 
@@ -282,7 +298,7 @@ final class Supervisor {
         default:
             if stopping { return }
             stopping = true
-            stopDeadline = Date().addingTimeInterval(min(60, config.assetTimeoutSeconds))
+            stopDeadline = clock.now().addingTimeInterval(min(60, config.assetTimeoutSeconds))
             notifier.stopping()
             watcher?.stop()
             log.notice("stopping: finishing \(running.count) assets in flight, taking no new work")

@@ -84,7 +84,7 @@ final class Box<T>: @unchecked Sendable {
     init(_ v: T) { value = v }
 }
 
-struct DaemonError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
+public struct DaemonError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
 }

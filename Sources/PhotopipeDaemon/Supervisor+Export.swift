@@ -114,7 +114,7 @@ extension Supervisor {
 
     /// Writes the pending entries into each batch's channel manifest (and Shopify CSV).
     func flushChannelManifests() {
-        lastChannelFlush = Date()
+        lastChannelFlush = clock.now()
         let pending = channelPending
         channelPending = [:]
         for (channel, batches) in pending {

@@ -51,10 +51,10 @@ extension Supervisor {
 
     func status() -> StatusReport {
         var stages: [String: Int] = ["inbox": settle.count + readyFiles.count]
-        for q in Queue.allCases where q != .inbox { stages[q.rawValue] = layout.assets(in: q).count }
+        for q in pipeline.assetQueues { stages[q.rawValue] = layout.assets(in: q).count }
         var inProgress: [String: Int] = [:]
         for job in running.values { inProgress[job.step.rawValue, default: 0] += 1 }
-        var report = StatusReport(version: photopipeVersion, uptimeSeconds: Date().timeIntervalSince(startedAt), paused: paused,
+        var report = StatusReport(version: photopipeVersion, uptimeSeconds: clock.now().timeIntervalSince(startedAt), paused: paused,
                                   stages: stages, inProgress: inProgress, workersBusy: running.count,
                                   workersIdle: max(0, workers.count - running.count), lastError: lastError, processed: processed)
         report.exportExceptions = exportExceptionCount
@@ -63,10 +63,10 @@ extension Supervisor {
     }
 
     func list(stage: String?, batch: String?) -> Response {
-        var queues = Queue.allCases.filter { $0 != .inbox }
+        var queues = pipeline.assetQueues
         if let s = stage {
-            guard let q = Queue(rawValue: s), q != .inbox else {
-                return .failure("unknown stage '\(s)'; use one of: \(Queue.allCases.filter { $0 != .inbox }.map(\.rawValue).joined(separator: ", "))")
+            guard let q = pipeline.queue(named: s), q != pipeline.intake.source else {
+                return .failure("unknown stage '\(s)'; use one of: \(pipeline.assetQueues.map(\.rawValue).joined(separator: ", "))")
             }
             queues = [q]
         }
@@ -91,7 +91,7 @@ extension Supervisor {
         func entry(_ name: String) -> BatchSummary {
             byName[name] ?? BatchSummary(name: name, stages: [:], total: 0, firstArrival: nil, lastArrival: nil, complete: false)
         }
-        for q in Queue.allCases where q != .inbox {
+        for q in pipeline.assetQueues {
             for id in layout.assets(in: q) {
                 guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)) else { continue }
                 var b = entry(m.batch)
@@ -112,7 +112,7 @@ extension Supervisor {
         }
         for path in settle.paths + readyFiles.ordered {
             guard let rel = relativeInboxPath(path), case .candidate(let batch, _) = filter.classify(rel) else { continue }
-            let name = Sanitizer.component(batch ?? InboxFilter.dayBatch(Date()), fallback: "unsorted")
+            let name = Sanitizer.component(batch ?? InboxFilter.dayBatch(clock.now()), fallback: "unsorted")
             var b = entry(name)
             b.stages["inbox", default: 0] += 1
             b.total += 1
@@ -157,26 +157,28 @@ extension Supervisor {
             return .failure("'\(id)' is not waiting anywhere (it may be in progress right now)")
         }
         guard var m = try? ManifestStore.read(assetDir: found.path) else { return .failure("the manifest of '\(id)' cannot be read") }
+        // Retouch starts from the original again; an asset whose only trouble was a channel file is exported again.
+        let rebuild = pipeline.intake.destination
+        let exportAgain = pipeline.source(of: .export)
         let target: Queue
-        switch queue {
-        case .failed where rollback || overrides != nil:
-            target = .ingested
-        case .failed:
-            let step = m.error.flatMap { Step(rawValue: $0.step) } ?? .retouch
-            target = step == .ingest || step == .review ? .ingested : step.source
-        case .export where m.exportIssues != nil && overrides == nil && !rollback:
-            target = .approved
-        case .review, .export, .approved, .generated, .retouched:
-            target = .ingested
-        case .ingested, .inbox:
+        if queue == .failed {
+            let step = m.error.flatMap { pipeline.step(named: $0.step) }
+            let stage = step.flatMap { pipeline.stage($0) }
+            target = rollback || overrides != nil || stage == nil || stage == pipeline.intake || stage?.runner == .inline
+                ? rebuild : stage!.source
+        } else if queue == pipeline.done && m.exportIssues != nil && overrides == nil && !rollback {
+            target = exportAgain
+        } else if queue == rebuild {
             guard overrides != nil || rollback else { return .failure("'\(id)' is already waiting for retouch") }
-            target = .ingested
+            target = rebuild
+        } else {
+            target = rebuild
         }
-        if target == .approved {
-            m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: Date(), note: "export again, by uid \(peer.uid)"))
+        if target == exportAgain {
+            m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: clock.now(), note: "export again, by uid \(peer.uid)"))
             do {
                 try ManifestStore.write(m, assetDir: found.path)
-                try FileOps.move(found.path, layout.asset(id, in: .approved))
+                try FileOps.move(found.path, layout.asset(id, in: exportAgain))
             } catch { return .failure("cannot move '\(id)': \(error)") }
             waiting[.export]!.append(id)
             record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
@@ -198,13 +200,13 @@ extension Supervisor {
         m.nameColour = naming.colour
         assignView(&m, named: m.viewSource == "arrival" || m.viewSource == "capture" ? nil : naming.view)
         let how = rollback ? "rollback" : (overrides?.isEmpty == false ? "retry with \(overrides!.joined(separator: " "))" : "retry")
-        m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: Date(), note: "\(how) by uid \(peer.uid)"))
+        m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: clock.now(), note: "\(how) by uid \(peer.uid)"))
         do {
             try ManifestStore.write(m, assetDir: found.path)
             unlink("\(found.path)/error.json")
             try FileOps.move(found.path, layout.asset(id, in: target))
         } catch { return .failure("cannot move '\(id)': \(error)") }
-        if let next = Step.allCases.first(where: { $0.source == target }) { waiting[next]!.append(id) }
+        if let next = pipeline.stage(reading: target) { waiting[next.step]!.append(id) }
         record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
         return .done("\(id): \(queue.rawValue) → \(target.rawValue)")
     }
@@ -226,7 +228,7 @@ extension Supervisor {
         deliveryTally = nil   // the targets may have changed: counted again when next asked
         filter = InboxFilter(extensions: fresh.imageExtensions)
         var tracker = SettleTracker(quiet: fresh.settleSeconds)
-        for p in settle.paths { if let s = snapshot(p) { tracker.observe(p, s.snapshot, now: Date().timeIntervalSince1970) } }
+        for p in settle.paths { if let s = snapshot(p) { tracker.observe(p, s.snapshot, now: clock.now().timeIntervalSince1970) } }
         settle = tracker
         resizePool()
         loadDeliveryCredentials()

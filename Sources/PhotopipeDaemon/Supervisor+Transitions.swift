@@ -38,7 +38,7 @@ extension Supervisor {
             try FileOps.move(claim, "\(dir)/\(name)")
             try? FileOps.makeReadOnly("\(dir)/\(name)")
             if let found = layout.locate(existing), var m = try? ManifestStore.read(assetDir: found.path) {
-                m.duplicates.append(DuplicateRecord(batch: item.batch, name: item.name, keptAt: "duplicates/\(item.batch)/\(name)", at: Date()))
+                m.duplicates.append(DuplicateRecord(batch: item.batch, name: item.name, keptAt: "duplicates/\(item.batch)/\(name)", at: clock.now()))
                 try? ManifestStore.write(m, assetDir: found.path)
             }
             log.info("duplicate of \(existing) not processed again: \(item.batch)/\(item.name)")
@@ -81,9 +81,9 @@ extension Supervisor {
             m.descriptive = descriptive
             if attempts > 1 { m.attempts["ingest"] = attempts }
             let target: Queue = failure == nil ? .ingested : .failed
-            m.history.append(HistoryEntry(step: "ingest", to: target.rawValue, at: Date(), ms: ms, workerMs: workerMs))
+            m.history.append(HistoryEntry(step: "ingest", to: target.rawValue, at: clock.now(), ms: ms, workerMs: workerMs))
             if let f = failure {
-                m.error = FailureRecord(step: "ingest", code: f.code, message: f.message, attempts: attempts, at: Date())
+                m.error = FailureRecord(step: "ingest", code: f.code, message: f.message, attempts: attempts, at: clock.now())
             }
             try FileOps.makeDirectory(staging)
             try ManifestStore.write(m, assetDir: staging)
@@ -185,7 +185,7 @@ extension Supervisor {
             guard let found = layout.locate(id), var other = try? ManifestStore.read(assetDir: found.path) else { continue }
             let old = other.view
             other.view = v
-            other.history.append(HistoryEntry(step: "views", to: found.queue?.rawValue ?? found.step?.rawValue ?? "", at: Date(),
+            other.history.append(HistoryEntry(step: "views", to: found.queue?.rawValue ?? found.step?.rawValue ?? "", at: clock.now(),
                                               note: "view \(old.map(String.init) ?? "-") → \(v): a frame shot earlier arrived later"))
             try? ManifestStore.write(other, assetDir: found.path)
             log.info("\(id): view \(old.map(String.init) ?? "-") → \(v) (capture order of \(sku))")
@@ -216,14 +216,8 @@ extension Supervisor {
                  attempts: (m.attempts[job.step.rawValue] ?? 0) + 1)
             return
         }
-        switch job.step {
-        case .retouch:
-            m.master = reply.master
-        case .export:
-            guard finishExport(reply, claim: job.claimPath, manifest: &m) else { return }
-        default: break
-        }
-        advance(claim: job.claimPath, manifest: &m, step: job.step, to: job.step.destination, ms: ms, workerMs: reply.computeMs)
+        if let commit = handlers.commit[job.step], !commit(self, reply, job.claimPath, &m) { return }
+        advance(claim: job.claimPath, manifest: &m, step: job.step, to: pipeline.destination(of: job.step), ms: ms, workerMs: reply.computeMs)
         if job.step == .export, exportAgain.remove(id) != nil,
            (try? FileOps.move(layout.asset(id, in: .export), layout.asset(id, in: .approved))) != nil {
             // Its view moved while it was being exported: once more, under the new name.
@@ -238,7 +232,7 @@ extension Supervisor {
     /// Writes the manifest and renames the claimed asset into `queue`.
     func advance(claim: String, manifest m: inout Manifest, step: Step, to queue: Queue, ms: Double?, workerMs: Double? = nil,
                  note: String? = nil) {
-        m.history.append(HistoryEntry(step: step.rawValue, to: queue.rawValue, at: Date(), ms: ms, workerMs: workerMs, note: note))
+        m.history.append(HistoryEntry(step: step.rawValue, to: queue.rawValue, at: clock.now(), ms: ms, workerMs: workerMs, note: note))
         do {
             try ManifestStore.write(m, assetDir: claim)
             try FileOps.move(claim, layout.asset(m.id, in: queue))
@@ -247,16 +241,16 @@ extension Supervisor {
             lastError = "\(error)"
             return
         }
-        record(Event(event: step.rawValue, asset: m.id, step: step.rawValue, from: step.source.rawValue, to: queue.rawValue, ms: ms))
-        if let next = Step.allCases.first(where: { $0.source == queue }) { waiting[next]!.append(m.id) }
+        record(Event(event: step.rawValue, asset: m.id, step: step.rawValue, from: pipeline.source(of: step).rawValue, to: queue.rawValue, ms: ms))
+        if let next = pipeline.stage(reading: queue) { waiting[next.step]!.append(m.id) }
     }
 
     func fail(claim: String, manifest: Manifest, step: Step, code: String, message: String, attempts: Int) {
         var m = manifest
-        let failure = FailureRecord(step: step.rawValue, code: code, message: message, attempts: attempts, at: Date())
+        let failure = FailureRecord(step: step.rawValue, code: code, message: message, attempts: attempts, at: clock.now())
         m.error = failure
         m.attempts[step.rawValue] = attempts
-        m.history.append(HistoryEntry(step: step.rawValue, to: "failed", at: Date(), note: "\(code): \(message)"))
+        m.history.append(HistoryEntry(step: step.rawValue, to: "failed", at: clock.now(), note: "\(code): \(message)"))
         do {
             try ManifestStore.write(m, assetDir: claim)
             try ManifestStore.writeFailure(failure, assetDir: claim)
@@ -266,7 +260,7 @@ extension Supervisor {
         } catch {
             log.error("cannot move \(m.id) to failed: \(error)")
         }
-        record(Event(event: "failed", asset: m.id, step: step.rawValue, from: step.source.rawValue, to: "failed", detail: "\(code): \(message)"))
+        record(Event(event: "failed", asset: m.id, step: step.rawValue, from: pipeline.source(of: step).rawValue, to: "failed", detail: "\(code): \(message)"))
         noteFailure(m.id, step.rawValue, StepFailure(code, message))
     }
 
@@ -295,35 +289,36 @@ extension Supervisor {
         log.warning("\(id) failed at \(step): \(f.code): \(f.message)")
     }
 
-    /// Steps with no image work (generate, review) run right here, a bounded number per tick.
+    /// Stages with no image work (generate, review) run right here, a bounded number per tick,
+    /// in pipeline order so an asset can pass several in the same tick.
     func runInlineSteps() {
-        // Pipeline order, so an asset passes generate and review in the same tick.
-        for step in Step.allCases where !step.needsWorker {
+        for stage in pipeline.inlineStages {
+            guard let handler = handlers.inline[stage.step] else { continue }
             var budget = 200
-            while budget > 0, let id = waiting[step]!.popFirst() {
+            while budget > 0, let id = waiting[stage.step]!.popFirst() {
                 budget -= 1
-                let claim = layout.claimed(id, by: step)
-                guard (try? FileOps.move(layout.asset(id, in: step.source), claim)) != nil,
+                let claim = layout.claimed(id, by: stage.step)
+                guard (try? FileOps.move(layout.asset(id, in: stage.source), claim)) != nil,
                       var m = try? ManifestStore.read(assetDir: claim) else { continue }
-                switch step {
-                case .generate:
-                    advance(claim: claim, manifest: &m, step: .generate, to: .generated, ms: 0, note: "pass-through: no generators configured")
-                case .review:
-                    var tally = sampleTallies[m.batch] ?? sampleTally(batch: m.batch)
-                    let several = ViewIndex(layout: layout).holders(sku: m.sku).count > 1
-                    let decision = policy.decide(m, nearest: nearestSibling(m), tally: &tally, skuHasSeveralViews: several,
-                                                 recentSharpness: recentSharpness)
-                    recentSharpness.add(m)
-                    sampleTallies[m.batch] = tally
-                    recordSignature(m)
-                    m.review = decision.record
-                    advance(claim: claim, manifest: &m, step: .review, to: decision.destination, ms: 0, note: decision.record.status)
-                    markSheet(m.batch)
-                    if decision.record.status == "exception" { log.notice("\(id) needs a person: \(decision.record.reason ?? "")") }
-                default: break
-                }
+                let outcome = handler(self, &m)
+                advance(claim: claim, manifest: &m, step: stage.step, to: outcome.destination, ms: 0, note: outcome.note)
             }
         }
+    }
+
+    /// Review's decision on one asset: auto-approved, or held for a person with the reason.
+    func reviewDecision(_ m: inout Manifest) -> StageHandlers.Outcome {
+        var tally = sampleTallies[m.batch] ?? sampleTally(batch: m.batch)
+        let several = ViewIndex(layout: layout).holders(sku: m.sku).count > 1
+        let decision = policy.decide(m, nearest: nearestSibling(m), tally: &tally, skuHasSeveralViews: several,
+                                     recentSharpness: recentSharpness)
+        recentSharpness.add(m)
+        sampleTallies[m.batch] = tally
+        recordSignature(m)
+        m.review = decision.record
+        markSheet(m.batch)
+        if decision.record.status == "exception" { log.notice("\(m.id) needs a person: \(decision.record.reason ?? "")") }
+        return .init(destination: decision.destination, note: decision.record.status)
     }
 
     /// The batch's sample and sharpness so far, counted once from the manifests after a start (then kept in memory).

@@ -102,8 +102,8 @@ final class ExitLatch: @unchecked Sendable {
     }
 }
 
-enum ControlLine {
-    static func encode<T: Encodable>(_ value: T) throws -> Data {
+public enum ControlLine {
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
         let e = JSONEncoder()
         e.dateEncodingStrategy = Timestamps.encoding
         var d = try e.encode(value)

@@ -7,11 +7,13 @@ import Review
 /// Writes one batch's contact sheet from the asset manifests on disk: the thumbnails copied in
 /// beside the page (so it still shows them after the assets move on), `index.html`, and a single
 /// JPEG of every thumbnail for sharing. Runs in its own process, started by the supervisor.
-struct ContactSheetWriter {
+public struct ContactSheetWriter {
     let layout: Layout
 
+    public init(layout: Layout) { self.layout = layout }
+
     /// Returns the page's path.
-    func write(batch: String, image: Bool = true) throws -> String {
+    public func write(batch: String, image: Bool = true) throws -> String {
         let dir = layout.contactSheet(batch: batch), thumbs = "\(dir)/thumbs"
         try FileManager.default.createDirectory(atPath: thumbs, withIntermediateDirectories: true)
         var entries: [ContactSheet.Entry] = []

@@ -59,12 +59,12 @@ extension Supervisor {
         var record = m.review ?? ReviewRecord(status: "approved", gates: [])
         record.status = approve ? "approved" : "rejected"
         record.decidedBy = who
-        record.decidedAt = Date()
+        record.decidedAt = clock.now()
         record.reason = reason ?? record.reason
         m.review = record
         markSheet(m.batch)
         if approve {
-            m.history.append(HistoryEntry(step: "review", to: "approved", at: Date(), note: "approved by \(who)\(reason.map { ": \($0)" } ?? "")"))
+            m.history.append(HistoryEntry(step: "review", to: "approved", at: clock.now(), note: "approved by \(who)\(reason.map { ": \($0)" } ?? "")"))
             do {
                 try ManifestStore.write(m, assetDir: path)
                 try FileOps.move(path, layout.asset(id, in: .approved))

@@ -8,14 +8,14 @@ extension Supervisor {
     }()
 
     func spawnWorker() {
-        let now = Date()
+        let now = clock.now()
         recentSpawns = recentSpawns.filter { now.timeIntervalSince($0) < 10 } + [now]
         if recentSpawns.count > 20 { log.warning("workers are dying fast (\(recentSpawns.count) starts in 10 s)") }
         let index = nextWorkerIndex
         nextWorkerIndex += 1
         do {
             workers[index] = try WorkerProcess(
-                index: index, executable: Self.executable,
+                index: index, executable: workerExecutable,
                 arguments: ["worker", "--memory-mb", "\(config.workerMemoryMB)", "--vips-threads", "\(config.vipsThreads)",
                             "--parent", "\(getpid())"],
                 mailbox: mailbox)
@@ -49,28 +49,29 @@ extension Supervisor {
             let work = WorkerJob(seq: nextSeq, step: job.step, path: job.claim, root: layout.root,
                                  settings: JobSettings(config))
             running[index] = RunningJob(step: job.step, claimPath: job.claim, assetID: job.id, inbox: job.item,
-                                        seq: nextSeq, startedAt: Date())
-            lastProgress = Date()
+                                        seq: nextSeq, startedAt: clock.now())
+            lastProgress = clock.now()
             if !worker.send(work) { worker.kill() } // its exit event puts the job back
         }
     }
 
-    /// Later steps first, so finished files come out while the inbox is still being read.
+    /// Later stages first, so finished files come out while the inbox is still being read.
     func nextJob() -> (step: Step, claim: String, id: String?, item: InboxItem?)? {
-        for step in [Step.export, .retouch] {
-            while let id = waiting[step]!.popFirst() {
-                let claim = layout.claimed(id, by: step)
+        for stage in pipeline.workerStagesByPriority where stage != pipeline.intake {
+            while let id = waiting[stage.step]!.popFirst() {
+                let claim = layout.claimed(id, by: stage.step)
                 do {
-                    try FileOps.move(layout.asset(id, in: step.source), claim)
-                    if step == .export { refreshCatalogRow(claim) }
-                    return (step, claim, id, nil)
+                    try FileOps.move(layout.asset(id, in: stage.source), claim)
+                    if stage.step == .export { refreshCatalogRow(claim) }
+                    return (stage.step, claim, id, nil)
                 } catch {
-                    log.warning("cannot claim \(id) for \(step.rawValue): \(error)")
+                    log.warning("cannot claim \(id) for \(stage.step): \(error)")
                 }
             }
         }
+        guard pipeline.intake.runner == .worker else { return nil }
         while let path = readyFiles.popFirst() {
-            if let c = claimInboxFile(path) { return (.ingest, c.claim, nil, c.item) }
+            if let c = claimInboxFile(path) { return (pipeline.intake.step, c.claim, nil, c.item) }
         }
         return nil
     }
@@ -87,19 +88,16 @@ extension Supervisor {
             // That worker exits after this reply, or was started with settings a reload changed.
             workers.removeValue(forKey: index)
         }
-        lastProgress = Date()
-        let ms = Date().timeIntervalSince(job.startedAt) * 1000
-        switch job.step {
-        case .ingest: commitIngest(job, reply, ms: ms)
-        default: finishWorkerStep(job, reply, ms: ms)
-        }
+        lastProgress = clock.now()
+        let ms = clock.now().timeIntervalSince(job.startedAt) * 1000
+        if job.step == pipeline.intake.step { commitIngest(job, reply, ms: ms) } else { finishWorkerStep(job, reply, ms: ms) }
     }
 
     func workerExited(_ index: Int, _ status: Int32) {
         workers[index] = nil // releases the process object, closing its stdin pipe
         retireAfterJob.remove(index)
         if let job = running.removeValue(forKey: index) {
-            lastProgress = Date()
+            lastProgress = clock.now()
             let (code, text) = job.timedOut
                 ? ("timeout", "the worker took longer than limits.asset_timeout_seconds (\(Int(config.assetTimeoutSeconds)) s) and was killed")
                 : describeExit(status)
@@ -119,7 +117,7 @@ extension Supervisor {
 
     /// A crash, abort, hang or memory blow-up: count the attempt; give up after `limits.max_attempts`.
     func jobDied(_ job: RunningJob, code: String, text: String) {
-        if job.step == .ingest, let item = job.inbox {
+        if job.step == pipeline.intake.step, let item = job.inbox {
             let ledger = AttemptLedger(layout: layout)
             let attempts = ledger.increment(batch: item.batch, name: item.name)
             if attempts >= config.maxAttempts {
@@ -142,13 +140,14 @@ extension Supervisor {
                  attempts: attempts)
             return
         }
-        m.history.append(HistoryEntry(step: job.step.rawValue, to: job.step.source.rawValue, at: Date(), note: "attempt \(attempts) failed: \(text)"))
+        let source = pipeline.source(of: job.step)
+        m.history.append(HistoryEntry(step: job.step.rawValue, to: source.rawValue, at: clock.now(), note: "attempt \(attempts) failed: \(text)"))
         do {
             try ManifestStore.write(m, assetDir: job.claimPath)
-            try FileOps.move(job.claimPath, layout.asset(id, in: job.step.source))
+            try FileOps.move(job.claimPath, layout.asset(id, in: source))
             waiting[job.step]!.append(id)
         } catch {
-            log.error("cannot return \(id) to \(job.step.source.rawValue): \(error)")
+            log.error("cannot return \(id) to \(source): \(error)")
         }
     }
 

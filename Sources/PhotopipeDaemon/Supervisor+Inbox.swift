@@ -23,8 +23,8 @@ extension Supervisor {
                 if p == snap.snapshot { return }
                 parked[path] = nil
             }
-            settle.observe(path, snap.snapshot, now: Date().timeIntervalSince1970)
-            settle.touch(path, now: Date().timeIntervalSince1970)
+            settle.observe(path, snap.snapshot, now: clock.now().timeIntervalSince1970)
+            settle.touch(path, now: clock.now().timeIntervalSince1970)
         case .temporary, .sidecar:
             return
         case .notImage:

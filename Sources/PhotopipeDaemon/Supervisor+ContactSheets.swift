@@ -39,7 +39,7 @@ extension Supervisor {
 
     func startSheetWriter(_ batch: String, image: Bool) {
         let child = Foundation.Process()
-        child.executableURL = URL(fileURLWithPath: Self.executable)
+        child.executableURL = URL(fileURLWithPath: workerExecutable)
         child.arguments = ["contact-sheet", "--root", layout.root, batch] + (image ? [] : ["--no-image"])
         child.standardOutput = FileHandle.nullDevice
         do { try child.run(); sheetChild = (batch, child) }

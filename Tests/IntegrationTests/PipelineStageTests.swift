@@ -1,0 +1,78 @@
+import ControlProtocol
+import Foundation
+@testable import PhotopipeDaemon
+import PipelineCore
+import XCTest
+
+/// The pipeline is one list: a stage inserted into it gets its queue, its claim directory, its
+/// place in dispatch and reconcile, and shows in `status`, with no other change to the daemon.
+final class PipelineStageTests: XCTestCase {
+    let stamp = Step("stamp")
+    let stamped = Queue("stamped")
+
+    func testAStageInsertedIntoTheListRunsEndToEnd() throws {
+        let d = try Daemon()
+        defer { d.cleanUp() }
+        let pipeline = Pipeline.standard.inserting(stamp, after: .retouch, fills: stamped, runs: .inline)
+        XCTAssertEqual(pipeline.steps.map(\.rawValue), ["ingest", "retouch", "stamp", "generate", "review", "export"])
+        XCTAssertEqual(pipeline.source(of: .generate), stamped, "the stage after the new one reads its queue")
+        nonisolated(unsafe) var seen: [String] = []
+        let handlers = StageHandlers.standard.adding(stamp) { _, m in
+            seen.append(m.id)
+            m.retouchOverrides = ["retouch.stamped=yes"]   // something only this stage writes
+            return .init(destination: Queue("stamped"), note: "stamped by the test stage")
+        }
+        let config = try ConfigLoader.load(path: d.configPath)
+        nonisolated(unsafe) let supervisor = try Supervisor(config: config, configPath: d.configPath, logger: .init(label: "test"),
+                                        pipeline: pipeline, handlers: handlers, workerExecutable: Daemon.photopiped)
+        let finished = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var exitCode: Int32 = -1
+        let t = Thread {
+            exitCode = (try? supervisor.run()) ?? -2
+            finished.signal()
+        }
+        t.start()
+        XCTAssertTrue(waitUntil(timeout: 20) { (try? d.status()) != nil }, "the in-process daemon answers on its socket")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(d.root)/stamped"), "the new stage's queue exists")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(d.root)/.work/stamp"), "and its claim directory")
+        XCTAssertEqual(try d.status().stages["stamped"], 0, "status counts the new queue")
+
+        let src = try Fixtures.shots(count: 3)
+        let batch = "\(d.inbox)/stage-test"
+        try FileManager.default.createDirectory(atPath: batch, withIntermediateDirectories: true)
+        for n in Fixtures.files(in: src) { _ = shell("/bin/cp", ["\(src)/\(n)", "\(batch)/\(n)"]) }
+        let done = waitUntil(timeout: 90) { d.assets(in: .export).count == 3 }
+        XCTAssertTrue(done, "every asset reaches export; now: \(String(describing: try? d.status().stages))")
+
+        for id in d.assets(in: .export) {
+            let m = try d.manifest(id, in: .export)
+            let steps = m.history.map(\.step)
+            XCTAssertEqual(steps.filter { ["ingest", "retouch", "stamp", "generate", "review", "export"].contains($0) },
+                           ["ingest", "retouch", "stamp", "generate", "review", "export"], "\(id) went through every stage in order")
+            XCTAssertEqual(m.history.first { $0.step == "stamp" }?.to, "stamped")
+            XCTAssertEqual(m.retouchOverrides, ["retouch.stamped=yes"], "the stage's own change reached the manifest")
+        }
+        XCTAssertEqual(Set(seen), Set(d.assets(in: .export)), "the stage ran once per asset")
+        XCTAssertEqual(seen.count, 3)
+
+        supervisor.stop()
+        XCTAssertEqual(finished.wait(timeout: .now() + 30), .success, "run() returns after stop()")
+        XCTAssertEqual(exitCode, 0)
+    }
+
+    /// A crash between stages leaves an asset claimed by the new stage: reconcile (derived from
+    /// the same list) puts it back in the queue the new stage reads.
+    func testReconcileReturnsAnAssetClaimedByAnInsertedStage() throws {
+        let root = NSTemporaryDirectory() + "pp-stage-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let layout = Layout(root: root, pipeline: Pipeline.standard.inserting(stamp, after: .retouch, fills: stamped, runs: .inline))
+        try layout.create()
+        let claimed = layout.claimed("asset-1", by: stamp)
+        try FileManager.default.createDirectory(atPath: claimed, withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: "\(claimed)/manifest.json"))
+        let report = Reconciler(layout: layout).run()
+        XCTAssertEqual(report.returnedAssets, 1)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(layout.asset("asset-1", in: .retouched))/manifest.json"),
+                      "back in the queue the stamp stage reads")
+    }
+}
