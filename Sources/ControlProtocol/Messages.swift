@@ -33,6 +33,10 @@ public struct Request: Codable, Sendable {
     public var includeExceptions: Bool?
     /// `retry`: `retouch.KEY=VALUE` overrides kept in the manifest for this asset.
     public var overrides: [String]?
+    /// `list`, `review BATCH`, `exceptions`, `deliveries`: at most this many entries…
+    public var limit: Int?
+    /// …after this one (the `next` of the previous page).
+    public var after: String?
 
     public init(command: Command, stage: String? = nil, batch: String? = nil, asset: String? = nil) {
         version = controlProtocolVersion
@@ -51,6 +55,8 @@ public struct Response: Codable, Sendable {
     public var review: [ReviewSummary]?
     public var detail: JSONValue?
     public var message: String?
+    /// A paged answer with more to come: pass this as `after` for the next page.
+    public var next: String?
 
     public init(ok: Bool, error: String? = nil) { version = controlProtocolVersion; self.ok = ok; self.error = error }
     public static func failure(_ text: String) -> Response { Response(ok: false, error: text) }

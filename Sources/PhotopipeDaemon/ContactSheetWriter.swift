@@ -34,8 +34,8 @@ public struct ContactSheetWriter {
 
         let cells = sheet.entries.map { e in
             ContactSheetImage.Cell(thumbnail: "\(dir)/\(ContactSheet.thumbnail(e.id))",
-                                   label: "\(e.sku) v\(e.view ?? 0) · \(e.review?.status ?? "")",
-                                   frame: e.stage == "review" ? (e.review?.status == "exception" ? RGB(210, 50, 50) : RGB(230, 160, 30)) : RGB(150, 200, 150))
+                                   label: "\(e.sku) v\(e.view ?? 0) · \(e.review?.status.rawValue ?? "")",
+                                   frame: e.stage == "review" ? (e.review?.status == .exception ? RGB(210, 50, 50) : RGB(230, 160, 30)) : RGB(150, 200, 150))
         }
         if image && !cells.isEmpty {
             let jpeg = "\(dir)/\(Sanitizer.component(batch, fallback: "batch")).jpg"

@@ -45,11 +45,4 @@ extension Supervisor {
         do { try child.run(); sheetChild = (batch, child) }
         catch { log.warning("cannot start the contact-sheet writer: \(error)") }
     }
-
-    /// After a start: every batch with assets waiting in review gets its sheet (re)written.
-    func markSheetsOfWaitingBatches() {
-        for id in layout.assets(in: .review) {
-            if let m = try? ManifestStore.read(assetDir: layout.asset(id, in: .review)) { markSheet(m.batch) }
-        }
-    }
 }

@@ -11,17 +11,20 @@ extension Supervisor {
                 ? "permission denied: '\(r.command.rawValue)' changes the pipeline and needs root or the service user (uid \(geteuid()))"
                 : "permission denied: you need to be in the '\(config.socketGroup)' group to read the pipeline")
         }
+        var r = r
+        // An answer is built on the main loop: a page never holds more than this.
+        r.limit = min(r.limit ?? Self.maxPage, Self.maxPage)
         switch r.command {
         case .status: var resp = Response(ok: true); resp.status = status(); return resp
-        case .list: return list(stage: r.stage, batch: r.batch)
+        case .list: return list(stage: r.stage, batch: r.batch, limit: r.limit, after: r.after)
         case .batches: return batches()
         case .show: return show(r.asset)
         case .retry: return retry(r.asset, peer, overrides: r.overrides)
         case .rollback: return retry(r.asset, peer, overrides: [], rollback: true)
         case .approve: return approve(r.names ?? r.asset.map { [$0] } ?? [], includeExceptions: r.includeExceptions ?? false, peer)
         case .reject: return reject(r.names ?? [], reason: r.reason, peer)
-        case .exceptions: return exceptions()
-        case .review: return reviewSummary(batch: r.batch)
+        case .exceptions: return exceptions(limit: r.limit, after: r.after)
+        case .review: return reviewSummary(batch: r.batch, limit: r.limit, after: r.after)
         case .pause:
             paused = true
             record(Event(event: "paused", detail: "uid \(peer.uid)"))
@@ -35,6 +38,8 @@ extension Supervisor {
         case .redeliver: return redeliver(r.asset)
         }
     }
+
+    static let maxPage = 1000
 
     func allowed(_ peer: Peer, changes: Bool) -> Bool {
         if peer.uid == 0 || peer.uid == geteuid() { return true }
@@ -51,7 +56,7 @@ extension Supervisor {
 
     func status() -> StatusReport {
         var stages: [String: Int] = ["inbox": settle.count + readyFiles.count]
-        for q in pipeline.assetQueues { stages[q.rawValue] = layout.assets(in: q).count }
+        for q in pipeline.assetQueues { stages[q.rawValue] = index.count(in: q) }
         var inProgress: [String: Int] = [:]
         for job in running.values { inProgress[job.step.rawValue, default: 0] += 1 }
         var report = StatusReport(version: photopipeVersion, uptimeSeconds: clock.now().timeIntervalSince(startedAt), paused: paused,
@@ -62,7 +67,8 @@ extension Supervisor {
         return report
     }
 
-    func list(stage: String?, batch: String?) -> Response {
+    /// Assets in pipeline order (each queue oldest first), those a step is working on included.
+    func list(stage: String?, batch: String?, limit: Int?, after: String?) -> Response {
         var queues = pipeline.assetQueues
         if let s = stage {
             guard let q = pipeline.queue(named: s), q != pipeline.intake.source else {
@@ -70,19 +76,16 @@ extension Supervisor {
             }
             queues = [q]
         }
-        var out: [AssetSummary] = []
-        for q in queues {
-            for id in layout.assets(in: q) {
-                guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)) else { continue }
-                if let b = batch, m.batch != b { continue }
-                let exportNote = m.exportIssues.map { "no file for " + $0.map { "\($0.channel) (\($0.code): \($0.message))" }.joined(separator: "; ") }
-                let note = m.error.map { "\($0.code): \($0.message)" } ?? exportNote
-                    ?? m.review.flatMap { $0.status == "auto-approved" ? nil : "\($0.status): \($0.reason ?? "")" }
-                out.append(AssetSummary(id: id, stage: q.rawValue, batch: m.batch, sku: m.sku, view: m.view, note: note))
-            }
-        }
+        if let after, index.entry(after) == nil { return .failure("'\(after)' is not listed any more; ask again without --after") }
+        let page = index.page(queues: queues, matching: { batch == nil || $0.batch == batch }, after: after, limit: limit)
         var r = Response(ok: true)
-        r.assets = out
+        r.assets = page.entries.map { e in
+            let note = e.error ?? e.exportNote
+                ?? e.review.flatMap { $0.status == .autoApproved ? nil : "\($0.status.rawValue): \($0.reason ?? "")" }
+            let place = e.inProgress.map { "\($0.rawValue) (in progress)" } ?? e.queue.rawValue
+            return AssetSummary(id: e.key, stage: place, batch: e.batch, sku: e.sku, view: e.view, note: note)
+        }
+        r.next = page.next
         return r
     }
 
@@ -91,19 +94,17 @@ extension Supervisor {
         func entry(_ name: String) -> BatchSummary {
             byName[name] ?? BatchSummary(name: name, stages: [:], total: 0, firstArrival: nil, lastArrival: nil, complete: false)
         }
-        for q in pipeline.assetQueues {
-            for id in layout.assets(in: q) {
-                guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)) else { continue }
-                var b = entry(m.batch)
-                b.stages[q.rawValue, default: 0] += 1
-                b.total += 1
-                b.firstArrival = min(b.firstArrival ?? m.arrivedAt, m.arrivedAt)
-                b.lastArrival = max(b.lastArrival ?? m.arrivedAt, m.arrivedAt)
-                byName[m.batch] = b
-            }
+        index.forEach { e in
+            guard e.inProgress == nil else { return }   // counted from the running jobs below
+            var b = entry(e.batch)
+            b.stages[e.queue.rawValue, default: 0] += 1
+            b.total += 1
+            b.firstArrival = min(b.firstArrival ?? e.arrivedAt, e.arrivedAt)
+            b.lastArrival = max(b.lastArrival ?? e.arrivedAt, e.arrivedAt)
+            byName[e.batch] = b
         }
         for job in running.values {
-            let name = job.inbox?.batch ?? (try? ManifestStore.read(assetDir: job.claimPath))?.batch
+            let name = job.inbox?.batch ?? job.assetID.flatMap { index.entry($0)?.batch }
             guard let name else { continue }
             var b = entry(name)
             b.stages["in progress", default: 0] += 1
@@ -180,6 +181,7 @@ extension Supervisor {
                 try ManifestStore.write(m, assetDir: found.path)
                 try FileOps.move(found.path, layout.asset(id, in: exportAgain))
             } catch { return .failure("cannot move '\(id)': \(error)") }
+            index.move(id, to: exportAgain)
             waiting[.export]!.append(id)
             record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
             return .done("\(id): export → approved (exported again)")
@@ -206,6 +208,8 @@ extension Supervisor {
             unlink("\(found.path)/error.json")
             try FileOps.move(found.path, layout.asset(id, in: target))
         } catch { return .failure("cannot move '\(id)': \(error)") }
+        if queue == .failed { index.removeFailed(id) }
+        index.put(m, in: target)
         if let next = pipeline.stage(reading: target) { waiting[next.step]!.append(id) }
         record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
         return .done("\(id): \(queue.rawValue) → \(target.rawValue)")

@@ -99,6 +99,7 @@ extension Supervisor {
                   let issues = try? ManifestStore.decoder().decode([ChannelIssue].self, from: data),
                   issues.contains(where: { $0.code == "name_taken" && wanted.contains("\($0.channel)/\($0.file ?? "")") }),
                   (try? FileOps.move(layout.asset(id, in: .export), layout.asset(id, in: .approved))) != nil else { continue }
+            index.move(id, to: .approved)
             log.info("\(id): a name it was waiting for is free again; exporting it again")
             waiting[.export]!.append(id)
         }
@@ -151,12 +152,13 @@ extension Supervisor {
         }
     }
 
-    /// At start: every channel manifest rebuilt from the exported assets, so entries a crash
-    /// kept from being written are not lost.
-    func rebuildChannelManifests() {
+    /// At start: the channel manifests of batches that missed an export (a crash between the
+    /// export and the manifest flush) are rebuilt from their exported assets.
+    func rebuildChannelManifests(batches: Set<String>) {
+        guard !batches.isEmpty else { return }
         var all: [String: [String: ChannelManifest]] = [:]
-        for id in layout.assets(in: .export) {
-            guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: .export)) else { continue }
+        for e in index.entries(in: pipeline.done) where batches.contains(e.batch) {
+            guard let m = try? ManifestStore.read(assetDir: layout.asset(e.key, in: pipeline.done)) else { continue }
             for c in Set(m.outputs.map(\.channel)) {
                 all[c, default: [:]][m.batch, default: ChannelManifest(channel: c, batch: m.batch)]
                     .replace([m.id: ChannelManifest.entries(for: m, channel: c)])

@@ -12,20 +12,19 @@ extension Supervisor {
         guard !names.isEmpty, names.allSatisfy({ Sanitizer.component($0) == $0 }) else {
             return .failure("name asset ids or batches (see `pipectl list review`)")
         }
-        let waitingIDs = layout.assets(in: .review)
-        var approved: [String] = [], left = 0
+        let waiting = index.entries(in: .review).filter { $0.inProgress == nil }
+        var approved = Set<String>(), left = 0
         var unknown: [String] = []
         for name in names {
-            if waitingIDs.contains(name) {
-                if decide(name, approve: true, reason: nil, peer) { approved.append(name) }
+            if waiting.contains(where: { $0.key == name }) {
+                if !approved.contains(name), decide(name, approve: true, reason: nil, peer) { approved.insert(name) }
                 continue
             }
             var matched = false
-            for id in waitingIDs where !approved.contains(id) {
-                guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: .review)), m.batch == name else { continue }
+            for e in waiting where e.batch == name && !approved.contains(e.key) {
                 matched = true
-                if m.review?.status == "exception" && !includeExceptions { left += 1; continue }
-                if decide(id, approve: true, reason: "approved with batch \(name)", peer) { approved.append(id) }
+                if e.review?.status == .exception && !includeExceptions { left += 1; continue }
+                if decide(e.key, approve: true, reason: "approved with batch \(name)", peer) { approved.insert(e.key) }
             }
             if !matched { unknown.append(name) }
         }
@@ -44,8 +43,7 @@ extension Supervisor {
             return .failure("say why: --reason TEXT (it is kept in the manifest)")
         }
         guard !ids.isEmpty, ids.allSatisfy(AssetID.isValid) else { return .failure("name asset ids (see `pipectl list review`)") }
-        let waitingIDs = Set(layout.assets(in: .review))
-        let missing = ids.filter { !waitingIDs.contains($0) }
+        let missing = ids.filter { index.entry($0)?.queue != .review }
         guard missing.isEmpty else { return .failure("not waiting in review: \(missing.joined(separator: ", "))") }
         let done = ids.filter { decide($0, approve: false, reason: reason, peer) }
         return .done("rejected \(done.count): \(reason)")
@@ -56,8 +54,8 @@ extension Supervisor {
         let path = layout.asset(id, in: .review)
         guard var m = try? ManifestStore.read(assetDir: path) else { return false }
         let who = "uid \(peer.uid)"
-        var record = m.review ?? ReviewRecord(status: "approved", gates: [])
-        record.status = approve ? "approved" : "rejected"
+        var record = m.review ?? ReviewRecord(status: .approved, gates: [])
+        record.status = approve ? .approved : .rejected
         record.decidedBy = who
         record.decidedAt = clock.now()
         record.reason = reason ?? record.reason
@@ -69,6 +67,7 @@ extension Supervisor {
                 try ManifestStore.write(m, assetDir: path)
                 try FileOps.move(path, layout.asset(id, in: .approved))
             } catch { log.error("cannot approve \(id): \(error)"); return false }
+            index.put(m, in: .approved)
             waiting[.export]!.append(id)
             self.record(Event(event: "approved", asset: id, from: "review", to: "approved", detail: "\(who)\(reason.map { ": \($0)" } ?? "")"))
             return true
@@ -78,61 +77,68 @@ extension Supervisor {
     }
 
     /// Everything waiting for a specialist, oldest first: review exceptions and exported assets
-    /// that some channel has no file for.
-    func exceptions() -> Response {
+    /// that some channel has no file for. Pages with `limit` and `after` (an asset id).
+    func exceptions(limit: Int?, after: String?) -> Response {
         var found: [(Date, AssetSummary)] = []
-        for id in layout.assets(in: .review) {
-            guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: .review)), m.review?.status == "exception" else { continue }
-            found.append((m.review?.decidedAt ?? m.arrivedAt,
-                          AssetSummary(id: id, stage: "review", batch: m.batch, sku: m.sku, view: m.view, note: m.review?.reason)))
+        for e in index.entries(in: .review) where e.review?.status == .exception {
+            found.append((e.review?.decidedAt ?? e.arrivedAt,
+                          AssetSummary(id: e.key, stage: "review", batch: e.batch, sku: e.sku, view: e.view, note: e.review?.reason)))
         }
-        for id in ((try? FileManager.default.contentsOfDirectory(atPath: layout.exportIssues)) ?? []) where !id.hasPrefix(".") {
-            guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: .export)), let issues = m.exportIssues else { continue }
-            found.append((m.arrivedAt, AssetSummary(id: id, stage: "export", batch: m.batch, sku: m.sku, view: m.view,
-                                                    note: issues.map { "no \($0.channel) file: \($0.message)" }.joined(separator: "; "))))
+        for e in index.entries(in: pipeline.done) where e.exportNote != nil {
+            found.append((e.arrivedAt, AssetSummary(id: e.key, stage: "export", batch: e.batch, sku: e.sku, view: e.view, note: e.exportNote)))
         }
-        var r = Response(ok: true)
-        r.assets = found.sorted { $0.0 < $1.0 }.map(\.1)
-        return r
+        return Self.paged(found.sorted { $0.0 < $1.0 }.map(\.1), limit: limit, after: after)
     }
 
     /// `pipectl review`: per batch, how review decided; with a batch, the assets waiting in it.
-    func reviewSummary(batch: String?) -> Response {
+    func reviewSummary(batch: String?, limit: Int?, after: String?) -> Response {
         if let batch {
-            var r = Response(ok: true)
-            r.assets = layout.assets(in: .review).compactMap { id in
-                guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: .review)), m.batch == batch else { return nil }
-                let flags = m.master?.retouch?.flags ?? []
-                let note = "\(m.review?.status ?? "waiting")\(flags.isEmpty ? "" : " [\(flags.joined(separator: ","))]"): \(m.review?.reason ?? "")"
-                return AssetSummary(id: id, stage: "review", batch: m.batch, sku: m.sku, view: m.view, note: note)
+            let waiting = index.entries(in: .review).filter { $0.batch == batch }.map { e in
+                let note = "\(e.review?.status.rawValue ?? "waiting")\(e.flags.isEmpty ? "" : " [\(e.flags.joined(separator: ","))]"): \(e.review?.reason ?? "")"
+                return AssetSummary(id: e.key, stage: "review", batch: e.batch, sku: e.sku, view: e.view, note: note)
             }
+            var r = Self.paged(waiting, limit: limit, after: after)
             let page = "\(layout.contactSheet(batch: batch))/index.html"
             if FileManager.default.fileExists(atPath: page) { r.message = page }
             return r
         }
         var byBatch: [String: ReviewSummary] = [:]
-        for q in [Queue.review, .approved, .export, .failed] {
-            for id in layout.assets(in: q) {
-                guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)), let rec = m.review else { continue }
-                var s = byBatch[m.batch] ?? ReviewSummary(batch: m.batch)
-                s.total += 1
-                let failed = rec.gates.filter { !$0.passed }
-                for g in failed { s.gateFailures[g.gate, default: 0] += 1 }
-                if rec.sampled == true { s.sampled += 1 }
-                if !failed.isEmpty { s.exceptions += 1 }
-                switch rec.status {
-                case "auto-approved": s.autoApproved += 1
-                case "approved": s.approvedByPerson += 1
-                case "rejected": s.rejected += 1
-                default: break
-                }
-                if q == .review { s.waiting += 1 }
-                byBatch[m.batch] = s
+        index.forEach { e in
+            guard let rec = e.review, [.review, .approved, pipeline.done, .failed].contains(e.queue) else { return }
+            var s = byBatch[e.batch] ?? ReviewSummary(batch: e.batch)
+            s.total += 1
+            for g in rec.failedGates { s.gateFailures[g, default: 0] += 1 }
+            if rec.sampled { s.sampled += 1 }
+            if !rec.failedGates.isEmpty { s.exceptions += 1 }
+            switch rec.status {
+            case .autoApproved: s.autoApproved += 1
+            case .approved: s.approvedByPerson += 1
+            case .rejected: s.rejected += 1
+            default: break
             }
+            if e.queue == .review { s.waiting += 1 }
+            byBatch[e.batch] = s
         }
         var r = Response(ok: true)
         r.review = byBatch.values.sorted { $0.batch < $1.batch }
         if FileManager.default.fileExists(atPath: layout.contactSheets) { r.message = layout.contactSheets }
+        return r
+    }
+
+    /// A page of a list already in order: the entries after `after` (an asset id), at most `limit`;
+    /// `next` says where the following page starts.
+    static func paged(_ all: [AssetSummary], limit: Int?, after: String?) -> Response {
+        var r = Response(ok: true)
+        var start = 0
+        if let after {
+            guard let i = all.firstIndex(where: { $0.id == after }) else {
+                return .failure("'\(after)' is not in this list any more; ask again without --after")
+            }
+            start = i + 1
+        }
+        let end = limit.map { min(all.count, start + max(1, $0)) } ?? all.count
+        r.assets = Array(all[start..<end])
+        if end < all.count { r.next = all[end - 1].id }
         return r
     }
 }

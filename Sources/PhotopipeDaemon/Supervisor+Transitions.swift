@@ -80,7 +80,7 @@ extension Supervisor {
             if failure == nil { assignView(&m, named: naming.view) }
             m.descriptive = descriptive
             if attempts > 1 { m.attempts["ingest"] = attempts }
-            let target: Queue = failure == nil ? .ingested : .failed
+            let target: Queue = failure == nil ? pipeline.intake.destination : .failed
             m.history.append(HistoryEntry(step: "ingest", to: target.rawValue, at: clock.now(), ms: ms, workerMs: workerMs))
             if let f = failure {
                 m.error = FailureRecord(step: "ingest", code: f.code, message: f.message, attempts: attempts, at: clock.now())
@@ -96,13 +96,14 @@ extension Supervisor {
             AtomicFile.syncDirectory(originalsDir)
             try hashIndex.record(digest.sha256, id: id)
             try FileOps.move(staging, layout.asset(id, in: target))
-            record(Event(event: failure == nil ? "ingested" : "failed", asset: id, step: "ingest", from: "inbox", to: target.rawValue,
+            index.put(m, in: target)
+            record(Event(event: failure == nil ? "ingested" : "failed", asset: id, step: pipeline.intake.step.rawValue, from: pipeline.intake.source.rawValue, to: target.rawValue,
                          ms: ms, detail: failure.map { "\($0.code): \($0.message)" }))
             if let f = failure {
                 noteFailure(id, "ingest", f)
             } else {
                 log.info("ingested \(item.batch)/\(item.name) as \(id)", metadata: ["sku": "\(m.sku)"])
-                waiting[.retouch]!.append(id)
+                if let next = pipeline.stage(reading: target) { waiting[next.step]!.append(id) }
             }
         } catch {
             log.error("ingest of \(item.batch)/\(item.name) failed: \(error)")
@@ -188,9 +189,11 @@ extension Supervisor {
             other.history.append(HistoryEntry(step: "views", to: found.queue?.rawValue ?? found.step?.rawValue ?? "", at: clock.now(),
                                               note: "view \(old.map(String.init) ?? "-") → \(v): a frame shot earlier arrived later"))
             try? ManifestStore.write(other, assetDir: found.path)
+            index.update(other)
             log.info("\(id): view \(old.map(String.init) ?? "-") → \(v) (capture order of \(sku))")
             record(Event(event: "view-moved", asset: id, detail: "\(old.map(String.init) ?? "-") → \(v)"))
             if found.queue == .export, (try? FileOps.move(found.path, layout.asset(id, in: .approved))) != nil {
+                index.move(id, to: .approved)
                 waiting[.export]!.append(id)
             } else if found.step == .export {
                 exportAgain.insert(id)
@@ -221,6 +224,7 @@ extension Supervisor {
         if job.step == .export, exportAgain.remove(id) != nil,
            (try? FileOps.move(layout.asset(id, in: .export), layout.asset(id, in: .approved))) != nil {
             // Its view moved while it was being exported: once more, under the new name.
+            index.move(id, to: .approved)
             waiting[.export]!.append(id)
         }
         if job.step == .export {
@@ -236,6 +240,7 @@ extension Supervisor {
         do {
             try ManifestStore.write(m, assetDir: claim)
             try FileOps.move(claim, layout.asset(m.id, in: queue))
+            index.put(m, in: queue)
         } catch {
             log.error("cannot move \(m.id) to \(queue.rawValue): \(error)")
             lastError = "\(error)"
@@ -256,7 +261,9 @@ extension Supervisor {
             try ManifestStore.writeFailure(failure, assetDir: claim)
             // Never delete an existing failed/<id>: an older failure of the same asset keeps its folder.
             let failedDir = layout.dir(.failed)
-            try FileOps.move(claim, "\(failedDir)/\(FileOps.freeName(in: failedDir, for: m.id))")
+            let name = FileOps.freeName(in: failedDir, for: m.id)
+            try FileOps.move(claim, "\(failedDir)/\(name)")
+            index.put(m, key: name, in: .failed)
         } catch {
             log.error("cannot move \(m.id) to failed: \(error)")
         }
@@ -300,6 +307,7 @@ extension Supervisor {
                 let claim = layout.claimed(id, by: stage.step)
                 guard (try? FileOps.move(layout.asset(id, in: stage.source), claim)) != nil,
                       var m = try? ManifestStore.read(assetDir: claim) else { continue }
+                index.claim(id, by: stage.step)
                 let outcome = handler(self, &m)
                 advance(claim: claim, manifest: &m, step: stage.step, to: outcome.destination, ms: 0, note: outcome.note)
             }
@@ -317,19 +325,19 @@ extension Supervisor {
         recordSignature(m)
         m.review = decision.record
         markSheet(m.batch)
-        if decision.record.status == "exception" { log.notice("\(m.id) needs a person: \(decision.record.reason ?? "")") }
-        return .init(destination: decision.destination, note: decision.record.status)
+        if decision.record.status == .exception { log.notice("\(m.id) needs a person: \(decision.record.reason ?? "")") }
+        return .init(destination: decision.destination, note: decision.record.status.rawValue)
     }
 
-    /// The batch's sample and sharpness so far, counted once from the manifests after a start (then kept in memory).
+    /// The batch's sample and sharpness so far, counted once from the index after a start (then kept in memory).
     func sampleTally(batch: String) -> Sampler.Tally {
         var t = Sampler.Tally()
-        for q in [Queue.review, .approved, .export] {
-            for id in layout.assets(in: q) {
-                guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)), m.batch == batch, let r = m.review else { continue }
-                t.sharpness.add(m)
-                if r.sampled == true { t.passed += 1; t.sampled += 1; t.skus.insert(m.sku) }
-                else if r.status == "auto-approved" { t.passed += 1 }
+        for q in [Queue.review, .approved, pipeline.done] {
+            for e in index.entries(in: q) where e.batch == batch {
+                guard let r = e.review else { continue }
+                if let s = e.sharpness { t.sharpness.add(key: s.key, value: s.value) }
+                if r.sampled { t.passed += 1; t.sampled += 1; t.skus.insert(e.sku) }
+                else if r.status == .autoApproved { t.passed += 1 }
             }
         }
         return t

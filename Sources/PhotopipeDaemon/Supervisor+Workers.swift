@@ -62,6 +62,7 @@ extension Supervisor {
                 let claim = layout.claimed(id, by: stage.step)
                 do {
                     try FileOps.move(layout.asset(id, in: stage.source), claim)
+                    index.claim(id, by: stage.step)
                     if stage.step == .export { refreshCatalogRow(claim) }
                     return (stage.step, claim, id, nil)
                 } catch {
@@ -145,6 +146,7 @@ extension Supervisor {
         do {
             try ManifestStore.write(m, assetDir: job.claimPath)
             try FileOps.move(job.claimPath, layout.asset(id, in: source))
+            index.put(m, in: source)
             waiting[job.step]!.append(id)
         } catch {
             log.error("cannot return \(id) to \(source): \(error)")

@@ -45,6 +45,8 @@ public final class Supervisor {
     /// What each ready file looked like when it settled; checked again at claim time.
     var readySnapshots: [String: SettleTracker.Snapshot] = [:]
     var waiting: [Step: OrderedSet<String>] = [:]
+    /// Every asset's place and summary, for answers that must not read the disk.
+    var index = AssetIndex()
     var lastSweep = Date.distantPast
     var lastSpawnAttempt = Date.distantPast
     var lockFD: Int32 = -1
@@ -156,8 +158,6 @@ public final class Supervisor {
         try lockRoot()
         if config.eventLog { events = try EventLog(path: layout.eventLog, maxBytes: config.eventLogMaxMB << 20) }
         reconcile(reason: "start")
-        markSheetsOfWaitingBatches()
-        rebuildChannelManifests()
         loadPendingDeliveries()
         let w = InboxWatcher(inbox: layout.dir(.inbox), mailbox: mailbox)
         try w.start()
@@ -255,8 +255,9 @@ public final class Supervisor {
         if changed > 0 || reason != "sweep" {
             record(Event(event: "reconcile", detail: "\(reason): returned \(report.returnedFiles) files, \(report.returnedAssets) assets"))
         }
+        if reason == "start" { buildIndex() } else { syncIndex() }
         for stage in pipeline.stages.dropFirst() {
-            for id in layout.assets(in: stage.source) { waiting[stage.step]!.append(id) }
+            for e in index.entries(in: stage.source) where e.inProgress == nil { waiting[stage.step]!.append(e.key) }
         }
     }
 

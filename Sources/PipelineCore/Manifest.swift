@@ -86,16 +86,31 @@ public struct GateResult: Codable, Sendable, Equatable {
     }
 }
 
+/// How review decided an asset. Stored as the strings manifests have always held.
+public enum ReviewStatus: String, Codable, Sendable, CaseIterable {
+    /// Passed every gate and was not sampled: on to export without a person.
+    case autoApproved = "auto-approved"
+    /// Passed, but held as part of the batch's statistical sample.
+    case sampled
+    /// Held because review is set to hold everything.
+    case held
+    /// Failed a gate: waits for a person with the reason.
+    case exception
+    /// A person approved it.
+    case approved
+    /// A person rejected it (it is in failed/).
+    case rejected
+}
+
 public struct ReviewRecord: Codable, Sendable, Equatable {
-    /// auto-approved, sampled, held, exception, approved, rejected
-    public var status: String
+    public var status: ReviewStatus
     /// Held as part of the batch's statistical sample (stays true once a person approves it).
     public var sampled: Bool?
     public var gates: [GateResult]
     public var decidedBy: String?
     public var decidedAt: Date?
     public var reason: String?
-    public init(status: String, gates: [GateResult], decidedBy: String? = nil, decidedAt: Date? = nil, reason: String? = nil) {
+    public init(status: ReviewStatus, gates: [GateResult], decidedBy: String? = nil, decidedAt: Date? = nil, reason: String? = nil) {
         self.status = status; self.gates = gates; self.decidedBy = decidedBy; self.decidedAt = decidedAt; self.reason = reason
     }
 }

@@ -27,8 +27,9 @@ public struct ContactSheet: Sendable {
                       arrivedAt: m.arrivedAt, hasThumbnail: hasThumbnail)
         }
 
-        var status: String { review?.status ?? "waiting" }
-        var isException: Bool { stage == "review" && status == "exception" }
+        /// The status as the page shows it ("waiting" before review decided).
+        var statusText: String { review?.status.rawValue ?? "waiting" }
+        var isException: Bool { stage == "review" && review?.status == .exception }
         var isWaiting: Bool { stage == "review" }
     }
 
@@ -49,7 +50,7 @@ public struct ContactSheet: Sendable {
     static func rank(_ e: Entry) -> Int {
         if e.isException { return 0 }
         if e.isWaiting { return 1 }
-        if e.status == "rejected" || e.status == "approved" { return 2 }
+        if e.review?.status == .rejected || e.review?.status == .approved { return 2 }
         return 3
     }
 
@@ -96,12 +97,12 @@ public struct ContactSheet: Sendable {
     }
 
     func card(_ e: Entry) -> String {
-        let cls = e.isException ? "exception" : e.isWaiting ? "waiting" : e.status == "rejected" ? "rejected" : "done"
+        let cls = e.isException ? "exception" : e.isWaiting ? "waiting" : e.review?.status == .rejected ? "rejected" : "done"
         let title = "\(e.sku)\(e.view.map { " · view \($0)" } ?? "")"
         var s = "<div class=\"card \(cls)\" id=\"\(Markup.escape(e.id))\">\n"
         s += e.hasThumbnail ? "<img src=\"\(Markup.escape(Self.thumbnail(e.id)))\" alt=\"\(Markup.escape(title))\" width=\"300\" height=\"260\">\n"
             : "<p>No thumbnail: retouched before thumbnails were made (<code>\(Markup.escape(Self.command(["retry", e.id])))</code> makes one).</p>\n"
-        s += "<div><strong>\(Markup.escape(title))</strong> <span class=\"status\">\(Markup.escape(e.status))\(e.isWaiting ? "" : " · \(Markup.escape(e.stage))")</span></div>\n"
+        s += "<div><strong>\(Markup.escape(title))</strong> <span class=\"status\">\(Markup.escape(e.statusText))\(e.isWaiting ? "" : " · \(Markup.escape(e.stage))")</span></div>\n"
         s += "<div><code>\(Markup.escape(e.id))</code></div>\n"
         if let reason = e.review?.reason, !reason.isEmpty { s += "<p class=\"reason\">\(Markup.escape(reason))</p>\n" }
         if !e.flags.isEmpty { s += "<div>Flags: \(Markup.escape(e.flags.joined(separator: ", ")))</div>\n" }

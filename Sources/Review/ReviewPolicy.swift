@@ -96,23 +96,23 @@ public struct ReviewPolicy: Sendable {
         let failed = results.filter { !$0.passed }
         if !failed.isEmpty {
             // Every failed gate's reason, so the person sees all there is to fix at once.
-            return Decision(record: ReviewRecord(status: "exception", gates: results, decidedBy: "photopiped",
+            return Decision(record: ReviewRecord(status: .exception, gates: results, decidedBy: "photopiped",
                                                  decidedAt: now, reason: failed.compactMap(\.reason).joined(separator: "; ")),
                             destination: .review)
         }
         if hold {
-            return Decision(record: ReviewRecord(status: "held", gates: results, decidedBy: "photopiped",
+            return Decision(record: ReviewRecord(status: .held, gates: results, decidedBy: "photopiped",
                                                  decidedAt: now, reason: "review.hold is on: every asset waits for a person"),
                             destination: .review)
         }
         if sampler.holds(sha256: m.sha256, confidence: m.master?.retouch?.confidence ?? 1, sku: m.sku,
                          skuHasSeveralViews: skuHasSeveralViews, tally: &tally) {
-            var record = ReviewRecord(status: "sampled", gates: results, decidedBy: "photopiped", decidedAt: now,
+            var record = ReviewRecord(status: .sampled, gates: results, decidedBy: "photopiped", decidedAt: now,
                                       reason: String(format: "every gate passed; held as part of batch %@'s sample (review.sample_rate %.0f%%): look, then `pipectl approve %@`", m.batch, sampler.rate * 100, m.batch))
             record.sampled = true
             return Decision(record: record, destination: .review)
         }
-        return Decision(record: ReviewRecord(status: "auto-approved", gates: results, decidedBy: "photopiped", decidedAt: now),
+        return Decision(record: ReviewRecord(status: .autoApproved, gates: results, decidedBy: "photopiped", decidedAt: now),
                         destination: .approved)
     }
 }

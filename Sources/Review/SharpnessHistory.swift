@@ -10,13 +10,18 @@ public struct SharpnessHistory: Codable, Sendable, Equatable {
 
     public init(limit: Int? = nil) { self.limit = limit }
 
-    static func key(_ m: Manifest) -> String? {
+    public static func key(_ m: Manifest) -> String? {
         guard let s = m.source else { return nil }
         return "\(max(s.width, s.height))x\(min(s.width, s.height))"
     }
 
     public mutating func add(_ m: Manifest) {
         guard let s = m.master?.retouch?.quality?.sharpness, let k = Self.key(m) else { return }
+        add(key: k, value: s)
+    }
+
+    /// One frame's sharpness under its size key (from `key(_:)`).
+    public mutating func add(key k: String, value s: Double) {
         values[k, default: []].append(s)
         if let limit, values[k]!.count > limit { values[k]!.removeFirst(values[k]!.count - limit) }
     }

@@ -87,19 +87,41 @@ struct Batches: ParsableCommand {
     }
 }
 
+/// `--limit` and `--after` for answers that page.
+struct Paging: ParsableArguments {
+    @Option(help: "At most this many entries (the daemon sends at most 1000 a page).") var limit = 200
+    @Option(help: "Start after this asset: the one the previous page named as next.") var after: String?
+
+    func apply(_ request: Request) -> Request {
+        var r = request
+        r.limit = limit
+        r.after = after
+        return r
+    }
+
+    /// Says how to get the next page, when there is one (on stderr: stdout stays the table).
+    func more(_ r: Response) {
+        guard let next = r.next else { return }
+        let args = CommandLine.arguments.dropFirst().filter { $0 != "--after" && $0 != after }
+        FileHandle.standardError.write(Data("more: pipectl \(args.joined(separator: " ")) --after \(next)\n".utf8))
+    }
+}
+
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List assets, optionally of one stage and one batch.")
     @OptionGroup var connection: Connection
     @Argument(help: "ingested, retouched, generated, review, approved, export or failed.") var stage: String?
     @Option(help: "Only this batch.") var batch: String?
+    @OptionGroup var paging: Paging
 
     func run() throws {
-        try connection.call(Request(command: .list, stage: stage, batch: batch)) { r in
+        try connection.call(paging.apply(Request(command: .list, stage: stage, batch: batch))) { r in
             let rows = (r.assets ?? []).map { a in
                 [a.id, a.stage, a.batch, a.sku, a.view.map(String.init) ?? "-", a.note ?? ""]
             }
             if rows.isEmpty { print("no assets"); return }
             print(Table.render(header: ["ASSET", "STAGE", "BATCH", "SKU", "VIEW", "NOTE"], rows: rows))
+            paging.more(r)
         }
     }
 }
@@ -167,13 +189,15 @@ struct Review: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Per batch: total, auto-approved, sampled, exceptions, waiting, decided by a person, and which gates failed how often; with a batch, the assets waiting in it.")
     @OptionGroup var connection: Connection
     @Argument(help: "A batch: list its assets waiting in review.") var batch: String?
+    @OptionGroup var paging: Paging
 
     func run() throws {
-        try connection.call(Request(command: .review, batch: batch)) { resp in
+        try connection.call(paging.apply(Request(command: .review, batch: batch))) { resp in
             if batch != nil {
                 let rows = (resp.assets ?? []).map { [$0.id, $0.sku, $0.view.map(String.init) ?? "-", $0.note ?? ""] }
                 if rows.isEmpty { print("nothing waiting in review for \(batch!)"); return }
                 print(Table.render(header: ["ASSET", "SKU", "VIEW", "STATUS AND REASON"], rows: rows))
+                paging.more(resp)
                 print("approve the passing ones: pipectl approve \(batch!)   (exceptions: name them, or --include-exceptions)")
                 if let sheet = resp.message { print("contact sheet: \(sheet)") }
                 return
@@ -192,11 +216,13 @@ struct Review: ParsableCommand {
 struct Exceptions: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Everything waiting for a specialist, oldest first: review exceptions and exported assets missing a channel's file.")
     @OptionGroup var connection: Connection
+    @OptionGroup var paging: Paging
     func run() throws {
-        try connection.call(Request(command: .exceptions)) { resp in
+        try connection.call(paging.apply(Request(command: .exceptions))) { resp in
             let rows = (resp.assets ?? []).map { [$0.id, $0.stage, $0.batch, $0.sku, $0.view.map(String.init) ?? "-", $0.note ?? ""] }
             if rows.isEmpty { print("no exceptions"); return }
             print(Table.render(header: ["ASSET", "STAGE", "BATCH", "SKU", "VIEW", "WHY"], rows: rows))
+            paging.more(resp)
         }
     }
 }

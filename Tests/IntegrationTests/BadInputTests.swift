@@ -58,14 +58,14 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeout: 60) { self.daemon.assets(in: .review).count == 1 }, daemon.log)
         let id = try XCTUnwrap(daemon.assets(in: .review).first)
         let m = try daemon.manifest(id, in: .review)
-        XCTAssertEqual(m.review?.status, "exception")
+        XCTAssertEqual(m.review?.status, .exception)
         XCTAssertEqual(m.review?.gates.first?.passed, false)
         XCTAssertTrue(daemon.exported().isEmpty)
         // A person approves it.
         let r = daemon.pipectl(["approve", id])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(waitUntil(timeout: 60) { self.daemon.exported() == [name] && self.daemon.assets(in: .export).count == 1 }, daemon.log)
-        XCTAssertEqual(try daemon.manifest(id, in: .export).review?.status, "approved")
+        XCTAssertEqual(try daemon.manifest(id, in: .export).review?.status, .approved)
     }
 }
 

@@ -23,7 +23,7 @@ final class CatalogueDayTests: XCTestCase {
         XCTAssertEqual(known.catalog?["alt_text"], "Blue mug, front")
         let id = try XCTUnwrap(daemon.assets(in: .review).first)
         let waiting = try daemon.manifest(id, in: .review)
-        XCTAssertEqual(waiting.review?.status, "exception")
+        XCTAssertEqual(waiting.review?.status, .exception)
         XCTAssertTrue(waiting.review?.reason?.contains("unknown SKU: candidates SKU-6002 (name)") ?? false, waiting.review?.reason ?? "")
 
         // A broken catalogue is refused and the old one stays in use.

@@ -82,7 +82,7 @@ final class ControlTests: XCTestCase {
         XCTAssertEqual(retry.status, 0, retry.err)
         XCTAssertTrue(waitUntil(timeout: 60) { self.daemon.exported().count == 1 && self.daemon.assets(in: .export).count == 1 }, daemon.log)
         let m = try daemon.manifest(id, in: .export)
-        XCTAssertEqual(m.review?.status, "auto-approved")
+        XCTAssertEqual(m.review?.status, .autoApproved)
         XCTAssertTrue(m.history.contains { $0.step == "retry" })
     }
 

@@ -33,14 +33,14 @@ final class PlantedDefectsReviewTests: XCTestCase {
             }
         }
         XCTAssertEqual(byFile.count, 100)
-        let exceptions = byFile.filter { $0.value.review?.status == "exception" }
+        let exceptions = byFile.filter { $0.value.review?.status == .exception }
 
         // Each planted defect: an exception, its gate among the failed ones, a reason with an action.
         for shot in shots {
             guard let defect = shot.defect, defect != .duplicate else { continue }
             let m = try XCTUnwrap(byFile[shot.name], shot.name)
             let failed = (m.review?.gates ?? []).filter { !$0.passed }.map(\.gate)
-            XCTAssertEqual(m.review?.status, "exception", "\(defect.rawValue) \(shot.name) was not stopped: \(m.review?.gates ?? [])")
+            XCTAssertEqual(m.review?.status, .exception, "\(defect.rawValue) \(shot.name) was not stopped: \(m.review?.gates ?? [])")
             XCTAssertTrue(failed.contains(defect.gate), "\(defect.rawValue) \(shot.name) failed \(failed), not \(defect.gate)")
             let reason = m.review?.reason ?? ""
             XCTAssertTrue(reason.contains("reshoot") || reason.contains("check"), "\(shot.name): no action in \(reason)")
@@ -60,7 +60,7 @@ final class PlantedDefectsReviewTests: XCTestCase {
 
         // The sample: within the rate of the passing frames, none of them an exception.
         let passing = 100 - exceptions.count
-        let sampled = byFile.values.filter { $0.review?.status == "sampled" }.count
+        let sampled = byFile.values.filter { $0.review?.status == .sampled }.count
         let quota = Int((0.12 * Double(passing)).rounded(.up))
         XCTAssertTrue((quota - 1)...quota ~= sampled, "sampled \(sampled) of \(passing) passing; quota \(quota)")
         let summary = try XCTUnwrap(try d.request(Request(command: .review)).review?.first { $0.batch == "planted" })

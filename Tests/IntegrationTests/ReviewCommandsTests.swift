@@ -23,7 +23,7 @@ final class ReviewCommandsTests: XCTestCase {
         XCTAssertEqual(listed.status, 0, listed.err)
         XCTAssertTrue(listed.out.contains("unknown SKU") && listed.out.contains("SKU-7502"), listed.out)
         XCTAssertEqual(listed.out.split(separator: "\n").count, 2, "a header and the one exception:\n\(listed.out)")
-        let exception = try XCTUnwrap(d.assets(in: .review).first { (try? d.manifest($0, in: .review))?.review?.status == "exception" })
+        let exception = try XCTUnwrap(d.assets(in: .review).first { (try? d.manifest($0, in: .review))?.review?.status == .exception })
         let summary = try XCTUnwrap(try d.request(Request(command: .review)).review?.first { $0.batch == "day-1" })
         XCTAssertEqual([summary.total, summary.exceptions, summary.waiting, summary.autoApproved], [4, 1, 4, 0])
         XCTAssertEqual(summary.gateFailures, ["sku": 1])
@@ -36,7 +36,7 @@ final class ReviewCommandsTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeout: 60) { d.assets(in: .export).count == 3 }, d.log)
         XCTAssertEqual(d.assets(in: .review), [exception], "the exception stays")
         let one = try d.manifest(try XCTUnwrap(d.assets(in: .export).first), in: .export)
-        XCTAssertEqual(one.review?.status, "approved")
+        XCTAssertEqual(one.review?.status, .approved)
         XCTAssertEqual(one.review?.decidedBy, "uid \(getuid())")
         XCTAssertTrue(one.history.contains { $0.note?.contains("approved with batch day-1") ?? false })
 
@@ -47,7 +47,7 @@ final class ReviewCommandsTests: XCTestCase {
         let failed = try d.manifest(exception, in: .failed)
         XCTAssertEqual(failed.error?.code, "rejected")
         XCTAssertTrue(failed.error?.message.contains("not our product") ?? false)
-        XCTAssertEqual(failed.review?.status, "rejected")
+        XCTAssertEqual(failed.review?.status, .rejected)
         XCTAssertTrue(d.pipectl(["exceptions"]).out.contains("no exceptions"))
 
         // Reprocess one asset with a per-asset override; it is kept for later rebuilds.
@@ -81,7 +81,7 @@ final class ReviewCommandsTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeout: 60) { d.assets(in: .review).count + d.assets(in: .export).count == 4 }, d.log)
         XCTAssertEqual(d.assets(in: .review).count, 1, "25% of 4, and the batch's first passing asset")
         let held = try d.manifest(try XCTUnwrap(d.assets(in: .review).first), in: .review)
-        XCTAssertEqual(held.review?.status, "sampled")
+        XCTAssertEqual(held.review?.status, .sampled)
         XCTAssertTrue(held.review?.gates.allSatisfy(\.passed) ?? false)
         XCTAssertTrue(d.pipectl(["exceptions"]).out.contains("no exceptions"), "a sample is not an exception")
         XCTAssertTrue(d.pipectl(["approve", "day-2"]).out.contains("approved 1"))

@@ -113,7 +113,7 @@ final class WritersTests: XCTestCase {
         XCTAssertEqual(shell("/bin/cp", ["\(dir)/SKU-7301_02.jpg", "\(daemon.inbox)/"]).status, 0)
         XCTAssertTrue(waitUntil(timeout: 60) { self.daemon.assets(in: .review).count == 1 }, daemon.log)
         let m = try daemon.manifest(try XCTUnwrap(daemon.assets(in: .review).first), in: .review)
-        XCTAssertEqual(m.review?.status, "exception")
+        XCTAssertEqual(m.review?.status, .exception)
         XCTAssertTrue(m.review?.reason?.contains("near-duplicate of SKU-7301_01-") ?? false, m.review?.reason ?? "")
     }
 
@@ -128,7 +128,7 @@ final class WritersTests: XCTestCase {
         }
         let m = try daemon.manifest(try XCTUnwrap(daemon.assets(in: .review).first), in: .review)
         XCTAssertEqual(m.batch, "day-2")
-        XCTAssertEqual(m.review?.status, "exception")
+        XCTAssertEqual(m.review?.status, .exception)
         XCTAssertTrue(m.review?.reason?.contains("view 1 of SKU SKU-7401 is already held by SKU-7401_01-") ?? false, m.review?.reason ?? "")
     }
 

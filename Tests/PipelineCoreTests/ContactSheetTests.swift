@@ -4,27 +4,27 @@ import Review
 import XCTest
 
 final class ContactSheetTests: XCTestCase {
-    func entry(_ id: String, stage: String, status: String, at t: Double, reason: String? = nil, thumb: Bool = true) -> ContactSheet.Entry {
+    func entry(_ id: String, stage: String, status: ReviewStatus, at t: Double, reason: String? = nil, thumb: Bool = true) -> ContactSheet.Entry {
         ContactSheet.Entry(id: id, sku: "SKU-1", view: 1, stage: stage,
-                           review: ReviewRecord(status: status, gates: [GateResult(gate: "sharpness", value: 1620.7, threshold: 4990.6, passed: status != "exception")], reason: reason),
+                           review: ReviewRecord(status: status, gates: [GateResult(gate: "sharpness", value: 1620.7, threshold: 4990.6, passed: status != .exception)], reason: reason),
                            flags: [], arrivedAt: Date(timeIntervalSince1970: t), hasThumbnail: thumb)
     }
 
     func testExceptionsComeFirstThenWaitingThenDecidedEachByArrival() {
         let sheet = ContactSheet(batch: "b", entries: [
-            entry("auto", stage: "export", status: "auto-approved", at: 1),
-            entry("sampled", stage: "review", status: "sampled", at: 2),
-            entry("late-exception", stage: "review", status: "exception", at: 9),
-            entry("exception", stage: "review", status: "exception", at: 3),
-            entry("approved", stage: "export", status: "approved", at: 0),
+            entry("auto", stage: "export", status: .autoApproved, at: 1),
+            entry("sampled", stage: "review", status: .sampled, at: 2),
+            entry("late-exception", stage: "review", status: .exception, at: 9),
+            entry("exception", stage: "review", status: .exception, at: 3),
+            entry("approved", stage: "export", status: .approved, at: 0),
         ])
         XCTAssertEqual(sheet.entries.map(\.id), ["exception", "late-exception", "sampled", "approved", "auto"])
     }
 
     func testThePageEscapesWhatItShowsAndGivesTheCommands() {
         let html = ContactSheet(batch: "shoot 1", entries: [
-            entry("a1", stage: "review", status: "exception", at: 0, reason: "<script>alert(1)</script> & more"),
-            entry("a2", stage: "review", status: "sampled", at: 1, thumb: false),
+            entry("a1", stage: "review", status: .exception, at: 0, reason: "<script>alert(1)</script> & more"),
+            entry("a2", stage: "review", status: .sampled, at: 1, thumb: false),
         ]).html
         XCTAssertFalse(html.contains("<script>"), "nothing from a manifest becomes markup")
         XCTAssertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"))

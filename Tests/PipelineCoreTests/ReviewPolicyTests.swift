@@ -14,7 +14,7 @@ final class ReviewPolicyTests: XCTestCase {
     func testPassingAssetIsAutoApproved() {
         let d = ReviewPolicy(hold: false, minLongSide: 1000).decide(manifest(long: 3000))
         XCTAssertEqual(d.destination, .approved)
-        XCTAssertEqual(d.record.status, "auto-approved")
+        XCTAssertEqual(d.record.status, .autoApproved)
         XCTAssertEqual(d.record.gates, [GateResult(gate: "resolution", value: 3000, threshold: 1000, passed: true),
                                         GateResult(gate: "channel-size", value: 0, threshold: 0, passed: true),
                                         GateResult(gate: "framing", value: 0, threshold: 0, passed: true),
@@ -31,38 +31,38 @@ final class ReviewPolicyTests: XCTestCase {
     func testSmallMasterIsAnExceptionWithAReason() {
         let d = ReviewPolicy(hold: false, minLongSide: 1000).decide(manifest(long: 800))
         XCTAssertEqual(d.destination, .review)
-        XCTAssertEqual(d.record.status, "exception")
+        XCTAssertEqual(d.record.status, .exception)
         XCTAssertTrue(d.record.reason?.contains("800 px") ?? false)
     }
 
     func testNearDuplicateOfTheSameSkuIsAnException() {
         let policy = ReviewPolicy(hold: false, minLongSide: 1000)
         let close = policy.decide(manifest(long: 3000), nearest: .init(id: "a-other", distance: 0.5))
-        XCTAssertEqual(close.record.status, "exception")
+        XCTAssertEqual(close.record.status, .exception)
         XCTAssertTrue(close.record.reason?.contains("near-duplicate of a-other") ?? false)
-        XCTAssertEqual(policy.decide(manifest(long: 3000), nearest: .init(id: "a-other", distance: 9)).record.status, "auto-approved")
+        XCTAssertEqual(policy.decide(manifest(long: 3000), nearest: .init(id: "a-other", distance: 9)).record.status, .autoApproved)
         let off = ReviewPolicy(hold: false, minLongSide: 1000, nearDuplicateDistance: 0)
-        XCTAssertEqual(off.decide(manifest(long: 3000), nearest: .init(id: "a-other", distance: 0)).record.status, "auto-approved")
+        XCTAssertEqual(off.decide(manifest(long: 3000), nearest: .init(id: "a-other", distance: 0)).record.status, .autoApproved)
     }
 
     func testViewClashIsAnException() {
         var m = manifest(long: 3000)
         m.viewClashWith = "SKU-1_01-aaaa"
         let d = ReviewPolicy(hold: false, minLongSide: 1000).decide(m)
-        XCTAssertEqual(d.record.status, "exception")
+        XCTAssertEqual(d.record.status, .exception)
         XCTAssertTrue(d.record.reason?.contains("already held by SKU-1_01-aaaa") ?? false, d.record.reason ?? "")
     }
 
     func testHoldKeepsEverythingForAPerson() {
         let d = ReviewPolicy(hold: true, minLongSide: 1000).decide(manifest(long: 3000))
         XCTAssertEqual(d.destination, .review)
-        XCTAssertEqual(d.record.status, "held")
+        XCTAssertEqual(d.record.status, .held)
     }
 
     func testMissingMasterFailsTheGate() {
         var m = manifest(long: 3000)
         m.master = nil
-        XCTAssertEqual(ReviewPolicy(hold: false, minLongSide: 1).decide(m).record.status, "exception")
+        XCTAssertEqual(ReviewPolicy(hold: false, minLongSide: 1).decide(m).record.status, .exception)
     }
 }
 
@@ -76,11 +76,11 @@ final class SkuGateTests: XCTestCase {
         r.candidates = [.init(source: "name", value: "NOPE-9")]
         m.skuResolution = r
         let d = ReviewPolicy(hold: false, minLongSide: 1000).decide(m)
-        XCTAssertEqual(d.record.status, "exception")
+        XCTAssertEqual(d.record.status, .exception)
         XCTAssertTrue(d.record.reason?.contains("unknown SKU: candidates NOPE-9 (name)") ?? false, d.record.reason ?? "")
         r.sku = "NOPE-9"
         m.skuResolution = r
-        XCTAssertEqual(ReviewPolicy(hold: false, minLongSide: 1000).decide(m).record.status, "auto-approved")
+        XCTAssertEqual(ReviewPolicy(hold: false, minLongSide: 1000).decide(m).record.status, .autoApproved)
     }
 
     func retouched(confidence: Double, flags: [String]) -> Manifest {
@@ -169,7 +169,7 @@ final class SamplerTests: XCTestCase {
         m.master = MasterInfo(file: "master.tif", width: 3000, height: 2000)
         let d = policy.decide(m, nearest: nil, tally: &tally, skuHasSeveralViews: false)
         XCTAssertEqual(d.destination, .review)
-        XCTAssertEqual(d.record.status, "sampled")
+        XCTAssertEqual(d.record.status, .sampled)
         XCTAssertEqual(d.record.sampled, true)
         XCTAssertTrue(d.record.reason?.contains("pipectl approve shoot-7") ?? false)
     }
@@ -228,15 +228,15 @@ final class ImageGateTests: XCTestCase {
         for s in [13000.0, 14000, 15000, 12000, 16000] { _ = p.decide(manifest(sharpness: s), nearest: nil, tally: &tally, skuHasSeveralViews: false) }
         XCTAssertEqual(tally.sharpness.like(manifest()).count, 5)
         let d = p.decide(manifest(sharpness: 3000), nearest: nil, tally: &tally, skuHasSeveralViews: false)
-        XCTAssertEqual(d.record.status, "exception", "3000 is above the floor but far below the batch")
+        XCTAssertEqual(d.record.status, .exception, "3000 is above the floor but far below the batch")
         var fresh = Sampler.Tally()
         let early = p.decide(manifest(sharpness: 3000), nearest: nil, tally: &fresh, skuHasSeveralViews: false, recentSharpness: tally.sharpness)
-        XCTAssertEqual(early.record.status, "exception", "a batch's first frame is judged against the studio's recent frames")
+        XCTAssertEqual(early.record.status, .exception, "a batch's first frame is judged against the studio's recent frames")
         var other = manifest(sharpness: 3000)
         other.source?.width = 1200; other.source?.height = 800
         var fresh2 = Sampler.Tally()
         let otherSize = p.decide(other, nearest: nil, tally: &fresh2, skuHasSeveralViews: false, recentSharpness: tally.sharpness)
-        XCTAssertEqual(otherSize.record.status, "auto-approved", "frames of another size are no reference")
+        XCTAssertEqual(otherSize.record.status, .autoApproved, "frames of another size are no reference")
     }
 
     func testCrushedShadowsAndStrayPartsAndACutOffProductAreExceptions() {
@@ -249,7 +249,7 @@ final class ImageGateTests: XCTestCase {
         XCTAssertTrue(stray.reason?.contains("covers 1.06%") ?? false, stray.reason ?? "")
         XCTAssertTrue(policy.backgroundGate(manifest(stray: 0)).passed)
         let d = policy.decide(manifest(touches: ["left", "bottom"]))
-        XCTAssertEqual(d.record.status, "exception")
+        XCTAssertEqual(d.record.status, .exception)
         XCTAssertEqual(d.record.gates.filter { !$0.passed }.map(\.gate), ["framing"], "the cut-off is framing's, not the retouch gate's")
         XCTAssertTrue(d.record.reason?.contains("cut off at the left and bottom edges") ?? false, d.record.reason ?? "")
     }
@@ -276,7 +276,7 @@ final class ImageGateTests: XCTestCase {
 
     func testClippedHighlightsAreAnExposureException() {
         let d = policy.decide(manifest(clipped: 0.12))
-        XCTAssertEqual(d.record.status, "exception")
+        XCTAssertEqual(d.record.status, .exception)
         XCTAssertTrue(d.record.reason?.contains("highlights are clipped on 12% of the product") ?? false, d.record.reason ?? "")
     }
 
