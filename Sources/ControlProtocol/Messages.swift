@@ -79,6 +79,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var exportExceptions: Int?
     /// Files per delivery status: pending, delivered, failed.
     public var deliveries: [String: Int]?
+    /// Set while the disk under the root is full: what is free, and what work waits for.
+    public var diskFull: String?
     public init(version: String, uptimeSeconds: Double, paused: Bool, stages: [String: Int], inProgress: [String: Int],
                 workersBusy: Int, workersIdle: Int, lastError: String?, processed: Int) {
         self.version = version; self.uptimeSeconds = uptimeSeconds; self.paused = paused; self.stages = stages

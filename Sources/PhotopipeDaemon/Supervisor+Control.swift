@@ -63,6 +63,7 @@ extension Supervisor {
                                   stages: stages, inProgress: inProgress, workersBusy: running.count,
                                   workersIdle: max(0, workers.count - running.count), lastError: lastError, processed: processed)
         report.exportExceptions = exportExceptionCount
+        report.diskFull = disk.message
         if !config.delivery.targets.isEmpty { report.deliveries = deliveryCounts }
         return report
     }

@@ -106,11 +106,20 @@ extension Supervisor {
                 if let next = pipeline.stage(reading: target) { waiting[next.step]!.append(id) }
             }
         } catch {
-            log.error("ingest of \(item.batch)/\(item.name) failed: \(error)")
-            lastError = "\(error)"
             if FileOps.exists(claim) {
                 try? FileManager.default.removeItem(atPath: staging)
+                if DiskGuard.isOutOfSpace(error) {
+                    // Not the file's fault: back to the inbox, no attempt counted.
+                    diskChanged(disk.ranOut("ingest of \(item.batch)/\(item.name)"))
+                    returnToInbox(claim, item)
+                    return
+                }
+                log.error("ingest of \(item.batch)/\(item.name) failed: \(error)")
+                lastError = "\(error)"
                 ingestSetback(claim, item, reason: "\(error)")
+            } else {
+                log.error("ingest of \(item.batch)/\(item.name) failed: \(error)")
+                lastError = "\(error)"
             }
             // Otherwise the original is already in originals/: the next reconcile finishes the asset.
         }
@@ -213,6 +222,10 @@ extension Supervisor {
 
     func finishWorkerStep(_ job: RunningJob, _ reply: WorkerReply, ms: Double) {
         guard let id = job.assetID, var m = try? ManifestStore.read(assetDir: job.claimPath) else { return }
+        if !reply.ok, reply.failure?.code == StepFailure.diskFullCode {
+            putBack(claim: job.claimPath, id: id, step: job.step, what: "\(job.step) of \(id)")
+            return
+        }
         if !reply.ok {
             let f = reply.failure ?? StepFailure("unknown", "the worker reported a failure without a reason")
             fail(claim: job.claimPath, manifest: m, step: job.step, code: f.code, message: f.message,
@@ -242,6 +255,10 @@ extension Supervisor {
             try FileOps.move(claim, layout.asset(m.id, in: queue))
             index.put(m, in: queue)
         } catch {
+            if DiskGuard.isOutOfSpace(error) {
+                putBack(claim: claim, id: m.id, step: step, what: "writing the manifest of \(m.id)")
+                return
+            }
             log.error("cannot move \(m.id) to \(queue.rawValue): \(error)")
             lastError = "\(error)"
             return
@@ -265,6 +282,10 @@ extension Supervisor {
             try FileOps.move(claim, "\(failedDir)/\(name)")
             index.put(m, key: name, in: .failed)
         } catch {
+            if DiskGuard.isOutOfSpace(error), claim.hasPrefix(layout.work + "/") {
+                putBack(claim: claim, id: m.id, step: step, what: "recording the failure of \(m.id)")
+                return
+            }
             log.error("cannot move \(m.id) to failed: \(error)")
         }
         record(Event(event: "failed", asset: m.id, step: step.rawValue, from: pipeline.source(of: step).rawValue, to: "failed", detail: "\(code): \(message)"))

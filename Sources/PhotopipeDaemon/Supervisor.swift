@@ -55,6 +55,7 @@ public final class Supervisor {
     var parked: [String: SettleTracker.Snapshot] = [:]
 
     var paused = false
+    let disk: DiskWatch
     var stopping = false
     var stopDeadline: Date?
     var startedAt = Date.distantPast
@@ -118,6 +119,7 @@ public final class Supervisor {
             throw DaemonError("stage \(stage.step) runs inline but has no handler")
         }
         self.layout = Layout(root: config.root, pipeline: pipeline)
+        self.disk = DiskWatch(root: config.root, minFreeMB: config.minFreeMB)
         self.log = logger
         self.policy = ReviewPolicy(config)
         self.namePattern = try NamePattern(config.namePattern)
@@ -173,7 +175,7 @@ public final class Supervisor {
         record(Event(event: "daemon-started", detail: "version \(photopipeVersion)"))
 
         while true {
-            let inlineWaiting = !paused && !stopping && pipeline.inlineStages.contains { !waiting[$0.step]!.isEmpty }
+            let inlineWaiting = !holding && !stopping && pipeline.inlineStages.contains { !waiting[$0.step]!.isEmpty }
             let wait = inlineWaiting ? 0 : min(0.1, settle.secondsUntilNextDue(now: clock.now().timeIntervalSince1970) ?? 0.1)
             for e in mailbox.take(timeout: wait) { handle(e) }
             let now = clock.now()
@@ -224,7 +226,8 @@ public final class Supervisor {
             reconcile(reason: "sweep")
             scanInbox()
         }
-        if !paused {
+        diskChanged(disk.check(now: now))
+        if !holding {
             runInlineSteps()
             dispatch()
         }
@@ -239,7 +242,7 @@ public final class Supervisor {
     /// dispatched or finished for twice the per-asset timeout (no workers, a wedged loop).
     func healthy(_ now: Date) -> Bool {
         let waitingWork = !readyFiles.isEmpty || waiting.values.contains { !$0.isEmpty }
-        let busy = !running.isEmpty || (waitingWork && !paused)
+        let busy = !running.isEmpty || (waitingWork && !holding)
         if !busy { lastProgress = now; return true }
         return now.timeIntervalSince(lastProgress) < 2 * config.assetTimeoutSeconds + 10
     }
@@ -335,9 +338,12 @@ public final class Supervisor {
     }
     var signalSources: [DispatchSourceSignal] = []
 
+    /// No new work starts: a person paused the daemon, or the disk is full.
+    var holding: Bool { paused || disk.full }
+
     func statusLine() -> String {
         let queued = readyFiles.count + waiting.values.reduce(0) { $0 + $1.count }
-        return "queued \(queued), running \(running.count), inbox settling \(settle.count), done \(processed)\(paused ? ", paused" : "")"
+        return "queued \(queued), running \(running.count), inbox settling \(settle.count), done \(processed)\(paused ? ", paused" : "")\(disk.full ? ", disk full" : "")"
     }
 }
 

@@ -32,6 +32,8 @@ public struct Config: Codable, Sendable, Equatable {
     public var workerMemoryMB = 4096
     public var assetTimeoutSeconds = 120.0
     public var maxAttempts = 3
+    /// Below this much free space under the root, intake and image work pause (0: only a failed write pauses them).
+    public var minFreeMB = 1024
 
     // [retouch]
     public var retouch = RetouchSettings()
@@ -151,6 +153,7 @@ public enum ConfigLoader {
         "limits.worker_memory_mb": { $0.workerMemoryMB = try int($1, 256...1_048_576) },
         "limits.asset_timeout_seconds": { $0.assetTimeoutSeconds = try double($1, 1...86_400) },
         "limits.max_attempts": { $0.maxAttempts = try int($1, 1...20) },
+        "limits.min_free_mb": { $0.minFreeMB = try int($1, 0...10_000_000) },
         "review.hold": { $0.reviewHold = try bool($1) },
         "review.sample_rate": { $0.sampleRate = try double($1, 0...1) },
         "review.sample_seed": { $0.sampleSeed = try string($1) },

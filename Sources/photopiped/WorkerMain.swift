@@ -78,7 +78,8 @@ enum WorkerMain {
         } catch let f as StepFailure {
             reply.ok = false; reply.failure = f
         } catch {
-            reply.ok = false; reply.failure = StepFailure("io_error", "\(error)")
+            reply.ok = false
+            reply.failure = DiskGuard.isOutOfSpace(error) ? .diskFull(step: job.step.rawValue, detail: "\(error)") : StepFailure("io_error", "\(error)")
         }
         return reply
     }

@@ -61,6 +61,7 @@ struct Status: ParsableCommand {
             if let n = s.exportExceptions, n > 0 {
                 print("export exceptions: \(n) exported assets lack a channel's file (see `pipectl list export`)")
             }
+            if let full = s.diskFull { print("DISK FULL: \(full)") }
             print("last error: \(s.lastError ?? "none")")
         }
     }
