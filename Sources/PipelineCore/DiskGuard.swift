@@ -64,6 +64,13 @@ public struct DiskGuard: Sendable {
 extension StepFailure {
     public static let diskFullCode = "disk_full"
 
+    /// This failure, or a full disk when that is what its words say happened (a stage that names
+    /// its own write failure may not know the cause).
+    public func recognisingFullDisk(step: String) -> StepFailure {
+        guard code != Self.diskFullCode, ["No space left on device", "Disk quota exceeded"].contains(where: message.contains) else { return self }
+        return .diskFull(step: step, detail: message)
+    }
+
     /// A write that found no space: the asset is not at fault and is tried again once space returns.
     public static func diskFull(step: String, detail: String) -> StepFailure {
         StepFailure(diskFullCode, "The disk under the root filled up at step '\(step)' (\(detail)). Nothing is lost; work resumes by itself once space is freed.")

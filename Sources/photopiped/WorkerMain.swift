@@ -76,7 +76,7 @@ enum WorkerMain {
             }
             try work(job, &reply)
         } catch let f as StepFailure {
-            reply.ok = false; reply.failure = f
+            reply.ok = false; reply.failure = f.recognisingFullDisk(step: job.step.rawValue)
         } catch {
             reply.ok = false
             reply.failure = DiskGuard.isOutOfSpace(error) ? .diskFull(step: job.step.rawValue, detail: "\(error)") : StepFailure("io_error", "\(error)")
