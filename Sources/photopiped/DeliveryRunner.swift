@@ -76,16 +76,16 @@ enum DeliveryRunner {
                         out.result = .success(try client.deliver(localPath: local, key: key, sha256: item.sha256))
                         return out
                     }
+                    // An upload of this key that a run which died before recording its id left behind.
+                    for u in (try? client.multipartUploads(prefix: key)) ?? [] where u.key == key {
+                        try? client.abortMultipart(key: key, uploadID: u.uploadID)
+                    }
                     if let existing = try client.head(key: key), existing == item.sha256 {
                         out.result = .success(S3Client.Result(url: client.publicURL(key: key), etag: nil, alreadyThere: true))
                         return out
                     }
                     guard FolderTarget.sha256(of: local) == item.sha256 else {
                         throw DeliveryFailure(permanent: true, "the exported file \(local) is missing or changed since export; re-export the asset")
-                    }
-                    // An upload of this key that a run which died before recording its id left behind.
-                    for u in (try? client.multipartUploads(prefix: key)) ?? [] where u.key == key {
-                        try? client.abortMultipart(key: key, uploadID: u.uploadID)
                     }
                     out.upload = .started(id: try client.startMultipart(key: key, sha256: item.sha256), key: key)
                     out.result = .success(S3Client.Result(url: client.publicURL(key: key), etag: nil, alreadyThere: false))

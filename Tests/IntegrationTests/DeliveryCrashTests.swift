@@ -104,16 +104,30 @@ final class DeliveryCrashTests: XCTestCase {
                       "nothing delivered\n\(d.log.suffix(3000))")
         XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(batches["soak-b"]!)/", "\(d.inbox)/soak-b/"]).status, 0)
 
-        // Killed at random moments while the batches are exported and delivered; started again each time.
-        var kills = 0, openAfterKills = 0
-        for _ in 0..<8 {
-            usleep(UInt32.random(in: 600_000...2_200_000))
+        // Killed ten times while the batches are exported and delivered, started again each time: at
+        // random moments, right after a multipart upload id is recorded (parts not yet complete), and
+        // while a batch's post is due but not yet sent (the quiet period).
+        let cdnRecords = "\(d.root)/deliveries/cdn", due = "\(d.root)/deliveries/.due"
+        func uploadRecorded() -> Bool {
+            ((try? FileManager.default.contentsOfDirectory(atPath: cdnRecords)) ?? []).contains { name in
+                name.hasSuffix(".json") && ((try? String(contentsOfFile: "\(cdnRecords)/\(name)", encoding: .utf8)) ?? "").contains("uploadId")
+            }
+        }
+        func postDue() -> Bool { !(((try? FileManager.default.contentsOfDirectory(atPath: due)) ?? []).filter { $0.hasSuffix(".json") }.isEmpty) }
+        var kills = 0, openAfterKills = 0, midUpload = 0, whileDue = 0
+        for round in 0..<10 {
+            switch round % 3 {
+            case 1: if waitUntil(timeout: 3, poll: 0.002, uploadRecorded) { midUpload += 1 }
+            case 2: if waitUntil(timeout: 3, poll: 0.01, postDue) { whileDue += 1 }
+            default: usleep(UInt32.random(in: 300_000...1_500_000))
+            }
             d.kill9()
             kills += 1
             openAfterKills += (try? client.multipartUploads().count) ?? 0
             try d.start()
         }
         let killedFor = Date().timeIntervalSince(started)
+        XCTAssertGreaterThan(whileDue, 0, "a kill landed while a post was due")
 
         // Then everything arrives: every asset exported, every file delivered, each batch posted complete.
         let expectedAssets = 24
@@ -171,9 +185,44 @@ final class DeliveryCrashTests: XCTestCase {
                 XCTAssertEqual(p.body["event"] as? String, "batch.delivered")
             }
         }
-        let mine = all.filter { $0.status == 200 }
-        let summary = "SOAK: \(kills) kills in \(Int(killedFor)) s, \(openAfterKills) multipart uploads seen open right after the kills, "
-            + "\(objects.count) objects (\(multipart) multipart), \(folderFiles.count) folder files, \(all.count) posts "
+
+        // A kill between CreateMultipartUpload and CompleteMultipartUpload, made certain: with the
+        // daemon stopped, one item records an upload started on the server, and another item's key
+        // has an upload that no record names (killed before the id was written). At start both are
+        // aborted, the files are found already there, and the batch's state (and post) is unchanged.
+        XCTAssertEqual(d.stop(), 0)
+        let names = records.filter { !$0.hasPrefix(".") }.sorted()
+        var planted: [String] = []
+        for (n, name) in names.prefix(2).enumerated() {
+            let path = "\(cdnRecords)/\(name)"
+            var r = try ManifestStore.decoder().decode(DeliveryRecord.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            let i = try XCTUnwrap(r.items.firstIndex { $0.channel == "default" })
+            let key = "\(r.batch)/default/\(r.items[i].file)"
+            let id = try client.startMultipart(key: key, sha256: r.items[i].sha256)
+            planted.append(key)
+            r.items[i].status = .pending
+            r.items[i].attempts = 0
+            if n == 0 { r.items[i].uploadId = id; r.items[i].uploadKey = key }
+            try AtomicFile.write(try ManifestStore.encoder().encode(r), to: path)
+        }
+        XCTAssertEqual(try client.multipartUploads().map(\.key).sorted(), planted.sorted())
+        try d.start()
+        XCTAssertTrue(waitUntil(timeout: 20, poll: 0.1) {
+            ((try? self.client.multipartUploads()).map(\.isEmpty) ?? false)
+                && ((try? d.request(Request(command: .deliveries)).deliveries) ?? []).allSatisfy { $0.status == "delivered" }
+        }, "uploads left: \((try? client.multipartUploads()) ?? [])\n\(d.log.suffix(2000))")
+        XCTAssertEqual(try client.objects().map(\.key).sorted(), expected.keys.sorted())
+        for key in planted { XCTAssertEqual(Crypto.sha256Hex(try client.get(key: key).body), expected[key]) }
+        sleep(3)
+        for batch in batches.keys {
+            XCTAssertEqual(Set(completePosts(batch).map { $0["delivery"] as? String ?? "" }).count, 1, "\(batch): the same state, no new post")
+        }
+        let final = posts()
+
+        let mine = final.filter { $0.status == 200 }
+        let summary = "SOAK: \(kills) kills in \(Int(killedFor)) s (\(midUpload) with an upload id recorded, \(whileDue) with a post due), "
+            + "\(openAfterKills) multipart uploads seen open right after the kills, "
+            + "\(objects.count) objects (\(multipart) multipart), \(folderFiles.count) folder files, \(final.count) posts "
             + "(\(mine.filter { ($0.body["complete"] as? Bool) == true }.count) complete, \(mine.filter { ($0.body["complete"] as? Bool) != true }.count) partial), "
             + "\(Int(Date().timeIntervalSince(started))) s in all"
         print(summary)
