@@ -158,12 +158,17 @@ extension Supervisor {
     }
 
     /// A batch gone quiet with no delivery pending: unless assets of it are still in machine stages
-    /// (their own settling makes it due again), each webhook gets the batch's state, unless it
+    /// (then it is looked at again later), each webhook gets the batch's state, unless it
     /// already has a post of this very state (same delivery id). Then the due record goes.
     func prepareWebhooks(batch: String) {
         let recs = records(batch: batch)
         let p = batchProgress(batch, exported: Set(recs.map(\.asset)))
-        guard p.machine == 0 else { return }
+        guard p.machine == 0 else {
+            // Still moving: looked at again in a while (an asset can also leave without a delivery,
+            // as a duplicate, say); its own settling or failure makes the batch due sooner.
+            webhookDue[batch] = Date().addingTimeInterval(5)
+            return
+        }
         let state = BatchDeliveryManifest.make(batch: batch, records: recs, waiting: p.review, assetFailures: p.failures)
         for t in config.delivery.webhooks {
             let key = "\(t.name)/\(batch)"
