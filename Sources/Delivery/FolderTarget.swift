@@ -27,7 +27,7 @@ public struct FolderTarget: Sendable {
         return S3Client.Result(url: "file://\(dest)", etag: nil, alreadyThere: false)
     }
 
-    static func sha256(of path: String) -> String? {
+    public static func sha256(of path: String) -> String? {
         var hex = [CChar](repeating: 0, count: 65)
         var bytes: Int64 = 0
         guard pp_sha256_file(path, &hex, &bytes) == 0 else { return nil }

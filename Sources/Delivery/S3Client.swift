@@ -10,7 +10,8 @@ import FoundationNetworking
 public struct S3Client: Sendable {
     public let target: DeliverySettings.Target
     let signer: SigV4
-    public static let partSize = 8 * 1024 * 1024
+    /// Bytes per part of a multipart upload (the target's `multipart_part_mb`).
+    public var partSize: Int { max(1, Int(target.multipartPartMB * 1024 * 1024)) }
 
     public init(target: DeliverySettings.Target, credentials: Credentials) {
         self.target = target
@@ -53,11 +54,16 @@ public struct S3Client: Sendable {
         if let existing = try head(key: key), existing == sha256 {
             return Result(url: publicURL(key: key), etag: nil, alreadyThere: true)
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: localPath)[.size] as? Int) ?? 0
-        let etag = size > target.multipartThresholdMB * 1024 * 1024
-            ? try multipart(localPath: localPath, key: key, sha256: sha256, size: size)
+        let etag = needsParts(localPath: localPath)
+            ? try multipart(localPath: localPath, key: key, sha256: sha256)
             : try put(localPath: localPath, key: key, sha256: sha256)
         return Result(url: publicURL(key: key), etag: etag, alreadyThere: false)
+    }
+
+    /// The file is above the target's multipart threshold.
+    public func needsParts(localPath: String) -> Bool {
+        let size = (try? FileManager.default.attributesOfItem(atPath: localPath)[.size] as? Int) ?? 0
+        return Double(size) > target.multipartThresholdMB * 1024 * 1024
     }
 
     /// The object as stored (for checks and tests).
@@ -66,7 +72,7 @@ public struct S3Client: Sendable {
     }
 
     /// The object's recorded sha256, or nil when there is no object.
-    func head(key: String) throws -> String? {
+    public func head(key: String) throws -> String? {
         let r = try send("HEAD", objectURL(key: key), body: Data(), headers: [:], okStatuses: [200, 404, 400, 403])
         if r.status == 400 || r.status == 403 {
             // A HEAD answer has no body to say why: ask again with GET, whose error names the cause.
@@ -92,37 +98,90 @@ public struct S3Client: Sendable {
         return r.headers["etag"]
     }
 
-    /// CreateMultipartUpload, parts of `partSize` read one at a time, CompleteMultipartUpload.
-    func multipart(localPath: String, key: String, sha256: String, size: Int) throws -> String? {
+    /// CreateMultipartUpload, parts, CompleteMultipartUpload in one go (aborted on failure).
+    func multipart(localPath: String, key: String, sha256: String) throws -> String? {
+        let uploadID = try startMultipart(key: key, sha256: sha256)
+        do { return try uploadParts(localPath: localPath, key: key, uploadID: uploadID) } catch {
+            try? abortMultipart(key: key, uploadID: uploadID)
+            throw error
+        }
+    }
+
+    /// CreateMultipartUpload: the upload id, which the caller records before sending any part.
+    public func startMultipart(key: String, sha256: String) throws -> String {
         let created = try send("POST", objectURL(key: key, query: "uploads="), body: Data(), headers: objectHeaders(key: key, sha256: sha256))
         guard let uploadID = XMLText.first("UploadId", in: created.body) else {
             throw DeliveryFailure(permanent: false, "the server started no multipart upload for \(key)")
         }
+        return uploadID
+    }
+
+    /// Parts of `partSize` read one at a time, then CompleteMultipartUpload; the object's ETag.
+    public func uploadParts(localPath: String, key: String, uploadID: String) throws -> String? {
         guard let file = FileHandle(forReadingAtPath: localPath) else {
             throw DeliveryFailure(permanent: true, "the exported file \(localPath) is missing; re-export the asset")
         }
         defer { try? file.close() }
+        let id = SigV4.encode(uploadID, keepSlash: false)
         var etags: [String] = []
         var number = 1
-        do {
-            while true {
-                let part = file.readData(ofLength: S3Client.partSize)
-                if part.isEmpty { break }
-                let q = "partNumber=\(number)&uploadId=\(SigV4.encode(uploadID, keepSlash: false))"
-                let r = try send("PUT", objectURL(key: key, query: q), body: part, headers: [:])
-                etags.append(r.headers["etag"] ?? "")
-                number += 1
-            }
-            let xml = "<CompleteMultipartUpload>" + etags.enumerated().map {
-                "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\($0.element)</ETag></Part>"
-            }.joined() + "</CompleteMultipartUpload>"
-            let done = try send("POST", objectURL(key: key, query: "uploadId=\(SigV4.encode(uploadID, keepSlash: false))"),
-                                body: Data(xml.utf8), headers: ["content-type": "application/xml"])
-            return XMLText.first("ETag", in: done.body)
-        } catch {
-            _ = try? send("DELETE", objectURL(key: key, query: "uploadId=\(SigV4.encode(uploadID, keepSlash: false))"), body: Data(), headers: [:], okStatuses: [204, 200, 404])
-            throw error
+        while true {
+            let part = file.readData(ofLength: partSize)
+            if part.isEmpty { break }
+            let r = try send("PUT", objectURL(key: key, query: "partNumber=\(number)&uploadId=\(id)"), body: part, headers: [:])
+            etags.append(r.headers["etag"] ?? "")
+            number += 1
         }
+        let xml = "<CompleteMultipartUpload>" + etags.enumerated().map {
+            "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\($0.element)</ETag></Part>"
+        }.joined() + "</CompleteMultipartUpload>"
+        let done = try send("POST", objectURL(key: key, query: "uploadId=\(id)"), body: Data(xml.utf8), headers: ["content-type": "application/xml"])
+        return XMLText.first("ETag", in: done.body)
+    }
+
+    /// AbortMultipartUpload; an upload the server no longer knows (completed or aborted) counts as aborted.
+    public func abortMultipart(key: String, uploadID: String) throws {
+        let r = try send("DELETE", objectURL(key: key, query: "uploadId=\(SigV4.encode(uploadID, keepSlash: false))"), body: Data(),
+                         headers: [:], okStatuses: [200, 204, 404])
+        _ = r
+    }
+
+    public struct Upload: Sendable, Equatable {
+        public var key: String
+        public var uploadID: String
+    }
+
+    /// ListMultipartUploads: unfinished uploads whose key starts with `prefix` (first 1000).
+    public func multipartUploads(prefix: String = "") throws -> [Upload] {
+        let q = "prefix=\(SigV4.encode(prefix, keepSlash: false))&uploads="
+        let r = try send("GET", bucketURL(query: q), body: Data(), headers: [:])
+        return XMLText.blocks("Upload", in: r.body).compactMap { b in
+            guard let k = XMLText.first("Key", in: Data(b.utf8)), let id = XMLText.first("UploadId", in: Data(b.utf8)) else { return nil }
+            return Upload(key: k, uploadID: id)
+        }
+    }
+
+    /// ListObjectsV2: every key under `prefix`, with its ETag.
+    public func objects(prefix: String = "") throws -> [(key: String, etag: String)] {
+        var out: [(key: String, etag: String)] = []
+        var token: String?
+        repeat {
+            var q = "list-type=2&prefix=\(SigV4.encode(prefix, keepSlash: false))"
+            if let token { q += "&continuation-token=\(SigV4.encode(token, keepSlash: false))" }
+            let r = try send("GET", bucketURL(query: q), body: Data(), headers: [:])
+            for b in XMLText.blocks("Contents", in: r.body) {
+                if let k = XMLText.first("Key", in: Data(b.utf8)) { out.append((k, XMLText.first("ETag", in: Data(b.utf8)) ?? "")) }
+            }
+            token = XMLText.first("IsTruncated", in: r.body) == "true" ? XMLText.first("NextContinuationToken", in: r.body) : nil
+        } while token != nil
+        return out
+    }
+
+    func bucketURL(query: String) -> URL {
+        if target.pathStyle { return URL(string: "\(target.endpoint!)/\(target.bucket!)?\(query)")! }
+        var c = URLComponents(url: URL(string: target.endpoint!)!, resolvingAgainstBaseURL: false)!
+        c.host = "\(target.bucket!).\(c.host!)"
+        return URL(string: "\(c.url!.absoluteString)/?\(query)")!
     }
 
     func send(_ method: String, _ url: URL, body: Data, headers: [String: String], okStatuses: Set<Int> = [200]) throws -> HTTPResponse {
@@ -165,8 +224,24 @@ enum XMLText {
     static func first(_ tag: String, in data: Data) -> String? {
         let s = String(decoding: data, as: UTF8.self)
         guard let a = s.range(of: "<\(tag)>"), let b = s.range(of: "</\(tag)>", range: a.upperBound..<s.endIndex) else { return nil }
-        return String(s[a.upperBound..<b.lowerBound])
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+        return unescape(String(s[a.upperBound..<b.lowerBound]))
+    }
+
+    /// The inner text of every `<tag>…</tag>`, unescaped later by `first`.
+    static func blocks(_ tag: String, in data: Data) -> [String] {
+        let s = String(decoding: data, as: UTF8.self)
+        var out: [String] = []
+        var rest = s.startIndex..<s.endIndex
+        while let a = s.range(of: "<\(tag)>", range: rest), let b = s.range(of: "</\(tag)>", range: a.upperBound..<s.endIndex) {
+            out.append(String(s[a.upperBound..<b.lowerBound]))
+            rest = b.upperBound..<s.endIndex
+        }
+        return out
+    }
+
+    static func unescape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&apos;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
     }
 }
 

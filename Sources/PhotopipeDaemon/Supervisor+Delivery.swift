@@ -4,7 +4,9 @@ import Foundation
 import PipelineCore
 
 /// Deliveries: records on disk per asset and target, jobs on delivery threads, retries with
-/// backoff, a signed webhook per delivered batch.
+/// backoff, a signed webhook post each time a batch's delivery state changes. Everything promised
+/// is on disk before it is in memory: a kill -9 at any moment loses no delivery, no post, and
+/// leaves no multipart upload unfinished on the server.
 extension Supervisor {
     var deliveryStore: DeliveryStore { DeliveryStore(layout: layout) }
 
@@ -20,27 +22,48 @@ extension Supervisor {
         }
     }
 
-    /// At start: every record with work left goes back into the queue.
+    /// At start: every record with work left goes back into the queue, multipart uploads a crashed
+    /// run recorded are aborted, and batches whose posts were due are due again.
     func loadPendingDeliveries() {
         loadDeliveryCredentials()
-        for r in deliveryStore.all(targets: config.delivery.fileTargets.map(\.name)) where !r.isSettled {
-            pendingDeliveries["\(r.target)/\(r.asset)"] = r
+        for r in deliveryStore.all(targets: config.delivery.fileTargets.map(\.name)) {
+            if !r.isSettled { pendingDeliveries["\(r.target)/\(r.asset)"] = r }
+            guard let target = config.delivery.targets[r.target], target.kind == .s3, let creds = credentials(target) else { continue }
+            for item in r.items where item.uploadId != nil {
+                log.info("\(r.asset): aborting the unfinished multipart upload of \(item.channel)/\(item.file) to \(r.target) left by an earlier run")
+                let job = DeliveryJob(target: target, credentials: creds, owner: r.asset, work: .abort(item), root: layout.root)
+                deliveriesInFlight.insert(job.key)
+                DeliveryRunner.start(job, mailbox: mailbox)
+            }
         }
         for t in config.delivery.webhooks {
             for w in deliveryStore.webhooks(target: t.name) where w.status == .pending { pendingWebhooks["\(t.name)/\(w.batch)"] = w }
         }
+        for d in deliveryStore.allDue() {
+            if config.delivery.webhooks.isEmpty { deliveryStore.removeDue(batch: d.batch) } else { webhookDue[d.batch] = d.due }
+        }
+    }
+
+    /// The batch's webhooks are due once it has been quiet a moment: on disk first, then in memory.
+    func markWebhookDue(_ batch: String) {
+        guard !config.delivery.webhooks.isEmpty else { return }
+        let due = Date().addingTimeInterval(webhookQuietSeconds)
+        do { try deliveryStore.write(WebhookDue(batch: batch, due: due)) } catch {
+            log.error("cannot record that batch \(batch) is due at its webhooks: \(error)")
+        }
+        webhookDue[batch] = due
     }
 
     /// After an export: one record per file target, written before the asset moves on.
     func queueDeliveries(_ m: Manifest) {
         for t in config.delivery.fileTargets {
             let record = DeliveryRecord.forExport(m, target: t, previous: deliveryStore.read(target: t.name, asset: m.id))
+            if record.isSettled { markWebhookDue(m.batch) }
             do { try writeDelivery(record) } catch {
                 log.error("cannot record the deliveries of \(m.id) to \(t.name): \(error)")
                 continue
             }
-            if record.isSettled { webhookDue[m.batch] = Date().addingTimeInterval(webhookQuietSeconds) }
-            else { pendingDeliveries["\(t.name)/\(m.id)"] = record }
+            if !record.isSettled { pendingDeliveries["\(t.name)/\(m.id)"] = record }
         }
     }
 
@@ -70,9 +93,15 @@ extension Supervisor {
             prepareWebhooks(batch: batch)
         }
         for key in pendingWebhooks.keys.sorted() where free > 0 {
-            guard let w = pendingWebhooks[key], (w.notBefore ?? .distantPast) <= now, let target = config.delivery.targets[w.target] else { continue }
-            let body = BatchDeliveryManifest(batch: w.batch, records: records(batch: w.batch)).encoded()
-            let job = DeliveryJob(target: target, credentials: credentials(target) ?? Credentials(), owner: w.batch, work: .webhook(body), root: layout.root)
+            guard var w = pendingWebhooks[key], (w.notBefore ?? .distantPast) <= now, let target = config.delivery.targets[w.target] else { continue }
+            if w.payload == nil || w.deliveryId == nil {
+                // A record from before posts kept their bytes: today's state, kept from now on.
+                w = .make(target: w.target, manifest: batchState(w.batch))
+                try? deliveryStore.write(w)
+                pendingWebhooks[key] = w
+            }
+            let job = DeliveryJob(target: target, credentials: credentials(target) ?? Credentials(), owner: w.batch,
+                                  work: .webhook(Data((w.payload ?? "").utf8), id: w.deliveryId ?? ""), root: layout.root)
             guard !deliveriesInFlight.contains(job.key) else { continue }
             if case .failure(let f)? = targetCredentials[target.name] { settle(job, .failure(f)); continue }
             deliveriesInFlight.insert(job.key)
@@ -90,25 +119,105 @@ extension Supervisor {
         deliveryStore.all(targets: config.delivery.fileTargets.map(\.name)).filter { $0.batch == batch }
     }
 
-    /// A batch whose files are all settled: each webhook gets its manifest, unless it already got these exact bytes.
-    func prepareWebhooks(batch: String) {
-        let body = BatchDeliveryManifest(batch: batch, records: records(batch: batch)).encoded()
-        let sha = Crypto.sha256Hex(body)
-        for t in config.delivery.webhooks {
-            if let old = deliveryStore.readWebhook(target: t.name, batch: batch), old.payloadSHA256 == sha, old.status == .delivered { continue }
-            let w = WebhookRecord(target: t.name, batch: batch, payloadSHA256: sha)
-            try? deliveryStore.write(w)
-            pendingWebhooks["\(t.name)/\(batch)"] = w
+    /// The batch's delivery state now: its records, assets waiting for a person, assets failed before export.
+    func batchState(_ batch: String) -> BatchDeliveryManifest {
+        let recs = records(batch: batch)
+        let p = batchProgress(batch, exported: Set(recs.map(\.asset)))
+        return .make(batch: batch, records: recs, waiting: p.review, assetFailures: p.failures)
+    }
+
+    /// Where a batch's assets are outside export/: still in machine stages (inbox, queues, workers),
+    /// waiting in review for a person, or failed (not counting assets exported since).
+    func batchProgress(_ batch: String, exported: Set<String>) -> (machine: Int, review: Int, failures: [BatchDeliveryManifest.Failure]) {
+        var machine = 0, review = 0
+        var upstream = Set<String>()
+        for q in [Queue.ingested, .retouched, .generated, .review, .approved] {
+            for id in layout.assets(in: q) {
+                guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)), m.batch == batch else { continue }
+                if q == .review { review += 1 } else { machine += 1 }
+                upstream.insert(m.id)
+            }
         }
+        for job in running.values {
+            let m = job.inbox == nil ? try? ManifestStore.read(assetDir: job.claimPath) : nil
+            if (job.inbox?.batch ?? m?.batch) == batch { machine += 1; if let m { upstream.insert(m.id) } }
+        }
+        for path in settle.paths + readyFiles.ordered {
+            guard let rel = relativeInboxPath(path), case .candidate(let b, _) = filter.classify(rel) else { continue }
+            if Sanitizer.component(b ?? InboxFilter.dayBatch(Date()), fallback: "unsorted") == batch { machine += 1 }
+        }
+        var failures: [BatchDeliveryManifest.Failure] = []
+        var seen = Set<String>()
+        for id in layout.assets(in: .failed) {
+            guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: .failed)), m.batch == batch,
+                  !exported.contains(m.id), !upstream.contains(m.id), seen.insert(m.id).inserted else { continue }
+            failures.append(.init(asset: m.id, sku: m.sku, target: nil, channel: nil, file: m.sourceName,
+                                  reason: m.error.map { "\($0.step): \($0.message)" } ?? "failed"))
+        }
+        return (machine, review, failures)
+    }
+
+    /// A batch gone quiet with no delivery pending: unless assets of it are still in machine stages
+    /// (then it is looked at again later), each webhook gets the batch's state, unless it
+    /// already has a post of this very state (same delivery id). Then the due record goes.
+    func prepareWebhooks(batch: String) {
+        let recs = records(batch: batch)
+        let p = batchProgress(batch, exported: Set(recs.map(\.asset)))
+        guard p.machine == 0 else {
+            // Still moving: looked at again in a while (an asset can also leave without a delivery,
+            // as a duplicate, say); its own settling or failure makes the batch due sooner.
+            webhookDue[batch] = Date().addingTimeInterval(5)
+            return
+        }
+        let state = BatchDeliveryManifest.make(batch: batch, records: recs, waiting: p.review, assetFailures: p.failures)
+        for t in config.delivery.webhooks {
+            let key = "\(t.name)/\(batch)"
+            if let old = deliveryStore.readWebhook(target: t.name, batch: batch), old.deliveryId == state.delivery {
+                if old.status == .pending { pendingWebhooks[key] = pendingWebhooks[key] ?? old }
+                continue
+            }
+            let w = WebhookRecord.make(target: t.name, manifest: state)
+            do { try deliveryStore.write(w) } catch {
+                log.error("cannot record the post of batch \(batch) to \(t.name): \(error)")
+                return   // the due record stays: tried again at the next start
+            }
+            pendingWebhooks[key] = w
+            record(Event(event: "webhook-due", step: "deliver",
+                         detail: "\(t.name): batch \(batch) \(state.complete ? "complete" : "waiting for \(state.waiting)") (\(state.delivery.prefix(12)))"))
+        }
+        deliveryStore.removeDue(batch: batch)
     }
 
     func deliveryFinished(_ outcome: DeliveryOutcome) {
+        if case .started(let id, let uploadKey) = outcome.upload, case .file(let item, let batch, let sku) = outcome.job.work {
+            // The upload id is on disk before any part is sent; the parts keep the job's slot.
+            let key = "\(outcome.job.target.name)/\(outcome.job.owner)"
+            if var r = pendingDeliveries[key] ?? deliveryStore.read(target: outcome.job.target.name, asset: outcome.job.owner),
+               let i = r.items.firstIndex(where: { $0.path == item.path && $0.sha256 == item.sha256 }) {
+                r.items[i].uploadId = id
+                r.items[i].uploadKey = uploadKey
+                do {
+                    try writeDelivery(r)
+                    if !r.isSettled { pendingDeliveries[key] = r }
+                    var next = outcome.job
+                    next.work = .parts(r.items[i], batch: batch, sku: sku)
+                    DeliveryRunner.start(next, mailbox: mailbox)
+                    return
+                } catch {
+                    log.error("cannot record the multipart upload of \(item.path) to \(outcome.job.target.name): \(error)")
+                }
+            }
+            // Not recorded: the next attempt finds the upload by its key and aborts it.
+            deliveriesInFlight.remove(outcome.job.key)
+            settle(outcome.job, .failure(DeliveryFailure(permanent: false, "could not record the multipart upload; will try again")))
+            return
+        }
         deliveriesInFlight.remove(outcome.job.key)
-        settle(outcome.job, outcome.result)
+        settle(outcome.job, outcome.result, upload: outcome.upload)
     }
 
     /// Records what happened: delivered, failed for good, or scheduled again with backoff.
-    func settle(_ job: DeliveryJob, _ result: Result<S3Client.Result, DeliveryFailure>) {
+    func settle(_ job: DeliveryJob, _ result: Result<S3Client.Result, DeliveryFailure>, upload: DeliveryOutcome.Upload = .unchanged) {
         let d = config.delivery
         func apply<A: DeliveryAttempt>(_ a: inout A) {
             let f: DeliveryFailure? = if case .failure(let e) = result { e } else { nil }
@@ -117,13 +226,26 @@ extension Supervisor {
             }
         }
         switch job.work {
-        case .file(let item, _, _):
+        case .abort(let item):
+            let key = "\(job.target.name)/\(job.owner)"
+            guard upload == .cleared, var r = pendingDeliveries[key] ?? deliveryStore.read(target: job.target.name, asset: job.owner),
+                  let i = r.items.firstIndex(where: { $0.path == item.path && $0.uploadId == item.uploadId }) else {
+                if case .failure(let f) = result { log.warning("\(job.owner): could not abort an unfinished upload to \(job.target.name): \(f.reason)") }
+                return
+            }
+            r.items[i].uploadId = nil
+            r.items[i].uploadKey = nil
+            try? writeDelivery(r)
+            if !r.isSettled { pendingDeliveries[key] = r }
+        case .file(let item, _, _), .parts(let item, _, _):
             let key = "\(job.target.name)/\(job.owner)"
             guard var r = pendingDeliveries[key] ?? deliveryStore.read(target: job.target.name, asset: job.owner),
                   // The same path with other bytes is a newer export: this outcome is not its.
                   let i = r.items.firstIndex(where: { $0.path == item.path && $0.sha256 == item.sha256 }) else { return }
             apply(&r.items[i])
             if case .success(let s) = result { r.items[i].url = s.url; r.items[i].etag = s.etag; r.items[i].alreadyThere = s.alreadyThere }
+            if upload == .cleared { r.items[i].uploadId = nil; r.items[i].uploadKey = nil }
+            if r.isSettled { markWebhookDue(r.batch) }   // on disk before the settled record
             try? writeDelivery(r)
             let it = r.items[i]
             switch it.status {
@@ -133,13 +255,12 @@ extension Supervisor {
                 record(Event(event: "delivery-failed", asset: job.owner, step: "deliver", detail: "\(job.target.name): \(it.error ?? "")"))
             case .pending: log.info("\(job.owner): \(it.channel)/\(it.file) to \(job.target.name) will be tried again: \(it.error ?? "")")
             }
-            if r.isSettled {
-                pendingDeliveries.removeValue(forKey: key)
-                webhookDue[r.batch] = Date().addingTimeInterval(webhookQuietSeconds)
-            } else { pendingDeliveries[key] = r }
-        case .webhook:
+            if r.isSettled { pendingDeliveries.removeValue(forKey: key) } else { pendingDeliveries[key] = r }
+        case .webhook(_, let id):
             let key = "\(job.target.name)/\(job.owner)"
-            guard var w = pendingWebhooks[key] ?? deliveryStore.readWebhook(target: job.target.name, batch: job.owner) else { return }
+            // A post of an older state of the batch, replaced while it was on its way, records nothing.
+            guard var w = pendingWebhooks[key] ?? deliveryStore.readWebhook(target: job.target.name, batch: job.owner),
+                  w.deliveryId == id else { return }
             apply(&w)
             try? deliveryStore.write(w)
             if w.status == .pending { pendingWebhooks[key] = w } else { pendingWebhooks.removeValue(forKey: key) }
@@ -222,7 +343,7 @@ extension Supervisor {
             }
         }
         guard !batches.isEmpty || reset > 0 else { return .failure("'\(name)' is neither an exported asset nor a batch with exported assets") }
-        for b in batches { webhookDue[b] = Date().addingTimeInterval(webhookQuietSeconds) }
+        for b in batches { markWebhookDue(b) }
         record(Event(event: "redeliver", detail: "\(name): \(reset) items again, \(created) new records"))
         return .done("\(name): \(reset) deliveries to try again\(created > 0 ? ", \(created) new records" : "")")
     }

@@ -290,6 +290,7 @@ extension Supervisor {
         }
         record(Event(event: "failed", asset: m.id, step: step.rawValue, from: pipeline.source(of: step).rawValue, to: "failed", detail: "\(code): \(message)"))
         noteFailure(m.id, step.rawValue, StepFailure(code, message))
+        markWebhookDue(m.batch)   // the batch may be complete now, with this asset among its failures
     }
 
     /// The most similar other frame of the same SKU, from the signature index.

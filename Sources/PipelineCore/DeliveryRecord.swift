@@ -22,6 +22,11 @@ public struct DeliveryRecord: Codable, Sendable, Equatable {
         public var error: String?
         /// True when the target already held these bytes, so nothing was sent.
         public var alreadyThere: Bool?
+        /// A multipart upload started for this file and not yet completed or aborted (recorded
+        /// before any part is sent): the next attempt, or the next start, aborts it first.
+        public var uploadId: String?
+        /// The object key that upload was started under.
+        public var uploadKey: String?
 
         public init(channel: String, file: String, path: String, sha256: String, bytes: Int) {
             self.channel = channel; self.file = file; self.path = path; self.sha256 = sha256; self.bytes = bytes
@@ -125,12 +130,17 @@ public enum Backoff {
     }
 }
 
-/// A batch's delivery manifest POSTed to one webhook: `deliveries/<webhook>/<batch>.json`.
+/// A batch's post to one webhook: `deliveries/<webhook>/<batch>.json`. It holds the exact bytes to
+/// send, so a post repeated after a crash carries the same delivery id and body.
 public struct WebhookRecord: Codable, Sendable, Equatable {
     public var target: String
     public var batch: String
     /// The body last sent (or to send); a changed batch gets a new post, an unchanged one none.
     public var payloadSHA256: String
+    /// The body's `delivery` (also sent as `X-Photopipe-Delivery`).
+    public var deliveryId: String?
+    /// The body itself (UTF-8 JSON); nil in records written before it was kept.
+    public var payload: String?
     public var status: DeliveryRecord.Status = .pending
     public var attempts = 0
     public var notBefore: Date?
@@ -139,9 +149,19 @@ public struct WebhookRecord: Codable, Sendable, Equatable {
     public init(target: String, batch: String, payloadSHA256: String) {
         self.target = target; self.batch = batch; self.payloadSHA256 = payloadSHA256
     }
+
+    /// `digest`: SHA-256 in hex (PipelineCore has none; Delivery's `Crypto.sha256Hex`).
+    public init(target: String, batch: String, manifest: BatchDeliveryManifest, digest: (Data) -> String) {
+        let body = manifest.encoded()
+        self.init(target: target, batch: batch, payloadSHA256: digest(body))
+        deliveryId = manifest.delivery
+        payload = String(decoding: body, as: UTF8.self)
+    }
 }
 
-/// What a webhook receives when a batch is delivered.
+/// What a webhook receives each time a batch's delivery state changes: whether the batch is
+/// complete (every asset through the pipeline, every file at every target that takes it delivered
+/// or failed for good), what was delivered where, and what failed with the reason.
 public struct BatchDeliveryManifest: Codable, Sendable, Equatable {
     public struct File: Codable, Sendable, Equatable {
         public var asset: String
@@ -153,24 +173,76 @@ public struct BatchDeliveryManifest: Codable, Sendable, Equatable {
         public var sha256: String
         public var bytes: Int
     }
+    /// A file that failed for good at a target, or (target nil) an asset that failed before export.
+    public struct Failure: Codable, Sendable, Equatable {
+        public var asset: String
+        public var sku: String
+        public var target: String?
+        public var channel: String?
+        public var file: String
+        public var reason: String
+        public init(asset: String, sku: String, target: String?, channel: String?, file: String, reason: String) {
+            self.asset = asset; self.sku = sku; self.target = target; self.channel = channel; self.file = file; self.reason = reason
+        }
+    }
     public var event = "batch.delivered"
+    /// A hash of everything else in the body: the same batch state gives the same id, so a
+    /// receiver de-duplicates by it.
+    public var delivery = ""
     public var batch: String
+    public var complete: Bool
+    /// Assets of the batch still waiting for a person (review); 0 when complete.
+    public var waiting: Int
     public var files: [File]
+    public var failed: [Failure]
 
-    public init(batch: String, records: [DeliveryRecord]) {
+    /// `digest`: SHA-256 in hex (Delivery's `Crypto.sha256Hex`), for the delivery id.
+    public init(batch: String, records: [DeliveryRecord], waiting: Int = 0, assetFailures: [Failure] = [], digest: (Data) -> String) {
         self.batch = batch
-        files = records.filter { $0.batch == batch }.flatMap { r in
+        let mine = records.filter { $0.batch == batch }
+        files = mine.flatMap { r in
             r.items.filter { $0.status == .delivered }.map {
                 File(asset: r.asset, sku: r.sku, channel: $0.channel, file: $0.file, target: r.target, url: $0.url, sha256: $0.sha256, bytes: $0.bytes)
             }
-        }.sorted { ($0.target, $0.channel, $0.file) < ($1.target, $1.channel, $1.file) }
+        }.sorted { ($0.target, $0.channel, $0.file, $0.asset) < ($1.target, $1.channel, $1.file, $1.asset) }
+        failed = (mine.flatMap { r in
+            r.items.filter { $0.status == .failed }.map {
+                Failure(asset: r.asset, sku: r.sku, target: r.target, channel: $0.channel, file: $0.file, reason: $0.error ?? "failed")
+            }
+        } + assetFailures).sorted { ($0.target ?? "", $0.channel ?? "", $0.file, $0.asset) < ($1.target ?? "", $1.channel ?? "", $1.file, $1.asset) }
+        self.waiting = waiting
+        complete = waiting == 0 && mine.allSatisfy(\.isSettled)
+        delivery = ""
+        delivery = digest(encoded())
     }
 
-    /// Sorted keys, no dates: the same batch gives the same bytes.
+    /// Sorted keys, no dates: the same batch state gives the same bytes (and id).
     public func encoded() -> Data {
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? e.encode(self)) ?? Data()
+    }
+}
+
+/// A batch whose webhooks are due: `deliveries/.due/<batch>.json`, written (atomically) when its
+/// files settle and before the supervisor waits for the batch to go quiet; removed once each
+/// webhook's record holds the post. Loaded at start, so a crash in between loses no post.
+public struct WebhookDue: Codable, Sendable, Equatable {
+    public var batch: String
+    public var due: Date
+    public init(batch: String, due: Date) { self.batch = batch; self.due = due }
+}
+
+extension DeliveryStore {
+    public var dueDirectory: String { "\(root)/.due" }
+    public func duePath(batch: String) -> String { "\(dueDirectory)/\(Sanitizer.component(batch, fallback: "batch")).json" }
+    public func write(_ d: WebhookDue) throws { try save(d, target: ".due", to: duePath(batch: d.batch)) }
+    public func readDue(batch: String) -> WebhookDue? { load(duePath(batch: batch)) }
+    public func removeDue(batch: String) { unlink(duePath(batch: batch)) }
+    public func allDue() -> [WebhookDue] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dueDirectory)) ?? []).sorted()
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+            .compactMap { load("\(dueDirectory)/\($0)") }
     }
 }
 

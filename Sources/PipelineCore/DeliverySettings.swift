@@ -21,7 +21,10 @@ public struct DeliverySettings: Codable, Sendable, Equatable {
         public var cacheControl: String?
         /// Where the bucket is served from (for the Shopify CSV); else the endpoint's URL.
         public var publicURL: String?
-        public var multipartThresholdMB = 16
+        /// Files larger than this go up in parts of `multipartPartMB` (AWS wants parts of at least 5 MB;
+        /// smaller values are for S3-compatible servers that allow them, such as the tests' SeaweedFS).
+        public var multipartThresholdMB = 16.0
+        public var multipartPartMB = 8.0
         // webhook
         public var url: String?
         /// S3 keys or the webhook secret: a file (`access_key_id = …`, `secret_access_key = …`, or
@@ -70,7 +73,8 @@ public struct DeliverySettings: Codable, Sendable, Equatable {
         },
         "cache_control": { $0.cacheControl = try ConfigLoader.string($1) },
         "public_url": { $0.publicURL = try httpURL($1) },
-        "multipart_threshold_mb": { $0.multipartThresholdMB = try ConfigLoader.int($1, 5...5_000) },
+        "multipart_threshold_mb": { $0.multipartThresholdMB = try ConfigLoader.double($1, 0.01...5_000) },
+        "multipart_part_mb": { $0.multipartPartMB = try ConfigLoader.double($1, 0.01...5_000) },
         "url": { $0.url = try httpURL($1) },
         "credentials": { $0.credentials = try ConfigLoader.string($1) },
     ]

@@ -127,4 +127,111 @@ final class DeliveryPolicyTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("\(dir)/missing"))
         }
     }
+
+    func record(_ asset: String, batch: String = "shoot", target: String, statuses: [DeliveryRecord.Status], error: String? = nil) -> DeliveryRecord {
+        let items = statuses.enumerated().map { n, st -> DeliveryRecord.Item in
+            var i = DeliveryRecord.Item(channel: "default", file: "\(asset)_\(n).jpg", path: "export/default/\(asset)_\(n).jpg", sha256: "s\(n)", bytes: 10)
+            i.status = st
+            i.attempts = st == .pending ? 0 : 3
+            if st == .delivered { i.url = "https://cdn/\(asset)_\(n).jpg"; i.at = Date() }
+            if st == .failed { i.error = error ?? "gave up after 8 attempts: refused"; i.at = Date() }
+            return i
+        }
+        return DeliveryRecord(asset: asset, batch: batch, sku: "SKU", target: target, items: items)
+    }
+
+    /// The due record is written atomically under deliveries/.due/, read back as written, listed
+    /// with the others, and gone once removed; target listings never see it.
+    func testWebhookDueRecordRoundTrips() throws {
+        let root = NSTemporaryDirectory() + "pp-due-\(UUID().uuidString.prefix(6))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = DeliveryStore(layout: Layout(root: root))
+        let due = WebhookDue(batch: "shoot 1", due: Date(timeIntervalSince1970: 1_700_000_000.25))
+        try store.write(due)
+        try store.write(WebhookDue(batch: "b2", due: Date(timeIntervalSince1970: 1_700_000_100)))
+        XCTAssertEqual(store.readDue(batch: "shoot 1"), due)
+        XCTAssertEqual(store.allDue().map(\.batch).sorted(), ["b2", "shoot 1"])
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: store.dueDirectory).contains { $0.contains(".tmp") }, "no temporary left")
+        try store.write(record("a-1", target: "cdn", statuses: [.delivered]))
+        XCTAssertEqual(store.all(targets: ["cdn"]).count, 1)
+        store.removeDue(batch: "shoot 1")
+        XCTAssertNil(store.readDue(batch: "shoot 1"))
+        XCTAssertEqual(store.allDue().map(\.batch), ["b2"])
+    }
+
+    /// A multipart upload id recorded in an item survives the record's round trip.
+    func testUploadIdIsKeptInTheRecord() throws {
+        let root = NSTemporaryDirectory() + "pp-up-\(UUID().uuidString.prefix(6))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = DeliveryStore(layout: Layout(root: root))
+        var r = record("a-1", target: "cdn", statuses: [.pending])
+        r.items[0].uploadId = "abc/def=="
+        r.items[0].uploadKey = "shoot/default/a-1_0.jpg"
+        try store.write(r)
+        XCTAssertEqual(store.read(target: "cdn", asset: "a-1"), r)
+    }
+
+    /// The batch's state: complete only when nothing is pending and no one is waiting; failures
+    /// name target, file and reason; the id is the same for the same state, whatever the order of
+    /// the records or when they were written, and differs when the state does.
+    func testBatchStateSaysCompleteNamesFailuresAndHasAStableId() throws {
+        let delivered = [record("a-1", target: "cdn", statuses: [.delivered, .delivered]), record("a-1", target: "nas", statuses: [.delivered])]
+        let withFailure = delivered + [record("a-2", target: "cdn", statuses: [.delivered, .failed], error: "target cdn: access denied")]
+        let pending = delivered + [record("a-2", target: "cdn", statuses: [.delivered, .pending])]
+
+        let done = BatchDeliveryManifest.make(batch: "shoot", records: withFailure)
+        XCTAssertTrue(done.complete)
+        XCTAssertEqual(done.files.count, 4)
+        XCTAssertEqual(done.failed, [.init(asset: "a-2", sku: "SKU", target: "cdn", channel: "default", file: "a-2_1.jpg", reason: "target cdn: access denied")])
+        XCTAssertEqual(done.delivery.count, 64)
+
+        // Same state, other order, other times and attempt counts: the same id and bytes.
+        var again = Array(withFailure.reversed())
+        again[0].items[0].at = Date().addingTimeInterval(99)
+        again[0].items[0].attempts = 7
+        let repeatState = BatchDeliveryManifest.make(batch: "shoot", records: again + [record("z-9", batch: "other", target: "cdn", statuses: [.delivered])])
+        XCTAssertEqual(repeatState.delivery, done.delivery)
+        XCTAssertEqual(repeatState.encoded(), done.encoded())
+
+        XCTAssertFalse(BatchDeliveryManifest.make(batch: "shoot", records: pending).complete, "a file still pending")
+        let waiting = BatchDeliveryManifest.make(batch: "shoot", records: delivered, waiting: 2)
+        XCTAssertFalse(waiting.complete, "assets waiting for a person")
+        let failedBefore = BatchDeliveryManifest.Failure(asset: "a-3", sku: "S3", target: nil, channel: nil, file: "SKU_03.jpg", reason: "ingest: unreadable")
+        let withAssetFailure = BatchDeliveryManifest.make(batch: "shoot", records: delivered, assetFailures: [failedBefore])
+        XCTAssertTrue(withAssetFailure.complete)
+        XCTAssertEqual(withAssetFailure.failed, [failedBefore])
+        let ids = Set([done, waiting, withAssetFailure, BatchDeliveryManifest.make(batch: "shoot", records: delivered),
+                       BatchDeliveryManifest.make(batch: "other", records: delivered)].map(\.delivery))
+        XCTAssertEqual(ids.count, 5, "each state its own id")
+
+        // The body carries the id, and the id is the hash of the body without it.
+        let body = try JSONSerialization.jsonObject(with: done.encoded()) as! [String: Any]
+        XCTAssertEqual(body["delivery"] as? String, done.delivery)
+        XCTAssertEqual(body["complete"] as? Bool, true)
+        var blank = done
+        blank.delivery = ""
+        XCTAssertEqual(Crypto.sha256Hex(blank.encoded()), done.delivery)
+
+        // The webhook record keeps the exact body and id to send again after a crash.
+        let w = WebhookRecord.make(target: "shop", manifest: done)
+        XCTAssertEqual(w.deliveryId, done.delivery)
+        XCTAssertEqual(w.payload.map { Data($0.utf8) }, done.encoded())
+        XCTAssertEqual(w.payloadSHA256, Crypto.sha256Hex(done.encoded()))
+        XCTAssertEqual(w.status, .pending)
+    }
+
+    func testMultipartSettingsFromConfig() throws {
+        let c = try ConfigLoader.parse("""
+        [delivery.target.cdn]
+        type = "s3"
+        endpoint = "http://127.0.0.1:9000"
+        bucket = "b"
+        multipart_threshold_mb = 0.05
+        multipart_part_mb = 0.02
+        """)
+        let t = try XCTUnwrap(c.delivery.targets["cdn"])
+        XCTAssertEqual(t.multipartThresholdMB, 0.05)
+        XCTAssertEqual(S3Client(target: t, credentials: Credentials()).partSize, Int(0.02 * 1024 * 1024))
+        XCTAssertEqual(DeliverySettings.Target(name: "x").multipartPartMB, 8)
+    }
 }
