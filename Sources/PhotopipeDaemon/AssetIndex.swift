@@ -16,7 +16,14 @@ final class AssetIndex {
         var sku: String
         var view: Int?
         var arrivedAt: Date
-        var error: String?
+        var sourceName: String
+        /// The asset's id (the key of a failed one may carry a suffix).
+        var failureOf: String
+        /// The step it failed at and why (assets in failed/).
+        var failure: (step: String, message: String)?
+        var errorCode: String?
+        /// "code: message", as `list` shows a failure.
+        var error: String? { errorCode.flatMap { c in failure.map { "\(c): \($0.message)" } } }
         var exportNote: String?
         var review: ReviewFacts?
         var flags: [String]
@@ -39,12 +46,22 @@ final class AssetIndex {
     private var failed: [String: Entry] = [:]
     private var order: [Queue: ArrivalOrder] = [:]
     private var claimedIn: [Queue: Int] = [:]
+    /// Live and failed keys of each batch.
+    private var live: [String: Set<String>] = [:]
+    private var failedOf: [String: Set<String>] = [:]
 
     /// The asset now rests in `queue` (directory name `key`, its id unless failed/ had to add a suffix).
     func put(_ m: Manifest, key: String? = nil, in queue: Queue) {
         removeLive(m.id)
         let e = Self.entry(m, key: key ?? m.id, queue: queue)
-        if queue == .failed { failed[e.key] = e } else { entries[e.key] = e }
+        if queue == .failed {
+            if let old = failed[e.key] { failedOf[old.batch]?.remove(e.key) }
+            failed[e.key] = e
+            failedOf[e.batch, default: []].insert(e.key)
+        } else {
+            entries[e.key] = e
+            live[e.batch, default: []].insert(e.key)
+        }
         order[queue, default: ArrivalOrder()].append(e.key)
     }
 
@@ -54,6 +71,7 @@ final class AssetIndex {
         var e = Self.entry(m, key: old.key, queue: old.queue)
         e.inProgress = old.inProgress
         entries[m.id] = e
+        if old.batch != e.batch { live[old.batch]?.remove(m.id); live[e.batch, default: []].insert(m.id) }
     }
 
     /// The asset moved between queues without a manifest change.
@@ -77,13 +95,15 @@ final class AssetIndex {
     func removeLive(_ key: String) {
         guard let e = entries.removeValue(forKey: key) else { return }
         order[e.queue]?.remove(key)
+        live[e.batch]?.remove(key)
         if e.inProgress != nil { claimedIn[e.queue, default: 1] -= 1 }
     }
 
     /// `retry` took the asset out of failed/.
     func removeFailed(_ key: String) {
-        guard failed.removeValue(forKey: key) != nil else { return }
+        guard let e = failed.removeValue(forKey: key) else { return }
         order[.failed]?.remove(key)
+        failedOf[e.batch]?.remove(key)
     }
 
     func entry(_ key: String) -> Entry? { entries[key] ?? failed[key] }
@@ -115,6 +135,11 @@ final class AssetIndex {
         return (out, more ? out.last?.key : nil)
     }
 
+    /// Every entry of one batch, failed ones included.
+    func entries(batch: String) -> [Entry] {
+        (live[batch] ?? []).compactMap { entries[$0] } + (failedOf[batch] ?? []).compactMap { failed[$0] }
+    }
+
     func forEach(_ body: (Entry) -> Void) {
         for e in entries.values { body(e) }
         for e in failed.values { body(e) }
@@ -131,7 +156,8 @@ final class AssetIndex {
         var sharpness: (String, Double)?
         if let s = m.master?.retouch?.quality?.sharpness, let k = SharpnessHistory.key(m) { sharpness = (k, s) }
         return Entry(key: key, queue: queue, batch: m.batch, sku: m.sku, view: m.view, arrivedAt: m.arrivedAt,
-                     error: m.error.map { "\($0.code): \($0.message)" }, exportNote: exportNote, review: review,
+                     sourceName: m.sourceName, failureOf: m.id, failure: m.error.map { ($0.step, $0.message) }, errorCode: m.error?.code,
+                     exportNote: exportNote, review: review,
                      flags: m.master?.retouch?.flags ?? [], sharpness: sharpness)
     }
 

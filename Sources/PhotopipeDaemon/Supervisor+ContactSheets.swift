@@ -11,7 +11,7 @@ extension Supervisor {
     static let imageQuiet: TimeInterval = 10
 
     func markSheet(_ batch: String) {
-        sheetMarks[batch] = Date()
+        sheetMarks[batch] = clock.now()
         sheetPageCurrent.remove(batch)
     }
 

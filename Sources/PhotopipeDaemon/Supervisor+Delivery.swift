@@ -47,7 +47,7 @@ extension Supervisor {
     /// The batch's webhooks are due once it has been quiet a moment: on disk first, then in memory.
     func markWebhookDue(_ batch: String) {
         guard !config.delivery.webhooks.isEmpty else { return }
-        let due = Date().addingTimeInterval(webhookQuietSeconds)
+        let due = clock.now().addingTimeInterval(webhookQuietSeconds)
         do { try deliveryStore.write(WebhookDue(batch: batch, due: due)) } catch {
             log.error("cannot record that batch \(batch) is due at its webhooks: \(error)")
         }
@@ -131,28 +131,25 @@ extension Supervisor {
     func batchProgress(_ batch: String, exported: Set<String>) -> (machine: Int, review: Int, failures: [BatchDeliveryManifest.Failure]) {
         var machine = 0, review = 0
         var upstream = Set<String>()
-        for q in [Queue.ingested, .retouched, .generated, .review, .approved] {
-            for id in layout.assets(in: q) {
-                guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: q)), m.batch == batch else { continue }
-                if q == .review { review += 1 } else { machine += 1 }
-                upstream.insert(m.id)
-            }
+        let assets = index.entries(batch: batch)
+        for e in assets where e.queue != .failed && e.queue != pipeline.done {
+            // In progress counts as machine work wherever it was claimed from.
+            if e.queue == .review && e.inProgress == nil { review += 1 } else { machine += 1 }
+            upstream.insert(e.key)
         }
-        for job in running.values {
-            let m = job.inbox == nil ? try? ManifestStore.read(assetDir: job.claimPath) : nil
-            if (job.inbox?.batch ?? m?.batch) == batch { machine += 1; if let m { upstream.insert(m.id) } }
-        }
+        for job in running.values where job.inbox?.batch == batch { machine += 1 }
         for path in settle.paths + readyFiles.ordered {
             guard let rel = relativeInboxPath(path), case .candidate(let b, _) = filter.classify(rel) else { continue }
-            if Sanitizer.component(b ?? InboxFilter.dayBatch(Date()), fallback: "unsorted") == batch { machine += 1 }
+            if Sanitizer.component(b ?? InboxFilter.dayBatch(clock.now()), fallback: "unsorted") == batch { machine += 1 }
         }
         var failures: [BatchDeliveryManifest.Failure] = []
         var seen = Set<String>()
-        for id in layout.assets(in: .failed) {
-            guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: .failed)), m.batch == batch,
-                  !exported.contains(m.id), !upstream.contains(m.id), seen.insert(m.id).inserted else { continue }
-            failures.append(.init(asset: m.id, sku: m.sku, target: nil, channel: nil, file: m.sourceName,
-                                  reason: m.error.map { "\($0.step): \($0.message)" } ?? "failed"))
+        for e in assets.sorted(by: { $0.key < $1.key }) where e.queue == .failed {
+            // failed/ may name an older failure "<id>-2": the asset is the manifest's id.
+            let id = e.failureOf
+            guard !exported.contains(id), !upstream.contains(id), seen.insert(id).inserted else { continue }
+            failures.append(.init(asset: id, sku: e.sku, target: nil, channel: nil, file: e.sourceName,
+                                  reason: e.failure.map { "\($0.step): \($0.message)" } ?? "failed"))
         }
         return (machine, review, failures)
     }
@@ -166,7 +163,7 @@ extension Supervisor {
         guard p.machine == 0 else {
             // Still moving: looked at again in a while (an asset can also leave without a delivery,
             // as a duplicate, say); its own settling or failure makes the batch due sooner.
-            webhookDue[batch] = Date().addingTimeInterval(5)
+            webhookDue[batch] = clock.now().addingTimeInterval(5)
             return
         }
         let state = BatchDeliveryManifest.make(batch: batch, records: recs, waiting: p.review, assetFailures: p.failures)
@@ -321,8 +318,8 @@ extension Supervisor {
         loadDeliveryCredentials()
         var reset = 0, created = 0
         var batches = Set<String>()
-        for id in layout.assets(in: .export) {
-            guard let m = try? ManifestStore.read(assetDir: layout.asset(id, in: .export)), m.id == name || m.batch == name else { continue }
+        for e in index.entries(in: pipeline.done) where e.key == name || e.batch == name {
+            guard let m = try? ManifestStore.read(assetDir: layout.asset(e.key, in: pipeline.done)) else { continue }
             batches.insert(m.batch)
             for t in config.delivery.fileTargets {
                 var r = deliveryStore.read(target: t.name, asset: m.id) ?? { created += 1; return DeliveryRecord.forExport(m, target: t, previous: nil) }()
