@@ -12,18 +12,46 @@ public struct ContactSheetWriter {
 
     public init(layout: Layout) { self.layout = layout }
 
+    /// The JPEG of all thumbnails holds at most this many (exceptions and waiting ones first);
+    /// the page always shows every asset. 400 cells of 240 px is a 4800 px square, about 70 MB.
+    public static let maxImageCells = 400
+
+    /// Where each of a batch's reviewed assets is: what the daemon's index knows, handed to the
+    /// writer so it reads the batch's manifests only, never the whole root.
+    public struct Listing {
+        public var assets: [(queue: Queue, key: String)]
+
+        public init(assets: [(queue: Queue, key: String)]) { self.assets = assets }
+
+        public var text: String { assets.map { "\($0.queue.rawValue)\t\($0.key)\n" }.joined() }
+
+        public init(text: String) {
+            assets = text.split(separator: "\n").compactMap { line in
+                let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+                return parts.count == 2 ? (Queue(parts[0]), parts[1]) : nil
+            }
+        }
+    }
+
+    /// Every reviewed asset of the batch, by reading every queue (for a person running the command by hand).
+    func scan(batch: String) -> Listing {
+        var found: [(queue: Queue, key: String)] = []
+        for q in [Queue.review, .approved, .export, .failed] {
+            for id in layout.assets(in: q) { found.append((q, id)) }
+        }
+        return Listing(assets: found)
+    }
+
     /// Returns the page's path.
-    public func write(batch: String, image: Bool = true) throws -> String {
+    public func write(batch: String, image: Bool = true, listing: Listing? = nil) throws -> String {
         let dir = layout.contactSheet(batch: batch), thumbs = "\(dir)/thumbs"
         try FileManager.default.createDirectory(atPath: thumbs, withIntermediateDirectories: true)
         var entries: [ContactSheet.Entry] = []
-        for q in [Queue.review, .approved, .export, .failed] {
-            for id in layout.assets(in: q) {
-                let assetDir = layout.asset(id, in: q)
-                guard let m = try? ManifestStore.read(assetDir: assetDir), m.batch == batch, m.review != nil else { continue }
-                let copied = copyIfNewer("\(assetDir)/\(RetouchStage.thumbFile)", to: "\(dir)/\(ContactSheet.thumbnail(id))")
-                entries.append(ContactSheet.Entry(m, stage: q.rawValue, hasThumbnail: copied))
-            }
+        for (q, id) in (listing ?? scan(batch: batch)).assets {
+            let assetDir = layout.asset(id, in: q)
+            guard let m = try? ManifestStore.read(assetDir: assetDir), m.batch == batch, m.review != nil else { continue }
+            let copied = copyIfNewer("\(assetDir)/\(RetouchStage.thumbFile)", to: "\(dir)/\(ContactSheet.thumbnail(id))")
+            entries.append(ContactSheet.Entry(m, stage: q.rawValue, hasThumbnail: copied))
         }
         let sheet = ContactSheet(batch: batch, entries: entries)
         let keep = Set(entries.map { "\($0.id).jpg" })
@@ -32,7 +60,7 @@ public struct ContactSheetWriter {
         }
         try AtomicFile.write(Data(sheet.html.utf8), to: "\(dir)/index.html")
 
-        let cells = sheet.entries.map { e in
+        let cells = sheet.entries.prefix(Self.maxImageCells).map { e in
             ContactSheetImage.Cell(thumbnail: "\(dir)/\(ContactSheet.thumbnail(e.id))",
                                    label: "\(e.sku) v\(e.view ?? 0) · \(e.review?.status.rawValue ?? "")",
                                    frame: e.stage == "review" ? (e.review?.status == .exception ? RGB(210, 50, 50) : RGB(230, 160, 30)) : RGB(150, 200, 150))
@@ -42,7 +70,7 @@ public struct ContactSheetWriter {
             let tmp = "\(dir)/.sheet.\(getpid()).tmp.jpg"
             // Square-ish: a 500-asset batch is 23 × 22 cells, well inside JPEG's 65535 px.
             let columns = max(8, Int(Double(cells.count).squareRoot().rounded(.up)))
-            try ContactSheetImage.render(cells, columns: columns).saveJPEG(tmp, quality: 85)
+            try ContactSheetImage.render(Array(cells), columns: columns).saveJPEG(tmp, quality: 85)
             guard rename(tmp, jpeg) == 0 else { throw DaemonError("cannot write \(jpeg): \(String(cString: strerror(errno)))") }
         }
         return "\(dir)/index.html"

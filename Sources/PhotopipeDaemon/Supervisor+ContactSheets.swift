@@ -9,6 +9,8 @@ import PipelineCore
 extension Supervisor {
     static let pageInterval: TimeInterval = 3
     static let imageQuiet: TimeInterval = 10
+    /// The writer decodes at most `ContactSheetWriter.maxImageCells` thumbnails into one image.
+    static let sheetMemoryMB = 1024
 
     func markSheet(_ batch: String) {
         sheetMarks[batch] = clock.now()
@@ -40,7 +42,20 @@ extension Supervisor {
     func startSheetWriter(_ batch: String, image: Bool) {
         let child = Foundation.Process()
         child.executableURL = URL(fileURLWithPath: workerExecutable)
-        child.arguments = ["contact-sheet", "--root", layout.root, batch] + (image ? [] : ["--no-image"])
+        // The writer reads only the batch's assets, listed from the index; its memory is capped.
+        let listing = ContactSheetWriter.Listing(assets: index.entries(batch: batch)
+            .filter { $0.review != nil && [.review, .approved, pipeline.done, .failed].contains($0.queue) }
+            .map { ($0.queue, $0.key) })
+        let list = "\(layout.contactSheet(batch: batch))/.assets"
+        do {
+            try FileOps.makeDirectory(layout.contactSheet(batch: batch))
+            try AtomicFile.write(Data(listing.text.utf8), to: list)
+        } catch {
+            log.warning("cannot list the assets of batch \(batch) for its contact sheet: \(error)")
+            return
+        }
+        child.arguments = ["contact-sheet", "--root", layout.root, batch, "--assets", list,
+                           "--memory-mb", "\(Self.sheetMemoryMB)"] + (image ? [] : ["--no-image"])
         child.standardOutput = FileHandle.nullDevice
         do { try child.run(); sheetChild = (batch, child) }
         catch { log.warning("cannot start the contact-sheet writer: \(error)") }

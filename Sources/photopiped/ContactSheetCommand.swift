@@ -1,4 +1,5 @@
 import ArgumentParser
+import CShims
 import Foundation
 import Imaging
 import PhotopipeDaemon
@@ -13,9 +14,14 @@ struct ContactSheetCommand: ParsableCommand {
     @Option(help: "The daemon's root folder.") var root: String
     @Argument(help: "The batch.") var batch: String
     @Flag(help: "Rewrite the page and thumbnails only, not the JPEG of all thumbnails.") var noImage = false
+    @Option(help: "Internal: a file listing the batch's assets (queue, tab, directory name per line), so only they are read.")
+    var assets: String?
+    @Option(help: "Cap this process's memory (MB); 0 for none.") var memoryMb = 0
 
     func run() throws {
+        if memoryMb > 0 { _ = pp_limit_memory(UInt64(memoryMb) * 1024 * 1024) }
         try Vips.start(threads: 1)
-        print(try ContactSheetWriter(layout: Layout(root: root)).write(batch: batch, image: !noImage))
+        let listing = try assets.map { ContactSheetWriter.Listing(text: try String(contentsOfFile: $0, encoding: .utf8)) }
+        print(try ContactSheetWriter(layout: Layout(root: root)).write(batch: batch, image: !noImage, listing: listing))
     }
 }
