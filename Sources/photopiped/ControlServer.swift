@@ -98,7 +98,12 @@ final class ControlServer: @unchecked Sendable {
                 return .refused("too many control connections (all \(open) open to users other than root and the service user are taken); try again shortly")
             }
             // Root or the service user: the connection idle longest makes room (its own, when at its own cap).
-            let candidates = live.filter { !$0.busy && (mine < Self.maxPerUser || $0.uid == uid) }
+            // A connection whose request is already waiting to be read is about to be busy: spared.
+            let candidates = live.filter { c in
+                var byte: UInt8 = 0
+                return !c.busy && (mine < Self.maxPerUser || c.uid == uid)
+                    && recv(c.fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) < 0
+            }
             guard let victim = candidates.min(by: { $0.idleSince < $1.idleSince }) else {
                 return .refused("all \(Self.maxConnections) control connections are busy answering requests; try again")
             }
