@@ -1,4 +1,5 @@
 import ArgumentParser
+import CShims
 import Foundation
 import Imaging
 import PipelineCore
@@ -12,8 +13,12 @@ struct ContactSheetCommand: ParsableCommand {
     @Option(help: "The daemon's root folder.") var root: String
     @Argument(help: "The batch.") var batch: String
     @Flag(help: "Rewrite the page and thumbnails only, not the JPEG of all thumbnails.") var noImage = false
+    @Option(help: .hidden) var parent: Int32 = 0
 
     func run() throws {
+        // Started by the daemon: never outlive it, and stop when it says so.
+        if parent > 0 && pp_die_with_parent(parent) != 0 { throw ExitCode(1) }
+        signal(SIGTERM, SIG_DFL)
         try Vips.start(threads: 1)
         print(try ContactSheetWriter(layout: Layout(root: root)).write(batch: batch, image: !noImage))
     }

@@ -40,10 +40,26 @@ extension Supervisor {
     func startSheetWriter(_ batch: String, image: Bool) {
         let child = Foundation.Process()
         child.executableURL = URL(fileURLWithPath: Self.executable)
-        child.arguments = ["contact-sheet", "--root", layout.root, batch] + (image ? [] : ["--no-image"])
+        child.arguments = ["contact-sheet", "--root", layout.root, "--parent", "\(getpid())", batch] + (image ? [] : ["--no-image"])
         child.standardOutput = FileHandle.nullDevice
         do { try child.run(); sheetChild = (batch, child) }
         catch { log.warning("cannot start the contact-sheet writer: \(error)") }
+    }
+
+    /// On stop: the writer is asked to end (SIGTERM), killed if it does not within 2 s, and reaped.
+    /// Its page is written again after the next start.
+    func stopSheetWriter() {
+        guard let (batch, child) = sheetChild else { return }
+        sheetChild = nil
+        guard child.isRunning else { return }
+        let pid = child.processIdentifier
+        child.terminate()
+        _ = kill(pid, SIGCONT) // a stopped writer must wake to die
+        let deadline = Date().addingTimeInterval(2)
+        while child.isRunning && Date() < deadline { usleep(10_000) }
+        if child.isRunning { _ = kill(pid, SIGKILL) }
+        child.waitUntilExit()
+        log.notice("contact sheet for batch \(batch) interrupted by the stop; it is written again after the next start")
     }
 
     /// After a start: every batch with assets waiting in review gets its sheet (re)written.
