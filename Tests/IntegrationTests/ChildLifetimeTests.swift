@@ -26,19 +26,47 @@ final class ChildLifetimeTests: XCTestCase {
         return state != "Z" && state != "X"
     }
 
+    /// A /proc file read to its end (they report size 0, and maps runs to many pages).
+    func readProcFile(_ path: String) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var out = Data(), buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buf, buf.count)
+            if n <= 0 { break }
+            out.append(contentsOf: buf[0..<n])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A zombie's wait status (field 52 of /proc/PID/stat); nil once it is gone.
+    func zombieExitCode(_ pid: Int32) -> Int32? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.first == "Z", fields.count >= 50 else { return nil }
+        return Int32(fields[49].trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     func cmdline(_ pid: Int32) -> String {
         let d = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
         return String(decoding: d.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
     }
 
-    /// Waits for a contact-sheet writer of the daemon to appear and stops it (SIGSTOP) so it stays.
-    func catchSheetWriter(timeout: Double = 40) -> Int32? {
+    /// Waits for a contact-sheet writer of the daemon and stops it (SIGSTOP) so it stays, once it
+    /// is past its start-up (its parent-death signal is set before libvips loads its modules).
+    func catchSheetWriter(timeout: Double = 60) -> Int32? {
         var found: Int32?
         _ = waitUntil(timeout: timeout, poll: 0.003) {
             for c in allChildren(of: daemon.pid) where cmdline(c).contains("contact-sheet") {
                 kill(c, SIGSTOP)
-                found = c
-                return true
+                for _ in 0..<2000 {
+                    guard running(c) else { break }
+                    if readProcFile("/proc/\(c)/maps").contains("vips-modules") { found = c; return true }
+                    kill(c, SIGCONT); usleep(1000); kill(c, SIGSTOP); usleep(200)
+                }
+                kill(c, SIGCONT)
             }
             return false
         }
@@ -70,11 +98,15 @@ final class ChildLifetimeTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeout: 30, poll: 0.01) { ((try? self.daemon.status())?.workersBusy ?? 0) > 0 }, daemon.log)
         killDaemonAndAssertChildrenEnd(allChildren(of: daemon.pid), "busy workers")
 
-        // A contact-sheet writer (stopped, so it is surely there when the daemon dies).
+        // A contact-sheet writer, stopped so it is surely there when the daemon dies.
         try daemon.start()
         XCTAssertTrue(waitUntil(timeout: 90) { !self.daemon.assets(in: .review).isEmpty }, daemon.log)
         let sheet = try XCTUnwrap(catchSheetWriter(), "no contact-sheet writer started; log:\n\(daemon.log.suffix(3000))")
         killDaemonAndAssertChildrenEnd(allChildren(of: daemon.pid).union([sheet]), "workers and a contact-sheet writer")
+        // The kernel hangs up a stopped orphan anyway (SIGHUP): while it lingers as a zombie
+        // (PID 1 here does not reap), its exit code shows the parent-death SIGKILL took it first.
+        print("contact-sheet writer's wait status as a zombie: \(zombieExitCode(sheet).map(String.init) ?? "gone")")
+        if let code = zombieExitCode(sheet) { XCTAssertEqual(code & 0x7f, SIGKILL, "the writer died of its parent-death signal") }
 
         XCTAssertFalse(daemon.log.contains("Fatal error"), daemon.log)
         XCTAssertFalse(daemon.log.contains("Crash"), daemon.log)
