@@ -55,9 +55,26 @@ extension Supervisor {
             return
         }
         child.arguments = ["contact-sheet", "--root", layout.root, batch, "--assets", list,
-                           "--memory-mb", "\(Self.sheetMemoryMB)"] + (image ? [] : ["--no-image"])
+                           "--memory-mb", "\(Self.sheetMemoryMB)", "--parent", "\(getpid())"] + (image ? [] : ["--no-image"])
         child.standardOutput = FileHandle.nullDevice
         do { try child.run(); sheetChild = (batch, child) }
         catch { log.warning("cannot start the contact-sheet writer: \(error)") }
     }
+
+    /// On stop: the writer is asked to end (SIGTERM), killed if it does not within 2 s, and reaped.
+    /// Its page is written again after the next start.
+    func stopSheetWriter() {
+        guard let (batch, child) = sheetChild else { return }
+        sheetChild = nil
+        guard child.isRunning else { return }
+        let pid = child.processIdentifier
+        child.terminate()
+        _ = kill(pid, SIGCONT) // a stopped writer must wake to die
+        let deadline = Date().addingTimeInterval(2)
+        while child.isRunning && Date() < deadline { usleep(10_000) }
+        if child.isRunning { _ = kill(pid, SIGKILL) }
+        child.waitUntilExit()
+        log.notice("contact sheet for batch \(batch) interrupted by the stop; it is written again after the next start")
+    }
+
 }

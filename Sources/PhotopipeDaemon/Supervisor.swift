@@ -317,10 +317,16 @@ public final class Supervisor {
         _ = Reconciler(layout: layout).run()
     }
 
+    /// Nothing the daemon started outlives it: the contact-sheet writer is ended and reaped, and
+    /// the workers, told to finish by closing their input, are waited for (killed after 10 s).
     func shutdown() {
         flushChannelManifests()
         server?.stop()
+        stopSheetWriter()
         for w in workers.values { w.closeInput() }
+        workers.removeAll()
+        let killed = WorkerProcess.waitForAllToExit(timeout: 10)
+        if killed > 0 { log.warning("\(killed) workers did not exit when asked and were killed") }
         record(Event(event: "daemon-stopped"))
         log.info("stopped")
     }

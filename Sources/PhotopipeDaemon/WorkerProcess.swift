@@ -31,6 +31,7 @@ final class WorkerProcess {
         self.toWorker = down[1]
         let readFD = up[0]
         let latch = self.latch
+        LiveWorkers.shared.add(pid, latch)
         let t = Thread {
             WorkerProcess.readReplies(fd: readFD, worker: index, pid: pid, latch: latch, mailbox: mailbox)
         }
@@ -81,7 +82,48 @@ final class WorkerProcess {
         _ = pp_wait_exited(pid)
         var status: Int32 = 0
         latch.markExited { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
+        LiveWorkers.shared.remove(pid)
         mailbox.post(.workerExited(worker: worker, status: status))
+    }
+
+    /// For a stopping daemon: waits until every worker ever started has exited and been reaped,
+    /// SIGKILLing those still there after `timeout`. Returns how many had to be killed.
+    static func waitForAllToExit(timeout: TimeInterval) -> Int {
+        if LiveWorkers.shared.wait(until: Date().addingTimeInterval(timeout)) { return 0 }
+        let killed = LiveWorkers.shared.killAll()
+        _ = LiveWorkers.shared.wait(until: Date().addingTimeInterval(5))
+        return killed
+    }
+}
+
+/// Every worker process not yet reaped (including ones retired from the pool), so the daemon
+/// can wait for all of them before it exits.
+final class LiveWorkers: @unchecked Sendable {
+    static let shared = LiveWorkers()
+    private let cond = NSCondition()
+    private var live: [pid_t: ExitLatch] = [:]
+
+    func add(_ pid: pid_t, _ latch: ExitLatch) {
+        cond.lock(); live[pid] = latch; cond.unlock()
+    }
+
+    func remove(_ pid: pid_t) {
+        cond.lock(); live[pid] = nil; cond.broadcast(); cond.unlock()
+    }
+
+    /// True once none is left; false at the deadline.
+    func wait(until deadline: Date) -> Bool {
+        cond.lock(); defer { cond.unlock() }
+        while !live.isEmpty {
+            if !cond.wait(until: deadline) { return live.isEmpty }
+        }
+        return true
+    }
+
+    func killAll() -> Int {
+        cond.lock(); let all = live; cond.unlock()
+        for (pid, latch) in all { latch.ifRunning { _ = Glibc.kill(pid, SIGKILL) } }
+        return all.count
     }
 }
 

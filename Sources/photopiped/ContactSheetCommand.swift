@@ -17,8 +17,12 @@ struct ContactSheetCommand: ParsableCommand {
     @Option(help: "Internal: a file listing the batch's assets (queue, tab, directory name per line), so only they are read.")
     var assets: String?
     @Option(help: "Cap this process's memory (MB); 0 for none.") var memoryMb = 0
+    @Option(help: .hidden) var parent: Int32 = 0
 
     func run() throws {
+        // Started by the daemon: never outlive it, and stop when it says so.
+        if parent > 0 && pp_die_with_parent(parent) != 0 { throw ExitCode(1) }
+        signal(SIGTERM, SIG_DFL)
         if memoryMb > 0 { _ = pp_limit_memory(UInt64(memoryMb) * 1024 * 1024) }
         try Vips.start(threads: 1)
         let listing = try assets.map { ContactSheetWriter.Listing(text: try String(contentsOfFile: $0, encoding: .utf8)) }

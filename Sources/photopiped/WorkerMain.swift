@@ -11,25 +11,48 @@ import Retouch
 enum WorkerMain {
     static func run(memoryMB: Int, vipsThreads: Int, parent: Int32) -> Int32 {
         if parent > 0 && pp_die_with_parent(parent) != 0 { return 1 }
+        // A supervisor that is gone shows up as EPIPE from write(2), handled below, not as a signal.
+        signal(SIGPIPE, SIG_IGN)
         if memoryMB > 0 { _ = pp_limit_memory(UInt64(memoryMB) * 1024 * 1024) }
         do { try Vips.start(threads: vipsThreads) } catch {
-            FileHandle.standardError.write(Data("<3>photopiped worker: \(error)\n".utf8))
+            say("<3>photopiped worker: \(error)")
             return 1
         }
         let decoder = ManifestStore.decoder()
         while let line = readLine(strippingNewline: true) {
             guard let job = try? decoder.decode(WorkerJob.self, from: Data(line.utf8)) else {
-                FileHandle.standardError.write(Data("<3>photopiped worker: unreadable job line\n".utf8))
+                say("<3>photopiped worker: unreadable job line")
                 continue
             }
             var reply = handle(job)
             // A process that ran into its memory cap may have a broken thread pool: start afresh.
             if reply.failure?.code == "memory_limit" { reply.retiring = true }
-            if let data = try? ControlLine.encode(reply) { FileHandle.standardOutput.write(data) }
+            if let data = try? ControlLine.encode(reply), !writeAll(STDOUT_FILENO, data) {
+                say("<6>photopiped worker \(getpid()): the supervisor is gone (\(String(cString: strerror(errno)))); exiting")
+                return 0
+            }
             if reply.retiring == true { return 0 }
         }
         return 0
     }
+
+    /// write(2) until every byte is out, through EINTR and partial writes; false on EPIPE and the like
+    /// (errno says which). FileHandle.write would trap instead.
+    static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+        data.withUnsafeBytes { raw -> Bool in
+            var off = 0
+            while off < raw.count {
+                let n = write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                off += n
+            }
+            return true
+        }
+    }
+
+    /// One line on stderr (the journal), never a trap.
+    static func say(_ line: String) { _ = writeAll(STDERR_FILENO, Data((line + "\n").utf8)) }
 
     static func handle(_ job: WorkerJob) -> WorkerReply {
         let started = DispatchTime.now()

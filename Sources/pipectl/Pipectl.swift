@@ -21,6 +21,8 @@ struct Connection: ParsableArguments {
 
     /// Sends the request; prints the JSON (with --json) or hands the response to `render`.
     func call(_ request: Request, render: (Response) -> Void) throws {
+        // A daemon that closes the connection is reported, not a silent death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         let response: Response
         do { response = try ControlClient.send(request, socketPath: socket) }
         catch { fail("\(error)") }

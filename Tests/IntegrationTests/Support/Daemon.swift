@@ -19,7 +19,8 @@ final class Daemon {
     /// Extra environment for the daemon (NOTIFY_SOCKET, WATCHDOG_USEC…).
     var environment: [String: String] = [:]
 
-    init(config: String = "", settle: Double = 0.3, workers: Int = 2) throws {
+    /// `daemonKeys`: extra lines for the `[daemon]` table (socket_group…).
+    init(config: String = "", settle: Double = 0.3, workers: Int = 2, daemonKeys: String = "") throws {
         base = NSTemporaryDirectory() + "pp-it-\(UUID().uuidString.prefix(8))"
         root = "\(base)/root"
         socket = "\(base)/ctl.sock"
@@ -32,7 +33,7 @@ final class Daemon {
             config = config.contains("[review]\n") ? config.replacingOccurrences(of: "[review]\n", with: "[review]\nsample_rate = 0\n")
                                                    : config + "\n[review]\nsample_rate = 0\n"   // after: line numbers stay
         }
-        let text = "root = \"\(root)\"\n" + "[daemon]\nsocket = \"\(socket)\"\nworkers = \(workers)\n" + "[watch]\nsettle_seconds = \(settle)\n" + config
+        let text = "root = \"\(root)\"\n" + "[daemon]\nsocket = \"\(socket)\"\nworkers = \(workers)\n\(daemonKeys)" + "[watch]\nsettle_seconds = \(settle)\n" + config
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
