@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "photopiped", targets: ["photopiped"]),
         .executable(name: "pipectl", targets: ["pipectl"]),
         .executable(name: "ppquality", targets: ["ppquality"]),
+        .executable(name: "ppsample", targets: ["ppsample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -18,7 +19,11 @@ let package = Package(
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .systemLibrary(name: "CExif", pkgConfig: "libexif", providers: [.apt(["libexif-dev"])]),
         .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
+        .systemLibrary(name: "CGLib", pkgConfig: "glib-2.0", providers: [.apt(["libglib2.0-dev"])]),
+        // Image and metadata work: variadic vips calls, libexif, inotify's name field, contact sheets.
         .target(name: "CShims", dependencies: ["CVips", "CExif", "CInotifyTools"]),
+        // Neither image nor metadata: POSIX/Linux calls and GLib's SHA-256, for the daemon, delivery and policy.
+        .target(name: "CSystem", dependencies: ["CGLib"]),
         .target(name: "CLinux"),
         // ONNX Runtime through dlopen: the runtime comes from a PyPI wheel, with no C header to build against.
         .target(name: "CMatte", linkerSettings: [.linkedLibrary("dl")]),
@@ -26,7 +31,7 @@ let package = Package(
         .target(name: "CRaw", linkerSettings: [.linkedLibrary("raw_r")]),
 
         // Policy in plain Swift.
-        .target(name: "PipelineCore", dependencies: ["CLinux"]),
+        .target(name: "PipelineCore", dependencies: ["CLinux", "CSystem"]),
         .target(name: "ControlProtocol"),
         .target(name: "Imaging", dependencies: ["CShims", "CRaw"]),
         .target(name: "Ingest", dependencies: ["Imaging", "PipelineCore"]),
@@ -34,25 +39,31 @@ let package = Package(
         .target(name: "Retouch", dependencies: ["CMatte", "Imaging", "PipelineCore"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Review", dependencies: ["PipelineCore"]),
         .target(name: "Export", dependencies: ["Imaging", "PipelineCore"]),
-        .target(name: "Delivery", dependencies: ["CShims", "PipelineCore"]),
-        // Ground truth for the retouch stage: synthetic studio frames and the metrics.
-        .target(name: "QualityHarness", dependencies: ["Imaging"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Delivery", dependencies: ["PipelineCore"]),
+        // Test support, linked by no production binary: synthetic studio shots (clean and with planted
+        // defects), and ground truth for the retouch stage with its metrics.
+        .target(name: "SampleShots", dependencies: ["Imaging"]),
+        .target(name: "QualityHarness", dependencies: ["Imaging", "SampleShots"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         // The daemon: supervisor, services and control server; no image work happens in it.
         .target(name: "PhotopipeDaemon", dependencies: [
-            "CShims", "CInotifyTools", "Imaging", "PipelineCore", "ControlProtocol", "Ingest", "Retouch", "Review", "Export", "Delivery",
+            "CShims", "CSystem", "CInotifyTools", "Imaging", "PipelineCore", "ControlProtocol", "Ingest", "Retouch", "Review", "Export", "Delivery",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Thin executables.
         .executableTarget(name: "photopiped", dependencies: [
-            "CShims", "Imaging", "PipelineCore", "ControlProtocol", "Ingest", "Retouch", "Review", "Export", "Delivery",
+            "CShims", "CSystem", "Imaging", "PipelineCore", "ControlProtocol", "Ingest", "Retouch", "Review", "Export", "Delivery",
             "PhotopipeDaemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .executableTarget(name: "ppsample", dependencies: [
+            "Imaging", "SampleShots",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "ppquality", dependencies: [
-            "Imaging", "PipelineCore", "QualityHarness", "Retouch",
+            "Imaging", "PipelineCore", "QualityHarness", "Retouch", "SampleShots",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipectl", dependencies: [
@@ -61,7 +72,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "PipelineCoreTests", dependencies: ["PipelineCore", "Review", "ControlProtocol", "Delivery"]),
-        .testTarget(name: "StageTests", dependencies: ["Imaging", "PipelineCore", "Ingest", "Retouch", "Export", "QualityHarness"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging", "Delivery", "PhotopipeDaemon"]),
+        .testTarget(name: "StageTests", dependencies: ["Imaging", "PipelineCore", "Ingest", "Retouch", "Export", "QualityHarness", "SampleShots"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging", "Delivery", "PhotopipeDaemon", "SampleShots"]),
     ]
 )

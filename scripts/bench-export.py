@@ -30,9 +30,11 @@ def main():
     a = ap.parse_args()
     if not a.no_build:
         sh("swift", "build", "-c", "release", "--product", "photopiped", cwd=ROOT)
+        sh("swift", "build", "-c", "release", "--product", "ppsample", cwd=ROOT)
     daemon = os.path.join(ROOT, ".build/release/photopiped")
+    sampler = os.path.join(ROOT, ".build/release/ppsample")
     work = tempfile.mkdtemp(prefix="bench-export-")
-    sh(daemon, "sample", "--out", f"{work}/in", "--count", "3", "--width", "6000", "--height", "4000", "--views", "1")
+    sh(sampler, "--out", f"{work}/in", "--count", "3", "--width", "6000", "--height", "4000", "--views", "1")
     files = sorted(os.path.join(f"{work}/in", f) for f in os.listdir(f"{work}/in"))
     sh(daemon, "process", *files, "--out", f"{work}/masters", "--quiet")
     results = json.load(open(f"{work}/masters/summary.json"))

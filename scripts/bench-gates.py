@@ -8,7 +8,7 @@ counted inside the compose pass and cost nothing apart), the gate evaluation
 itself, and the contact-sheet thumbnail, against the whole retouch. Prints
 medians over all files and runs.
 
-Calibration: the planted-defect batch (`photopiped sample --planted`: 100
+Calibration: the planted-defect batch (`ppsample --planted`: 100
 frames, 1200×800, a blurred one, one too small, clipped highlights, crushed
 shadows, cut off at the edge, white on white, a prop on the sweep; the duplicate
 needs the daemon's signature index and is tested there) through the same
@@ -31,7 +31,7 @@ def process(daemon, files, out):
 
 
 def speed(daemon, work, runs, count):
-    sh(daemon, "sample", "--out", f"{work}/big", "--count", str(count), "--width", "6000", "--height", "4000", "--views", "1")
+    sh(sampler, "--out", f"{work}/big", "--count", str(count), "--width", "6000", "--height", "4000", "--views", "1")
     files = sorted(os.path.join(f"{work}/big", f) for f in os.listdir(f"{work}/big"))
     gate, evaluate, thumb, retouch = [], [], [], []
     for run in range(runs):
@@ -53,7 +53,7 @@ def speed(daemon, work, runs, count):
 
 
 def calibration(daemon, work):
-    lines = sh(daemon, "sample", "--planted", "--out", f"{work}/planted", "--count", "100", "--width", "1200", "--height", "800",
+    lines = sh(sampler, "--planted", "--out", f"{work}/planted", "--count", "100", "--width", "1200", "--height", "800",
                ).splitlines()
     planted = {}
     for line in lines:
@@ -100,7 +100,9 @@ def main():
     a = ap.parse_args()
     if not a.no_build:
         sh("swift", "build", "-c", "release", "--product", "photopiped", cwd=ROOT)
+        sh("swift", "build", "-c", "release", "--product", "ppsample", cwd=ROOT)
     daemon = os.path.join(ROOT, ".build/release/photopiped")
+    sampler = os.path.join(ROOT, ".build/release/ppsample")
     work = tempfile.mkdtemp(prefix="bench-gates-")
     print(f"machine: {machine()}")
     speed(daemon, work, a.runs, a.files)

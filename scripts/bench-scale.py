@@ -64,7 +64,7 @@ def rss_mib(pid):
 def templates(bin_dir, work):
     """Manifests of a few assets the daemon really processed."""
     shots = f"{work}/template-shots"
-    bench.sh(f"{bin_dir}/photopiped", "sample", "--out", shots, "--count", "6", "--width", "1200", "--height", "800")
+    bench.sh(f"{bin_dir}/ppsample", "--out", shots, "--count", "6", "--width", "1200", "--height", "800")
     d = bench.Daemon(bin_dir, f"{work}/template", settle=0.3)
     os.makedirs(f"{d.root}/inbox/t", exist_ok=True)
     names = sorted(os.listdir(shots))
@@ -176,6 +176,7 @@ def main():
 
     subprocess.run(["swift", "build", "-c", "release", "--product", "photopiped"], cwd=ROOT, check=True, capture_output=True)
     subprocess.run(["swift", "build", "-c", "release", "--product", "pipectl"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(["swift", "build", "-c", "release", "--product", "ppsample"], cwd=ROOT, check=True, capture_output=True)
     bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout.strip()
     work = tempfile.mkdtemp(prefix="pp-scale-")
@@ -206,7 +207,7 @@ def main():
 
     if args.drop:
         shots = f"{work}/drop-shots"
-        bench.sh(f"{bin_dir}/photopiped", "sample", "--out", shots, "--count", str(args.drop), "--width", "1200", "--height", "800",
+        bench.sh(f"{bin_dir}/ppsample", "--out", shots, "--count", str(args.drop), "--width", "1200", "--height", "800",
                  "--first-sku", "900001")
         empty, n0, wall0 = drop(bin_dir, f"{work}/empty", shots)
         empty.stop()

@@ -130,7 +130,7 @@ def main():
     n24 = a.batch + a.sequential
     cam = f"{base}/camera24"
     t = time.time()
-    sh(f"{bin_dir}/photopiped", "sample", "--out", cam, "--count", str(n24), "--width", "6000", "--height", "4000")
+    sh(f"{bin_dir}/ppsample", "--out", cam, "--count", str(n24), "--width", "6000", "--height", "4000")
     files = sorted(os.listdir(cam))
     size_mb = statistics.mean(os.path.getsize(f"{cam}/{f}") for f in files) / 1e6
     print(f"input: {n24} synthetic 6000x4000 (24 MP) JPEGs, {size_mb:.1f} MB each (made in {time.time() - t:.0f} s)")
@@ -198,7 +198,7 @@ def main():
     if a.small:
         small = f"{base}/d2-camera"
         t = time.time()
-        sh(f"{bin_dir}/photopiped", "sample", "--out", small, "--count", str(a.small), "--width", "400", "--height", "300",
+        sh(f"{bin_dir}/ppsample", "--out", small, "--count", str(a.small), "--width", "400", "--height", "300",
            "--views", "4")
         # 400 px images are below the default resolution gate; lower it so they flow to export.
         d2 = Daemon(bin_dir, f"{base}/d2", a.settle, extra="[review]\nmin_long_side = 100\n")

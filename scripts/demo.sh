@@ -13,7 +13,7 @@ demo=$(mktemp -d /tmp/photopipe-demo.XXXXXX)
 root="$demo/root"; sock="$demo/control.sock"
 echo "== demo root: $root"
 echo "== making $count synthetic 6000×4000 studio shots (product on a sweep, SKU-style names)"
-"$bin/photopiped" sample --out "$demo/camera" --count "$count" --width 6000 --height 4000 >/dev/null
+"$bin/ppsample" --out "$demo/camera" --count "$count" --width 6000 --height 4000 >/dev/null
 ls "$demo/camera" | head -3; echo "   ..."
 
 # A product catalogue: Amazon names files by ASIN, Shopify by handle (with alt text in its CSV).

@@ -196,40 +196,6 @@ int ppv_set_orientation(VipsImage *image, int orientation) {
     return 0;
 }
 
-int pp_sha256_file(const char *path, char hex[65], long long *bytes) {
-    // Never follow a swapped-in symlink, never block on a FIFO.
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0) return -1;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        errno = EINVAL;
-        return -1;
-    }
-    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
-    unsigned char buf[1 << 16];
-    long long total = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            int saved = errno;
-            g_checksum_free(sum);
-            close(fd);
-            errno = saved;
-            return -1;
-        }
-        if (n == 0) break;
-        g_checksum_update(sum, buf, (gssize) n);
-        total += n;
-    }
-    close(fd);
-    strncpy(hex, g_checksum_get_string(sum), 64);
-    hex[64] = 0;
-    g_checksum_free(sum);
-    *bytes = total;
-    return 0;
-}
 
 const char *pp_inotify_event_name(const struct inotify_event *event) {
     return event->len > 0 ? event->name : "";

@@ -1,4 +1,3 @@
-import CShims
 import Foundation
 import PipelineCore
 
@@ -27,10 +26,5 @@ public struct FolderTarget: Sendable {
         return S3Client.Result(url: "file://\(dest)", etag: nil, alreadyThere: false)
     }
 
-    public static func sha256(of path: String) -> String? {
-        var hex = [CChar](repeating: 0, count: 65)
-        var bytes: Int64 = 0
-        guard pp_sha256_file(path, &hex, &bytes) == 0 else { return nil }
-        return String(decoding: hex.prefix(64).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    public static func sha256(of path: String) -> String? { (try? FileDigest.of(path))?.sha256 }
 }

@@ -91,7 +91,7 @@ public struct S3Client: Sendable {
         guard let data = FileManager.default.contents(atPath: localPath) else {
             throw DeliveryFailure(permanent: true, "the exported file \(localPath) is missing; re-export the asset")
         }
-        guard Crypto.sha256Hex(data) == sha256 else {
+        guard SHA256.hex(data) == sha256 else {
             throw DeliveryFailure(permanent: true, "the exported file \(localPath) changed since export; re-export the asset")
         }
         let r = try send("PUT", objectURL(key: key), body: data, headers: objectHeaders(key: key, sha256: sha256))
@@ -187,7 +187,7 @@ public struct S3Client: Sendable {
     func send(_ method: String, _ url: URL, body: Data, headers: [String: String], okStatuses: Set<Int> = [200]) throws -> HTTPResponse {
         var req = URLRequest(url: url)
         req.httpMethod = method
-        for (k, v) in signer.sign(method: method, url: url, headers: headers, payloadSHA256: Crypto.sha256Hex(body)) {
+        for (k, v) in signer.sign(method: method, url: url, headers: headers, payloadSHA256: SHA256.hex(body)) {
             req.setValue(v, forHTTPHeaderField: k)
         }
         if method != "HEAD" && method != "GET" && method != "DELETE" { req.httpBody = body }

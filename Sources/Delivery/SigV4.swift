@@ -1,4 +1,5 @@
 import Foundation
+import PipelineCore
 
 /// AWS Signature Version 4 for S3 requests (header-based, signed payload hash).
 public struct SigV4: Sendable {
@@ -32,10 +33,10 @@ public struct SigV4: Sendable {
             payloadSHA256,
         ].joined(separator: "\n")
         let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let toSign = ["AWS4-HMAC-SHA256", stamp, scope, Crypto.sha256Hex(Data(request.utf8))].joined(separator: "\n")
-        var key = Crypto.hmacSHA256(key: Array("AWS4\(secretKey)".utf8), Data(day.utf8))
-        for part in [region, service, "aws4_request"] { key = Crypto.hmacSHA256(key: key, Data(part.utf8)) }
-        let signature = Crypto.hex(Crypto.hmacSHA256(key: key, Data(toSign.utf8)))
+        let toSign = ["AWS4-HMAC-SHA256", stamp, scope, SHA256.hex(Data(request.utf8))].joined(separator: "\n")
+        var key = SHA256.hmac(key: Array("AWS4\(secretKey)".utf8), Data(day.utf8))
+        for part in [region, service, "aws4_request"] { key = SHA256.hmac(key: key, Data(part.utf8)) }
+        let signature = SHA256.hexString(SHA256.hmac(key: key, Data(toSign.utf8)))
         var out = all
         out.removeValue(forKey: "host")
         out["Authorization"] = "AWS4-HMAC-SHA256 Credential=\(accessKey)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"

@@ -12,7 +12,7 @@ public struct Webhook: Sendable {
     public init(target: DeliverySettings.Target, credentials: Credentials) { self.target = target; secret = credentials.secret }
 
     public static func signature(body: Data, secret: String) -> String {
-        "sha256=" + Crypto.hex(Crypto.hmacSHA256(key: Array(secret.utf8), body))
+        "sha256=" + SHA256.hexString(SHA256.hmac(key: Array(secret.utf8), body))
     }
 
     public func post(_ body: Data, id: String? = nil, event: String = "batch.delivered") throws {
@@ -21,7 +21,7 @@ public struct Webhook: Sendable {
         req.httpBody = body
         req.setValue("application/json", forHTTPHeaderField: "Content-Type")
         req.setValue(event, forHTTPHeaderField: "X-Photopipe-Event")
-        req.setValue(id ?? Crypto.sha256Hex(body), forHTTPHeaderField: "X-Photopipe-Delivery")
+        req.setValue(id ?? SHA256.hex(body), forHTTPHeaderField: "X-Photopipe-Delivery")
         req.setValue(Webhook.signature(body: body, secret: secret), forHTTPHeaderField: "X-Photopipe-Signature")
         let r = try HTTP.send(req, timeout: 30)
         switch r.status {
@@ -36,13 +36,13 @@ extension BatchDeliveryManifest {
     /// The batch's state with its delivery id (SHA-256 of the rest of the body).
     public static func make(batch: String, records: [DeliveryRecord], waiting: Int = 0,
                             assetFailures: [Failure] = []) -> BatchDeliveryManifest {
-        BatchDeliveryManifest(batch: batch, records: records, waiting: waiting, assetFailures: assetFailures, digest: Crypto.sha256Hex)
+        BatchDeliveryManifest(batch: batch, records: records, waiting: waiting, assetFailures: assetFailures, digest: SHA256.hex)
     }
 }
 
 extension WebhookRecord {
     /// A pending post of `manifest` to webhook `target`.
     public static func make(target: String, manifest: BatchDeliveryManifest) -> WebhookRecord {
-        WebhookRecord(target: target, batch: manifest.batch, manifest: manifest, digest: Crypto.sha256Hex)
+        WebhookRecord(target: target, batch: manifest.batch, manifest: manifest, digest: SHA256.hex)
     }
 }

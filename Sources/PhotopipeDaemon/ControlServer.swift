@@ -1,4 +1,4 @@
-import CShims
+import CSystem
 import ControlProtocol
 import Foundation
 

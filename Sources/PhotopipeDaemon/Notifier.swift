@@ -1,4 +1,4 @@
-import CShims
+import CSystem
 import Foundation
 
 /// sd_notify: READY, STATUS, WATCHDOG, STOPPING. Does nothing outside systemd.

@@ -1,3 +1,4 @@
+import CSystem
 import CShims
 import Foundation
 import PipelineCore

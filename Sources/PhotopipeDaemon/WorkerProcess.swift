@@ -1,4 +1,4 @@
-import CShims
+import CSystem
 import Foundation
 import PipelineCore
 

@@ -150,8 +150,7 @@ public struct WebhookRecord: Codable, Sendable, Equatable {
         self.target = target; self.batch = batch; self.payloadSHA256 = payloadSHA256
     }
 
-    /// `digest`: SHA-256 in hex (PipelineCore has none; Delivery's `Crypto.sha256Hex`).
-    public init(target: String, batch: String, manifest: BatchDeliveryManifest, digest: (Data) -> String) {
+    public init(target: String, batch: String, manifest: BatchDeliveryManifest, digest: (Data) -> String = SHA256.hex) {
         let body = manifest.encoded()
         self.init(target: target, batch: batch, payloadSHA256: digest(body))
         deliveryId = manifest.delivery
@@ -196,8 +195,8 @@ public struct BatchDeliveryManifest: Codable, Sendable, Equatable {
     public var files: [File]
     public var failed: [Failure]
 
-    /// `digest`: SHA-256 in hex (Delivery's `Crypto.sha256Hex`), for the delivery id.
-    public init(batch: String, records: [DeliveryRecord], waiting: Int = 0, assetFailures: [Failure] = [], digest: (Data) -> String) {
+    /// The delivery id is the SHA-256 of the body without it.
+    public init(batch: String, records: [DeliveryRecord], waiting: Int = 0, assetFailures: [Failure] = [], digest: (Data) -> String = SHA256.hex) {
         self.batch = batch
         let mine = records.filter { $0.batch == batch }
         files = mine.flatMap { r in

@@ -1,5 +1,5 @@
 /// The review gates' thresholds, each set by a `review.*` key; the defaults were calibrated on the
-/// planted-defect batch (`photopiped sample --planted`, `scripts/bench-gates.py`).
+/// planted-defect batch (`ppsample --planted`, `scripts/bench-gates.py`).
 public struct GateThresholds: Codable, Sendable, Equatable {
     /// Frames smaller than this on their long side (at master scale) are exceptions.
     public var minLongSide = 1000

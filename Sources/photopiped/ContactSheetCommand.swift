@@ -1,5 +1,5 @@
+import CSystem
 import ArgumentParser
-import CShims
 import Foundation
 import Imaging
 import PhotopipeDaemon

@@ -11,7 +11,7 @@ struct Photopiped: ParsableCommand {
         commandName: "photopiped",
         abstract: "Watches a studio inbox and takes product photos to marketplace-ready files.",
         version: photopipeVersion,
-        subcommands: [Run.self, Worker.self, CheckConfig.self, Sample.self, Process.self, ExportCommand.self, ContactSheetCommand.self],
+        subcommands: [Run.self, Worker.self, CheckConfig.self, Process.self, ExportCommand.self, ContactSheetCommand.self],
         defaultSubcommand: Run.self)
 }
 
@@ -69,35 +69,6 @@ struct CheckConfig: ParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(78)
-        }
-    }
-}
-
-struct Sample: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write synthetic studio shots (product on a sweep) with SKU-style names.")
-    @Option(help: "Folder to write into.") var out: String
-    @Option var count = 12
-    @Option var width = 3000
-    @Option var height = 2000
-    @Option(help: "Views per SKU.") var views = 3
-    @Option(help: "First SKU number.") var firstSku = 1001
-    @Flag(help: "Plant defects (blurred, too small, clipped highlights, crushed shadows, cut off, white on white, duplicate, a prop on the sweep) in a batch of two views per SKU; prints each file's defect and the gate that must catch it.")
-    var planted = false
-
-    func run() throws {
-        try Vips.start()
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let shots: [PlantedDefects.Shot] = planted
-            ? PlantedDefects.shots(count: count, width: width, height: height, firstSku: firstSku)
-            : (0..<count).map { i in
-                PlantedDefects.Shot(name: String(format: "SKU-%d_%02d.jpg", firstSku + i / views, i % views + 1),
-                                    frame: StudioFrame.sample(index: i, width: width, height: height), defect: nil)
-            }
-        for shot in shots {
-            let tmp = "\(out)/.\(shot.name).part"
-            try shot.frame.write(jpeg: tmp)
-            guard rename(tmp, "\(out)/\(shot.name)") == 0 else { throw DaemonError("cannot write \(out)/\(shot.name)") }
-            print(planted ? "\(out)/\(shot.name)\t\(shot.defect.map { "\($0.rawValue)\t\($0.gate)" } ?? "clean")" : "\(out)/\(shot.name)")
         }
     }
 }

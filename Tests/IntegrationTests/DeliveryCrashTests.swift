@@ -155,7 +155,7 @@ final class DeliveryCrashTests: XCTestCase {
         XCTAssertEqual(objects.map(\.key).sorted(), expected.keys.sorted(), "every expected object, no other, each once")
         for (key, sha) in expected {
             guard let r = try? client.get(key: key) else { XCTFail("\(key) missing"); continue }
-            XCTAssertEqual(Crypto.sha256Hex(r.body), sha, key)
+            XCTAssertEqual(SHA256.hex(r.body), sha, key)
             XCTAssertEqual(r.headers["x-amz-meta-sha256"], sha, key)
         }
         let multipart = objects.filter { $0.etag.contains("-") }.count
@@ -212,7 +212,7 @@ final class DeliveryCrashTests: XCTestCase {
                 && ((try? d.request(Request(command: .deliveries)).deliveries) ?? []).allSatisfy { $0.status == "delivered" }
         }, "uploads left: \((try? client.multipartUploads()) ?? [])\n\(d.log.suffix(2000))")
         XCTAssertEqual(try client.objects().map(\.key).sorted(), expected.keys.sorted())
-        for key in planted { XCTAssertEqual(Crypto.sha256Hex(try client.get(key: key).body), expected[key]) }
+        for key in planted { XCTAssertEqual(SHA256.hex(try client.get(key: key).body), expected[key]) }
         sleep(3)
         for batch in batches.keys {
             XCTAssertEqual(Set(completePosts(batch).map { $0["delivery"] as? String ?? "" }).count, 1, "\(batch): the same state, no new post")

@@ -94,7 +94,7 @@ final class DeliveryTests: XCTestCase {
                 XCTAssertEqual(r.body, local, "\(channel)/\(name)", file: file, line: line)
                 XCTAssertEqual(r.headers["content-type"], "image/jpeg", file: file, line: line)
                 XCTAssertEqual(r.headers["cache-control"], "public, max-age=300", file: file, line: line)
-                XCTAssertEqual(r.headers["x-amz-meta-sha256"], Crypto.sha256Hex(local), file: file, line: line)
+                XCTAssertEqual(r.headers["x-amz-meta-sha256"], SHA256.hex(local), file: file, line: line)
             }
         }
     }
@@ -202,7 +202,7 @@ final class DeliveryTests: XCTestCase {
         let data = Data(bytes)
         let path = "\(base)/big.png"
         try data.write(to: URL(fileURLWithPath: path))
-        let sha = Crypto.sha256Hex(data)
+        let sha = SHA256.hex(data)
         let first = try c.deliver(localPath: path, key: "parts/big.png", sha256: sha)
         XCTAssertFalse(first.alreadyThere)
         let back = try c.get(key: "parts/big.png")

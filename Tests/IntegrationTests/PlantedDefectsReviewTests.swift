@@ -1,6 +1,7 @@
 import ControlProtocol
 import Foundation
 import Imaging
+import SampleShots
 import PipelineCore
 import XCTest
 

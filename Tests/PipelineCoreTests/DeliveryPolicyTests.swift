@@ -10,7 +10,7 @@ final class DeliveryPolicyTests: XCTestCase {
         let signer = SigV4(accessKey: "AKIAIOSFODNN7EXAMPLE", secretKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", region: "us-east-1")
         let date = try XCTUnwrap(ISO8601DateFormatter().date(from: "2013-05-24T00:00:00Z"))
         let emptySHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        XCTAssertEqual(Crypto.sha256Hex(Data()), emptySHA)
+        XCTAssertEqual(SHA256.hex(Data()), emptySHA)
         let h = signer.sign(method: "GET", url: URL(string: "https://examplebucket.s3.amazonaws.com/test.txt")!,
                             headers: ["range": "bytes=0-9"], payloadSHA256: emptySHA, date: date)
         XCTAssertEqual(h["Authorization"], "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
@@ -210,13 +210,13 @@ final class DeliveryPolicyTests: XCTestCase {
         XCTAssertEqual(body["complete"] as? Bool, true)
         var blank = done
         blank.delivery = ""
-        XCTAssertEqual(Crypto.sha256Hex(blank.encoded()), done.delivery)
+        XCTAssertEqual(SHA256.hex(blank.encoded()), done.delivery)
 
         // The webhook record keeps the exact body and id to send again after a crash.
         let w = WebhookRecord.make(target: "shop", manifest: done)
         XCTAssertEqual(w.deliveryId, done.delivery)
         XCTAssertEqual(w.payload.map { Data($0.utf8) }, done.encoded())
-        XCTAssertEqual(w.payloadSHA256, Crypto.sha256Hex(done.encoded()))
+        XCTAssertEqual(w.payloadSHA256, SHA256.hex(done.encoded()))
         XCTAssertEqual(w.status, .pending)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import SampleShots
 import PipelineCore
 import QualityHarness
 import Retouch

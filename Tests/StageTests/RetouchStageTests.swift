@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import SampleShots
 import PipelineCore
 import Retouch
 import XCTest

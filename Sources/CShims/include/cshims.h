@@ -6,11 +6,9 @@
 #include <vips/vips.h>
 #include <sys/inotify.h>
 #include <libexif/exif-data.h>
-#include "cposix.h"
 #include "cexif.h"
 #include "cexport.h"
 #include "csheet.h"
-#include "ccrypto.h"
 
 // Library setup: turns the operation cache off (a watch folder reuses names)
 // and blocks loaders that are not meant for untrusted input.
@@ -73,9 +71,6 @@ int ppv_tiffsave_zstd(VipsImage *in, const char *path);
 int ppv_pngsave(VipsImage *in, const char *path, int compression);
 int ppv_set_orientation(VipsImage *image, int orientation);
 
-// SHA-256 of a file, streamed; writes 64 hex chars + NUL into hex.
-// Returns 0 on success, -1 with errno set on I/O failure.
-int pp_sha256_file(const char *path, char hex[65], long long *bytes);
 
 // inotify: the flexible array member `name` is not imported by Swift.
 const char *pp_inotify_event_name(const struct inotify_event *event);

@@ -1,5 +1,7 @@
 import Foundation
+import PipelineCore
 import Imaging
+import SampleShots
 import XCTest
 
 /// Synthetic studio shots made by the tests themselves: small, deterministic.

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// A synthetic studio shot: a product on a seamless sweep, lit unevenly, with a
 /// soft contact shadow and sensor noise. Deterministic for a given spec, so the

@@ -1,3 +1,6 @@
+import Foundation
+import Imaging
+
 /// A batch of synthetic studio shots with known defects planted at fixed places, for testing the
 /// review gates end to end and for calibrating their thresholds. All the other frames are clean
 /// `StudioFrame.sample`s; two views per SKU.
