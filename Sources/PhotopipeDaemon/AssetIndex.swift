@@ -49,6 +49,8 @@ final class AssetIndex {
     /// Live and failed keys of each batch.
     private var live: [String: Set<String>] = [:]
     private var failedOf: [String: Set<String>] = [:]
+    /// Live assets some channel got no file for (`exceptions` lists them without walking export/).
+    private(set) var withExportIssues = Set<String>()
 
     /// The asset now rests in `queue` (directory name `key`, its id unless failed/ had to add a suffix).
     func put(_ m: Manifest, key: String? = nil, in queue: Queue) {
@@ -61,6 +63,7 @@ final class AssetIndex {
         } else {
             entries[e.key] = e
             live[e.batch, default: []].insert(e.key)
+            if e.exportNote != nil { withExportIssues.insert(e.key) }
         }
         order[queue, default: ArrivalOrder()].append(e.key)
     }
@@ -71,6 +74,7 @@ final class AssetIndex {
         var e = Self.entry(m, key: old.key, queue: old.queue)
         e.inProgress = old.inProgress
         entries[m.id] = e
+        if e.exportNote != nil { withExportIssues.insert(m.id) } else { withExportIssues.remove(m.id) }
         if old.batch != e.batch { live[old.batch]?.remove(m.id); live[e.batch, default: []].insert(m.id) }
     }
 
@@ -96,6 +100,7 @@ final class AssetIndex {
         guard let e = entries.removeValue(forKey: key) else { return }
         order[e.queue]?.remove(key)
         live[e.batch]?.remove(key)
+        withExportIssues.remove(key)
         if e.inProgress != nil { claimedIn[e.queue, default: 1] -= 1 }
     }
 

@@ -62,7 +62,7 @@ extension Supervisor {
         var report = StatusReport(version: photopipeVersion, uptimeSeconds: clock.now().timeIntervalSince(startedAt), paused: paused,
                                   stages: stages, inProgress: inProgress, workersBusy: running.count,
                                   workersIdle: max(0, workers.count - running.count), lastError: lastError, processed: processed)
-        report.exportExceptions = exportExceptionCount
+        report.exportExceptions = index.withExportIssues.count
         report.diskFull = disk.message
         if !config.delivery.targets.isEmpty { report.deliveries = deliveryCounts }
         return report

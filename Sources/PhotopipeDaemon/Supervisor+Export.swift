@@ -105,10 +105,6 @@ extension Supervisor {
         }
     }
 
-    var exportExceptionCount: Int {
-        ((try? FileManager.default.contentsOfDirectory(atPath: layout.exportIssues)) ?? []).filter { !$0.hasPrefix(".") }.count
-    }
-
     func queueChannelEntries(_ m: Manifest, channel: String) {
         channelPending[channel, default: [:]][m.batch, default: [:]][m.id] = ChannelManifest.entries(for: m, channel: channel)
     }

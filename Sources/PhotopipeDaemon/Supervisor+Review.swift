@@ -84,7 +84,8 @@ extension Supervisor {
             found.append((e.review?.decidedAt ?? e.arrivedAt,
                           AssetSummary(id: e.key, stage: "review", batch: e.batch, sku: e.sku, view: e.view, note: e.review?.reason)))
         }
-        for e in index.entries(in: pipeline.done) where e.exportNote != nil {
+        for key in index.withExportIssues {
+            guard let e = index.entry(key), e.queue == pipeline.done, e.inProgress == nil else { continue }
             found.append((e.arrivedAt, AssetSummary(id: e.key, stage: "export", batch: e.batch, sku: e.sku, view: e.view, note: e.exportNote)))
         }
         return Self.paged(found.sorted { $0.0 < $1.0 }.map(\.1), limit: limit, after: after)

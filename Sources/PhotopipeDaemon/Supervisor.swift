@@ -180,7 +180,8 @@ public final class Supervisor {
             for e in mailbox.take(timeout: wait) { handle(e) }
             let now = clock.now()
             if stopping {
-                if running.isEmpty { break }
+                // Uploads in flight are awaited too, so their records say what reached the target.
+                if running.isEmpty && deliveriesInFlight.isEmpty { break }
                 if let d = stopDeadline, now >= d { abandonRunningJobs(); break }
                 continue
             }
