@@ -121,7 +121,7 @@ extension Supervisor {
             byName[name] = b
         }
         for (name, b) in byName {
-            byName[name]?.complete = (b.stages["export", default: 0] + b.stages["failed", default: 0]) == b.total
+            byName[name]?.complete = (b.stages[pipeline.done.rawValue, default: 0] + b.stages[Queue.failed.rawValue, default: 0]) == b.total
         }
         var r = Response(ok: true)
         r.batches = byName.values.sorted { ($0.firstArrival ?? .distantFuture, $0.name) < ($1.firstArrival ?? .distantFuture, $1.name) }

@@ -80,12 +80,7 @@ public final class Supervisor {
     var sampleTallies: [String: Sampler.Tally] = [:]
     /// Outline sharpness of the last 50 frames decided per frame size, any batch: the reference at a batch's start.
     var recentSharpness = SharpnessHistory(limit: 50)
-    /// Batches whose contact sheet is out of date (with their last decision), those whose page is
-    /// current but not their JPEG, when each was last written, and the writer running.
-    var sheetMarks: [String: Date] = [:]
-    var sheetPageCurrent = Set<String>()
-    var sheetLastRun: [String: Date] = [:]
-    var sheetChild: (String, Foundation.Process)?
+    let sheets: ContactSheets
     var watcher: InboxWatcher?
     var server: ControlServer?
 
@@ -120,6 +115,7 @@ public final class Supervisor {
         }
         self.layout = Layout(root: config.root, pipeline: pipeline)
         self.disk = DiskWatch(root: config.root, minFreeMB: config.minFreeMB)
+        self.sheets = ContactSheets(layout: layout, executable: self.workerExecutable, log: logger)
         self.log = logger
         self.policy = ReviewPolicy(config)
         self.namePattern = try NamePattern(config.namePattern)
@@ -323,7 +319,7 @@ public final class Supervisor {
     func shutdown() {
         flushChannelManifests()
         server?.stop()
-        stopSheetWriter()
+        sheets.stop()
         for w in workers.values { w.closeInput() }
         workers.removeAll()
         let killed = WorkerProcess.waitForAllToExit(timeout: 10)
