@@ -119,8 +119,17 @@ def build_root(root, size, tmpl):
 
 
 def start(bin_dir, base):
+    """Starts the daemon; returns it and the seconds until it answered `status`."""
     t = time.perf_counter()
     d = bench.Daemon(bin_dir, base, settle=0.3)
+    while True:
+        try:
+            request(d.sock, "status")
+            break
+        except OSError:
+            if d.proc.poll() is not None or time.perf_counter() - t > 300:
+                raise SystemExit(f"the daemon did not come up; see {base}/daemon.log")
+            time.sleep(0.05)
     return d, time.perf_counter() - t
 
 

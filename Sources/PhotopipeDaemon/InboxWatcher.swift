@@ -11,6 +11,8 @@ final class InboxWatcher: @unchecked Sendable {
     private let stopLock = NSLock()
     private var stopped = false
     private var thread: Thread?
+    /// Signalled once the watch thread has released libinotifytools' global state.
+    private let finished = DispatchSemaphore(value: 0)
 
     static let mask = Int32(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB)
 
@@ -24,6 +26,7 @@ final class InboxWatcher: @unchecked Sendable {
         let ready = DispatchSemaphore(value: 0)
         let failure = Box<String?>(nil)
         let t = Thread { [self] in
+            defer { finished.signal() }
             if inotifytools_initialize() == 0 {
                 failure.value = "cannot start inotify: \(String(cString: strerror(inotifytools_error())))"
                 ready.signal()
@@ -31,6 +34,7 @@ final class InboxWatcher: @unchecked Sendable {
             }
             if inotifytools_watch_recursively(inbox, Self.mask) == 0 {
                 failure.value = "cannot watch \(inbox): \(String(cString: strerror(inotifytools_error())))"
+                inotifytools_cleanup()
                 ready.signal()
                 return
             }
@@ -45,8 +49,14 @@ final class InboxWatcher: @unchecked Sendable {
         if let f = failure.value { throw DaemonError(f) }
     }
 
+    /// Ends the watch and waits (at most 2 s: the loop wakes every second) until the library's
+    /// global state is released, so a daemon started next in the same process gets a clean one.
     func stop() {
-        stopLock.lock(); stopped = true; stopLock.unlock()
+        stopLock.lock()
+        let first = !stopped
+        stopped = true
+        stopLock.unlock()
+        if first && thread != nil { _ = finished.wait(timeout: .now() + 2) }
     }
 
     private var isStopped: Bool { stopLock.lock(); defer { stopLock.unlock() }; return stopped }

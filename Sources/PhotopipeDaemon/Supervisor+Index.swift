@@ -6,10 +6,12 @@ import PipelineCore
 extension Supervisor {
     func buildIndex() {
         let started = clock.now()
-        var stale = Set<String>(), waitingBatches = Set<String>()
+        var stale = Set<String>()
+        var lastDecision: [String: Date] = [:], waitingBatches = Set<String>()
         let channelStamps = ChannelManifestStamps(layout: layout)
         let (built, unreadable) = AssetIndex.build(layout: layout) { m, q in
             if q == .review { waitingBatches.insert(m.batch) }
+            if let at = m.review?.decidedAt { lastDecision[m.batch] = max(lastDecision[m.batch] ?? at, at) }
             // A channel manifest older than an asset's last export missed that export's entries.
             if q == pipeline.done, channelStamps.isStale(batch: m.batch, channels: m.outputs.map(\.channel), than: m.id, in: q) {
                 stale.insert(m.batch)
@@ -17,7 +19,13 @@ extension Supervisor {
         }
         index = built
         for dir in unreadable { log.error("the manifest in \(dir) cannot be read; that asset is left out until it is fixed") }
-        for b in waitingBatches { markSheet(b) }
+        // A batch with assets waiting whose sheet is missing or older than its last decision (a
+        // crash before the writer ran) gets it written again; current sheets are left alone.
+        for b in waitingBatches {
+            let page = Supervisor.mtime("\(layout.contactSheet(batch: b))/index.html")
+            let decided = lastDecision[b].map { Int64($0.timeIntervalSince1970 * 1e9) } ?? .max
+            if page.map({ $0 < decided }) ?? true { markSheet(b) }
+        }
         rebuildChannelManifests(batches: stale)
         log.info("index: \(index.total) assets in \(Int(clock.now().timeIntervalSince(started) * 1000)) ms; \(stale.count) batches' channel manifests rebuilt")
     }

@@ -76,3 +76,31 @@ final class PipelineStageTests: XCTestCase {
                       "back in the queue the stamp stage reads")
     }
 }
+
+/// `buildDaemon(config:root:clock:)` with a clock the test moves: a file in the inbox settles
+/// when the daemon's clock says its quiet period is over, not before, however long the test waits.
+final class DaemonClockTests: XCTestCase {
+    func testSettlingFollowsTheDaemonsClock() throws {
+        let d = try Daemon(settle: 5)
+        defer { d.cleanUp() }
+        let clock = ManualClock()
+        let config = try ConfigLoader.load(path: d.configPath)
+        nonisolated(unsafe) let daemon = try buildDaemon(config: config, root: d.root, clock: clock, configPath: d.configPath,
+                                                         workerExecutable: Daemon.photopiped)
+        let finished = DispatchSemaphore(value: 0)
+        Thread { _ = try? daemon.run(); finished.signal() }.start()
+        XCTAssertTrue(waitUntil(timeout: 20) { (try? d.status()) != nil })
+
+        let src = try Fixtures.shots(count: 1)
+        try FileManager.default.createDirectory(atPath: "\(d.inbox)/clock", withIntermediateDirectories: true)
+        _ = shell("/bin/cp", ["\(src)/\(Fixtures.files(in: src)[0])", "\(d.inbox)/clock/"])
+        sleep(7)   // longer than settle_seconds on the wall clock
+        XCTAssertEqual(try d.status().stages["inbox"], 1, "still settling: the daemon's clock has not moved")
+        XCTAssertEqual(d.assets(in: .export).count + d.assets(in: .ingested).count, 0)
+
+        clock.advance(by: 6)
+        XCTAssertTrue(waitUntil(timeout: 60) { d.assets(in: .export).count == 1 }, "settled once the clock moved past the quiet period")
+        daemon.stop()
+        XCTAssertEqual(finished.wait(timeout: .now() + 30), .success)
+    }
+}
