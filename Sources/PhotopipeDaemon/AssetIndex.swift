@@ -1,3 +1,4 @@
+import ControlProtocol
 import Foundation
 import PipelineCore
 import Review
@@ -41,6 +42,20 @@ final class AssetIndex {
         var failedGates: [String]
     }
 
+    /// One batch, kept as assets come and go: `batches` and `review` answer from these.
+    struct BatchStats {
+        /// Assets at rest per queue; those a step is working on are counted apart.
+        var atRest: [Queue: Int] = [:]
+        var inProgress = 0
+        var firstArrival: Date?
+        var lastArrival: Date?
+        var review: ReviewSummary
+
+        init(batch: String) { review = ReviewSummary(batch: batch) }
+    }
+
+    /// Queues whose assets review has decided on (they count in the batch's review summary).
+    private let reviewedQueues: Set<Queue>
     private var entries: [String: Entry] = [:]
     /// Failed assets by directory name: failed/ may hold an older failure of an id that lives on elsewhere.
     private var failed: [String: Entry] = [:]
@@ -51,21 +66,23 @@ final class AssetIndex {
     private var failedOf: [String: Set<String>] = [:]
     /// Live assets some channel got no file for (`exceptions` lists them without walking export/).
     private(set) var withExportIssues = Set<String>()
+    private(set) var batches: [String: BatchStats] = [:]
+
+    init(reviewedQueues: Set<Queue>) { self.reviewedQueues = reviewedQueues }
 
     /// The asset now rests in `queue` (directory name `key`, its id unless failed/ had to add a suffix).
     func put(_ m: Manifest, key: String? = nil, in queue: Queue) {
         removeLive(m.id)
-        let e = Self.entry(m, key: key ?? m.id, queue: queue)
-        if queue == .failed {
-            if let old = failed[e.key] { failedOf[old.batch]?.remove(e.key) }
-            failed[e.key] = e
-            failedOf[e.batch, default: []].insert(e.key)
-        } else {
-            entries[e.key] = e
-            live[e.batch, default: []].insert(e.key)
-            if e.exportNote != nil { withExportIssues.insert(e.key) }
-        }
-        order[queue, default: ArrivalOrder()].append(e.key)
+        insert(m, key: key ?? m.id, in: queue)
+    }
+
+    /// Adds what is on disk at `queue/key`, leaving the asset's other places alone (failed/ may
+    /// hold an older failure of an asset that lives on).
+    func insert(_ m: Manifest, key: String, in queue: Queue) {
+        let e = Self.entry(m, key: key, queue: queue)
+        if queue != .failed, let old = entries[key] { order[old.queue]?.remove(key) }
+        store(e)
+        order[queue, default: ArrivalOrder()].append(key)
     }
 
     /// The manifest changed where the asset is (a view renumbered): same place, same order.
@@ -73,42 +90,87 @@ final class AssetIndex {
         guard let old = entries[m.id] else { return }
         var e = Self.entry(m, key: old.key, queue: old.queue)
         e.inProgress = old.inProgress
-        entries[m.id] = e
-        if e.exportNote != nil { withExportIssues.insert(m.id) } else { withExportIssues.remove(m.id) }
-        if old.batch != e.batch { live[old.batch]?.remove(m.id); live[e.batch, default: []].insert(m.id) }
+        store(e)
     }
 
     /// The asset moved between queues without a manifest change.
     func move(_ key: String, to queue: Queue) {
         guard var e = entries[key] else { return }
-        removeLive(key)
+        order[e.queue]?.remove(key)
         e.queue = queue
         e.inProgress = nil
-        entries[key] = e
+        store(e)
         order[queue, default: ArrivalOrder()].append(key)
     }
 
     /// A step claimed the asset: it stays listed where it was, as in progress.
     func claim(_ key: String, by step: Step) {
         guard var e = entries[key] else { return }
-        if e.inProgress == nil { claimedIn[e.queue, default: 0] += 1 }
         e.inProgress = step
-        entries[key] = e
+        store(e)
     }
 
     func removeLive(_ key: String) {
         guard let e = entries.removeValue(forKey: key) else { return }
+        account(e, -1)
         order[e.queue]?.remove(key)
-        live[e.batch]?.remove(key)
-        withExportIssues.remove(key)
-        if e.inProgress != nil { claimedIn[e.queue, default: 1] -= 1 }
     }
 
     /// `retry` took the asset out of failed/.
     func removeFailed(_ key: String) {
         guard let e = failed.removeValue(forKey: key) else { return }
+        account(e, -1)
         order[.failed]?.remove(key)
-        failedOf[e.batch]?.remove(key)
+    }
+
+    /// Puts `e` in place of any entry with its key (ordering is the caller's).
+    private func store(_ e: Entry) {
+        let isFailed = e.queue == .failed
+        if let old = isFailed ? failed[e.key] : entries[e.key] { account(old, -1) }
+        if isFailed { failed[e.key] = e } else { entries[e.key] = e }
+        account(e, 1)
+    }
+
+    /// Adds (+1) or takes back (−1) what one entry contributes to the sets and counts.
+    private func account(_ e: Entry, _ sign: Int) {
+        let adding = sign > 0
+        if e.queue == .failed {
+            if adding { failedOf[e.batch, default: []].insert(e.key) } else { failedOf[e.batch]?.remove(e.key) }
+        } else {
+            if adding { live[e.batch, default: []].insert(e.key) } else { live[e.batch]?.remove(e.key) }
+            if e.exportNote != nil { if adding { withExportIssues.insert(e.key) } else { withExportIssues.remove(e.key) } }
+        }
+        var b = batches[e.batch] ?? BatchStats(batch: e.batch)
+        if e.inProgress != nil {
+            claimedIn[e.queue, default: 0] += sign
+            b.inProgress += sign
+        } else {
+            b.atRest[e.queue, default: 0] += sign
+            if b.atRest[e.queue] == 0 { b.atRest[e.queue] = nil }
+        }
+        if adding {
+            b.firstArrival = min(b.firstArrival ?? e.arrivedAt, e.arrivedAt)
+            b.lastArrival = max(b.lastArrival ?? e.arrivedAt, e.arrivedAt)
+        }
+        if let rec = e.review, reviewedQueues.contains(e.queue) {
+            var r = b.review
+            r.total += sign
+            for g in rec.failedGates {
+                r.gateFailures[g, default: 0] += sign
+                if r.gateFailures[g] == 0 { r.gateFailures[g] = nil }
+            }
+            if rec.sampled { r.sampled += sign }
+            if !rec.failedGates.isEmpty { r.exceptions += sign }
+            switch rec.status {
+            case .autoApproved: r.autoApproved += sign
+            case .approved: r.approvedByPerson += sign
+            case .rejected: r.rejected += sign
+            default: break
+            }
+            if e.queue == .review { r.waiting += sign }
+            b.review = r
+        }
+        batches[e.batch] = b
     }
 
     func entry(_ key: String) -> Entry? { entries[key] ?? failed[key] }
@@ -145,11 +207,6 @@ final class AssetIndex {
         (live[batch] ?? []).compactMap { entries[$0] } + (failedOf[batch] ?? []).compactMap { failed[$0] }
     }
 
-    func forEach(_ body: (Entry) -> Void) {
-        for e in entries.values { body(e) }
-        for e in failed.values { body(e) }
-    }
-
     var total: Int { entries.count + failed.count }
 
     static func entry(_ m: Manifest, key: String, queue: Queue) -> Entry {
@@ -166,18 +223,28 @@ final class AssetIndex {
                      flags: m.master?.retouch?.flags ?? [], sharpness: sharpness)
     }
 
-    /// Reads every asset queue once (at start, after reconcile). Manifests that cannot be read are
-    /// left out and reported; `visit` sees each manifest read, for start-up work that needs them.
-    static func build(layout: Layout, visit: (Manifest, Queue) -> Void = { _, _ in }) -> (AssetIndex, unreadable: [String]) {
-        let index = AssetIndex()
-        var unreadable: [String] = []
-        for q in layout.pipeline.assetQueues {
-            for key in layout.assets(in: q) {
-                let dir = layout.asset(key, in: q)
-                guard let m = try? ManifestStore.read(assetDir: dir) else { unreadable.append(dir); continue }
-                index.put(m, key: key, in: q)
-                visit(m, q)
+    /// Reads every asset queue once (at start, after reconcile), the manifests decoded on every
+    /// core. Manifests that cannot be read are left out and reported; `visit` sees each one read,
+    /// in queue order, for start-up work that needs them.
+    static func build(layout: Layout, reviewedQueues: Set<Queue>,
+                      visit: (Manifest, Queue) -> Void = { _, _ in }) -> (AssetIndex, unreadable: [String]) {
+        let index = AssetIndex(reviewedQueues: reviewedQueues)
+        let dirs = layout.pipeline.assetQueues.flatMap { q in layout.assets(in: q).map { (queue: q, key: $0) } }
+        var read = [Manifest?](repeating: nil, count: dirs.count)
+        let chunk = 256
+        read.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: (dirs.count + chunk - 1) / chunk) { c in
+                for i in (c * chunk)..<min(dirs.count, (c + 1) * chunk) {
+                    out[i] = try? ManifestStore.read(assetDir: layout.asset(dirs[i].key, in: dirs[i].queue))
+                }
             }
+        }
+        var unreadable: [String] = []
+        for (i, d) in dirs.enumerated() {
+            guard let m = read[i] else { unreadable.append(layout.asset(d.key, in: d.queue)); continue }
+            index.insert(m, key: d.key, in: d.queue)
+            visit(m, d.queue)
         }
         return (index, unreadable)
     }

@@ -95,18 +95,18 @@ extension Supervisor {
         func entry(_ name: String) -> BatchSummary {
             byName[name] ?? BatchSummary(name: name, stages: [:], total: 0, firstArrival: nil, lastArrival: nil, complete: false)
         }
-        index.forEach { e in
-            guard e.inProgress == nil else { return }   // counted from the running jobs below
-            var b = entry(e.batch)
-            b.stages[e.queue.rawValue, default: 0] += 1
-            b.total += 1
-            b.firstArrival = min(b.firstArrival ?? e.arrivedAt, e.arrivedAt)
-            b.lastArrival = max(b.lastArrival ?? e.arrivedAt, e.arrivedAt)
-            byName[e.batch] = b
+        for (name, stats) in index.batches {
+            var b = entry(name)
+            for (q, n) in stats.atRest { b.stages[q.rawValue, default: 0] += n }
+            if stats.inProgress > 0 { b.stages["in progress", default: 0] += stats.inProgress }
+            b.total += stats.atRest.values.reduce(stats.inProgress, +)
+            b.firstArrival = stats.firstArrival
+            b.lastArrival = stats.lastArrival
+            if b.total > 0 { byName[name] = b }
         }
+        // Files being ingested are not assets yet.
         for job in running.values {
-            let name = job.inbox?.batch ?? job.assetID.flatMap { index.entry($0)?.batch }
-            guard let name else { continue }
+            guard let name = job.inbox?.batch else { continue }
             var b = entry(name)
             b.stages["in progress", default: 0] += 1
             b.total += 1

@@ -103,25 +103,9 @@ extension Supervisor {
             if FileManager.default.fileExists(atPath: page) { r.message = page }
             return r
         }
-        var byBatch: [String: ReviewSummary] = [:]
-        index.forEach { e in
-            guard let rec = e.review, [.review, .approved, pipeline.done, .failed].contains(e.queue) else { return }
-            var s = byBatch[e.batch] ?? ReviewSummary(batch: e.batch)
-            s.total += 1
-            for g in rec.failedGates { s.gateFailures[g, default: 0] += 1 }
-            if rec.sampled { s.sampled += 1 }
-            if !rec.failedGates.isEmpty { s.exceptions += 1 }
-            switch rec.status {
-            case .autoApproved: s.autoApproved += 1
-            case .approved: s.approvedByPerson += 1
-            case .rejected: s.rejected += 1
-            default: break
-            }
-            if e.queue == .review { s.waiting += 1 }
-            byBatch[e.batch] = s
-        }
+        let byBatch = index.batches.values.map(\.review).filter { $0.total > 0 }
         var r = Response(ok: true)
-        r.review = byBatch.values.sorted { $0.batch < $1.batch }
+        r.review = byBatch.sorted { $0.batch < $1.batch }
         if FileManager.default.fileExists(atPath: layout.contactSheets) { r.message = layout.contactSheets }
         return r
     }

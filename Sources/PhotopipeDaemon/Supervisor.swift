@@ -46,7 +46,7 @@ public final class Supervisor {
     var readySnapshots: [String: SettleTracker.Snapshot] = [:]
     var waiting: [Step: OrderedSet<String>] = [:]
     /// Every asset's place and summary, for answers that must not read the disk.
-    var index = AssetIndex()
+    var index: AssetIndex
     var lastSweep = Date.distantPast
     var lastSpawnAttempt = Date.distantPast
     var lockFD: Int32 = -1
@@ -114,6 +114,7 @@ public final class Supervisor {
             throw DaemonError("stage \(stage.step) runs inline but has no handler")
         }
         self.layout = Layout(root: config.root, pipeline: pipeline)
+        self.index = AssetIndex(reviewedQueues: [.review, .approved, pipeline.done, .failed])
         self.disk = DiskWatch(root: config.root, minFreeMB: config.minFreeMB)
         self.sheets = ContactSheets(layout: layout, executable: self.workerExecutable, log: logger)
         self.log = logger

@@ -1,17 +1,25 @@
 import Foundation
 
-/// A directory an asset waits in (`root/<name>`). Moving between them is one rename(2).
-public struct Queue: RawRepresentable, Hashable, Codable, Sendable, CustomStringConvertible {
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public init(_ name: String) { rawValue = name }
-    public var description: String { rawValue }
+/// A name in the pipeline (a queue's directory, a step's claim directory): a string on disk and
+/// in JSON, a type of its own in code.
+public protocol PipelineName: RawRepresentable, Hashable, Codable, Sendable, CustomStringConvertible where RawValue == String {
+    init(rawValue: String)
+}
 
-    public init(from decoder: Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+extension PipelineName {
+    public init(_ name: String) { self.init(rawValue: name) }
+    public var description: String { rawValue }
+    public init(from decoder: Decoder) throws { self.init(rawValue: try decoder.singleValueContainer().decode(String.self)) }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(rawValue)
     }
+}
+
+/// A directory an asset waits in (`root/<name>`). Moving between them is one rename(2).
+public struct Queue: PipelineName {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
 
     public static let inbox = Queue("inbox")
     public static let ingested = Queue("ingested")
@@ -26,17 +34,9 @@ public struct Queue: RawRepresentable, Hashable, Codable, Sendable, CustomString
 }
 
 /// The work done between queues; also the name of its claim directory, `.work/<step>/`.
-public struct Step: RawRepresentable, Hashable, Codable, Sendable, CustomStringConvertible {
+public struct Step: PipelineName {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(_ name: String) { rawValue = name }
-    public var description: String { rawValue }
-
-    public init(from decoder: Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
-    }
 
     public static let ingest = Step("ingest")
     public static let retouch = Step("retouch")
