@@ -230,21 +230,25 @@ final class AssetIndex {
                       visit: (Manifest, Queue) -> Void = { _, _ in }) -> (AssetIndex, unreadable: [String]) {
         let index = AssetIndex(reviewedQueues: reviewedQueues)
         let dirs = layout.pipeline.assetQueues.flatMap { q in layout.assets(in: q).map { (queue: q, key: $0) } }
-        var read = [Manifest?](repeating: nil, count: dirs.count)
-        let chunk = 256
-        read.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: (dirs.count + chunk - 1) / chunk) { c in
-                for i in (c * chunk)..<min(dirs.count, (c + 1) * chunk) {
-                    out[i] = try? ManifestStore.read(assetDir: layout.asset(dirs[i].key, in: dirs[i].queue))
+        var unreadable: [String] = []
+        // A block at a time, so only a block of whole manifests is ever held in memory.
+        let block = 2048, chunk = 128
+        for start in stride(from: 0, to: dirs.count, by: block) {
+            let part = Array(dirs[start..<min(dirs.count, start + block)])
+            var read = [Manifest?](repeating: nil, count: part.count)
+            read.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let out = buffer
+                DispatchQueue.concurrentPerform(iterations: (part.count + chunk - 1) / chunk) { c in
+                    for i in (c * chunk)..<min(part.count, (c + 1) * chunk) {
+                        out[i] = try? ManifestStore.read(assetDir: layout.asset(part[i].key, in: part[i].queue))
+                    }
                 }
             }
-        }
-        var unreadable: [String] = []
-        for (i, d) in dirs.enumerated() {
-            guard let m = read[i] else { unreadable.append(layout.asset(d.key, in: d.queue)); continue }
-            index.insert(m, key: d.key, in: d.queue)
-            visit(m, d.queue)
+            for (i, d) in part.enumerated() {
+                guard let m = read[i] else { unreadable.append(layout.asset(d.key, in: d.queue)); continue }
+                index.insert(m, key: d.key, in: d.queue)
+                visit(m, d.queue)
+            }
         }
         return (index, unreadable)
     }

@@ -19,14 +19,7 @@ final class DeliveryCrashTests: XCTestCase {
         base = NSTemporaryDirectory() + "pp-soak-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         s3 = try S3Server()
-        hookPort = S3Server.freePortBlock()
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/webhook_receiver.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, "\(hookPort)", hookSecret, "\(base)/hooks"]
-        try p.run()
-        receiver = p
-        XCTAssertTrue(waitUntil(timeout: 10) { !S3Server.portIsFree(self.hookPort) })
+        (receiver, hookPort) = try WebhookReceiver.start(secret: hookSecret, dir: "\(base)/hooks")
     }
 
     override func tearDown() {

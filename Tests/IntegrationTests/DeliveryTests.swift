@@ -29,14 +29,7 @@ final class DeliveryTests: XCTestCase {
     }
 
     func startReceiver(failFirst: Int = 0) throws {
-        hookPort = S3Server.freePortBlock()
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/webhook_receiver.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, "\(hookPort)", hookSecret, "\(base)/hooks", "\(failFirst)"]
-        try p.run()
-        receiver = p
-        XCTAssertTrue(waitUntil(timeout: 10) { !S3Server.portIsFree(self.hookPort) })
+        (receiver, hookPort) = try WebhookReceiver.start(secret: hookSecret, dir: "\(base)/hooks", failFirst: failFirst)
     }
 
     func hooks() -> [[String: Any]] {
