@@ -160,22 +160,22 @@ extension Supervisor {
     /// frame that arrives late but was shot earlier moves the later ones up, and those already
     /// exported are exported again under their new names.
     func assignView(_ m: inout Manifest, named: Int?) {
-        let index = ViewIndex(layout: layout)
+        let views = ViewIndex(layout: layout)
         guard let named else {
             let frame = ViewOrdering.Frame(id: m.id, captureTime: m.camera?.captureTime, arrivedAt: m.arrivedAt)
-            let placed = index.placeUnnamed(sku: m.sku, frame: frame)
+            let placed = views.placeUnnamed(sku: m.sku, frame: frame)
             m.view = placed.views[m.id]
             m.viewSource = m.camera?.captureTime == nil ? "arrival" : "capture"
             m.viewClashWith = nil
             applyRenumbering(sku: m.sku, placed, except: m.id)
             return
         }
-        var outcome = index.claim(sku: m.sku, view: named, id: m.id)
-        if case .clash(let v, let holder) = outcome, index.isUnnamed(sku: m.sku, id: holder) {
+        var outcome = views.claim(sku: m.sku, view: named, id: m.id)
+        if case .clash(let v, let holder) = outcome, views.isUnnamed(sku: m.sku, id: holder) {
             // A named frame takes its view from one numbered by capture order, which moves on.
-            index.free(sku: m.sku, view: v)
-            outcome = index.claim(sku: m.sku, view: named, id: m.id)
-            applyRenumbering(sku: m.sku, index.renumber(sku: m.sku), except: m.id)
+            views.free(sku: m.sku, view: v)
+            outcome = views.claim(sku: m.sku, view: named, id: m.id)
+            applyRenumbering(sku: m.sku, views.renumber(sku: m.sku), except: m.id)
         }
         switch outcome {
         case .assigned(let v):

@@ -155,12 +155,18 @@ final class ConnectionLimitTests: XCTestCase {
 
     func testANonMemberIsToldTheSocketsGroupAndHowToJoinIt() throws {
         daemon = try Daemon(daemonKeys: "socket_group = \"daemon\"\n").start()
-        // Root passes any permission check, so pipectl runs as nobody (not in group 'daemon').
+        // Root passes any permission check, so pipectl runs as nobody (not in group 'daemon'), from
+        // a copy nobody can reach (the build directory may sit under a private temporary folder).
+        let pipectl = "\(daemon.base)/pipectl"
+        try? FileManager.default.removeItem(atPath: pipectl)
+        try FileManager.default.copyItem(atPath: Daemon.pipectl, toPath: pipectl)
+        chmod(pipectl, 0o755)
+        chmod(daemon.base, 0o755)
         let r = shell("/usr/bin/python3", ["-c", """
             import os, sys
             os.setgroups([]); os.setgid(65534); os.setuid(65534)
             os.execv(sys.argv[1], sys.argv[1:])
-            """, Daemon.pipectl, "status", "--socket", daemon.socket])
+            """, pipectl, "status", "--socket", daemon.socket])
         XCTAssertEqual(r.status, 1)
         XCTAssertFalse(r.err.contains("not running"), r.err)
         XCTAssertTrue(r.err.contains("group 'daemon'") && r.err.contains("nobody is not in it"), r.err)
