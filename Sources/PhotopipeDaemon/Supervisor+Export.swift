@@ -22,7 +22,7 @@ extension Supervisor {
         m.exportIssues = issues.isEmpty ? nil : issues
         recordExportIssues(m)
         let channels = Set(previous.map(\.channel) + m.outputs.map(\.channel) + config.export.channels)
-        for c in channels { queueChannelEntries(m, channel: c) }
+        for c in channels { channelManifests.queue(m, channel: c) }
         queueDeliveries(m)
         return true
     }
@@ -105,49 +105,6 @@ extension Supervisor {
         }
     }
 
-    func queueChannelEntries(_ m: Manifest, channel: String) {
-        channelPending[channel, default: [:]][m.batch, default: [:]][m.id] = ChannelManifest.entries(for: m, channel: channel)
-    }
-
-    /// Writes the pending entries into each batch's channel manifest (and Shopify CSV).
-    func flushChannelManifests() {
-        lastChannelFlush = clock.now()
-        let pending = channelPending
-        channelPending = [:]
-        for (channel, batches) in pending {
-            for (batch, byAsset) in batches {
-                let path = "\(layout.channel(channel))/\(ChannelManifest.fileName(batch: batch))"
-                var manifest = (try? Data(contentsOf: URL(fileURLWithPath: path)))
-                    .flatMap { try? ManifestStore.decoder().decode(ChannelManifest.self, from: $0) }
-                    ?? ChannelManifest(channel: channel, batch: batch)
-                manifest.replace(byAsset)
-                writeChannelManifest(manifest)
-            }
-        }
-    }
-
-    func writeChannelManifest(_ manifest: ChannelManifest) {
-        let dir = layout.channel(manifest.channel)
-        let path = "\(dir)/\(ChannelManifest.fileName(batch: manifest.batch))"
-        do {
-            if manifest.files.isEmpty && !FileOps.exists(path) { return }
-            try FileOps.makeDirectory(dir)
-            try AtomicFile.write(try ManifestStore.encoder().encode(manifest), to: path)
-            if config.export.presets[manifest.channel]?.shopifyCSV == true {
-                // The delivered public URL when an S3 target takes this channel.
-                let s3 = config.delivery.fileTargets.first { $0.kind == .s3 && $0.takes(channel: manifest.channel) }
-                let csv = ShopifyCSV.render(manifest, baseURL: config.export.baseURL) { e in
-                    guard let t = s3, let key = try? KeyTemplate(t.key).render(channel: manifest.channel, file: e.file, batch: manifest.batch, sku: e.sku) else { return nil }
-                    return S3Client.publicURL(t, key: key)
-                }
-                try AtomicFile.write(Data(csv.utf8), to: "\(dir)/\(ShopifyCSV.fileName(batch: manifest.batch))")
-            }
-        } catch {
-            log.error("cannot write \(path): \(error)")
-            lastError = "cannot write \(path): \(error)"
-        }
-    }
-
     /// At start: the channel manifests of batches that missed an export (a crash between the
     /// export and the manifest flush) are rebuilt from their exported assets.
     func rebuildChannelManifests(batches: Set<String>) {
@@ -160,6 +117,8 @@ extension Supervisor {
                     .replace([m.id: ChannelManifest.entries(for: m, channel: c)])
             }
         }
-        for batches in all.values { for manifest in batches.values { writeChannelManifest(manifest) } }
+        for batches in all.values {
+            for manifest in batches.values { if let f = channelManifests.write(manifest, config: config) { lastError = f } }
+        }
     }
 }

@@ -62,9 +62,7 @@ public final class Supervisor {
     var lastError: String?
     var processed = 0
     var lastProgress = Date.distantPast
-    /// Channel manifest entries not yet written: channel → batch → asset → entries (empty = remove).
-    var channelPending: [String: [String: [String: [ChannelManifest.Entry]]]] = [:]
-    var lastChannelFlush = Date.distantPast
+    let channelManifests: ChannelManifests
     /// Delivery records with work left, by "target/asset"; webhook posts waiting, by "target/batch".
     var pendingDeliveries: [String: DeliveryRecord] = [:]
     var pendingWebhooks: [String: WebhookRecord] = [:]
@@ -116,6 +114,7 @@ public final class Supervisor {
         self.layout = Layout(root: config.root, pipeline: pipeline)
         self.index = AssetIndex(reviewedQueues: [.review, .approved, pipeline.done, .failed])
         self.disk = DiskWatch(root: config.root, minFreeMB: config.minFreeMB)
+        self.channelManifests = ChannelManifests(layout: layout, log: logger)
         self.sheets = ContactSheets(layout: layout, executable: self.workerExecutable, log: logger)
         self.log = logger
         self.policy = ReviewPolicy(config)
@@ -136,7 +135,7 @@ public final class Supervisor {
         // virtual memory (64 MiB an arena) from counting against it.
         setenv("MALLOC_ARENA_MAX", "2", 0)
         let now = clock.now()
-        (startedAt, lastCatalogCheck, lastSweep, lastProgress, lastChannelFlush) = (now, now, now, now, now)
+        (startedAt, lastCatalogCheck, lastSweep, lastProgress) = (now, now, now, now)
     }
 
     /// One daemon per root: a second one would reconcile the first one's work in flight.
@@ -229,7 +228,7 @@ public final class Supervisor {
             runInlineSteps()
             dispatch()
         }
-        if !channelPending.isEmpty && now.timeIntervalSince(lastChannelFlush) >= 1 { flushChannelManifests() }
+        if let failure = channelManifests.flushIfDue(now: now, config: config) { lastError = failure }
         if !paused { serviceDeliveries(now) }
         serviceContactSheets(now)
         notifier.status(statusLine())
@@ -318,7 +317,7 @@ public final class Supervisor {
     /// Nothing the daemon started outlives it: the contact-sheet writer is ended and reaped, and
     /// the workers, told to finish by closing their input, are waited for (killed after 10 s).
     func shutdown() {
-        flushChannelManifests()
+        channelManifests.flush(now: clock.now(), config: config)
         server?.stop()
         sheets.stop()
         for w in workers.values { w.closeInput() }
