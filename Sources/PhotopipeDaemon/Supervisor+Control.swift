@@ -229,7 +229,7 @@ extension Supervisor {
         config = fresh
         if limitsChanged { restartWorkersForNewLimits() }
         if let why = reloadCatalogIfChanged(force: true) { log.error("\(why)") }
-        policy = ReviewPolicy(fresh)
+        reviewDesk.use(ReviewPolicy(fresh))
         deliveryTally = nil   // the targets may have changed: counted again when next asked
         filter = InboxFilter(extensions: fresh.imageExtensions)
         var tracker = SettleTracker(quiet: fresh.settleSeconds)

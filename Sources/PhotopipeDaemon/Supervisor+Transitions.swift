@@ -338,12 +338,8 @@ extension Supervisor {
 
     /// Review's decision on one asset: auto-approved, or held for a person with the reason.
     func reviewDecision(_ m: inout Manifest) -> StageHandlers.Outcome {
-        var tally = sampleTallies[m.batch] ?? sampleTally(batch: m.batch)
         let several = ViewIndex(layout: layout).holders(sku: m.sku).count > 1
-        let decision = policy.decide(m, nearest: nearestSibling(m), tally: &tally, skuHasSeveralViews: several,
-                                     recentSharpness: recentSharpness)
-        recentSharpness.add(m)
-        sampleTallies[m.batch] = tally
+        let decision = reviewDesk.decide(m, nearest: nearestSibling(m), skuHasSeveralViews: several) { sampleTally(batch: $0) }
         recordSignature(m)
         m.review = decision.record
         markSheet(m.batch)
@@ -351,7 +347,7 @@ extension Supervisor {
         return .init(destination: decision.destination, note: decision.record.status.rawValue)
     }
 
-    /// The batch's sample and sharpness so far, counted once from the index after a start (then kept in memory).
+    /// The batch's sample and sharpness so far, from the index (the review desk asks once per batch after a start).
     func sampleTally(batch: String) -> Sampler.Tally {
         var t = Sampler.Tally()
         for q in [Queue.review, .approved, pipeline.done] {

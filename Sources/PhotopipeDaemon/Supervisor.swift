@@ -23,7 +23,7 @@ public final class Supervisor {
     let mailbox = Mailbox()
     let log: Logger
     var events: EventLog?
-    var policy: ReviewPolicy
+    let reviewDesk: ReviewDesk
     var namePattern: NamePattern
     var catalog: Catalog?
     var catalogStamp: Int64?
@@ -74,10 +74,6 @@ public final class Supervisor {
     var targetCredentials: [String: Result<Credentials, DeliveryFailure>] = [:]
     /// Assets whose view moved while a worker exported them.
     var exportAgain = Set<String>()
-    /// Each batch's review sample so far.
-    var sampleTallies: [String: Sampler.Tally] = [:]
-    /// Outline sharpness of the last 50 frames decided per frame size, any batch: the reference at a batch's start.
-    var recentSharpness = SharpnessHistory(limit: 50)
     let sheets: ContactSheets
     var watcher: InboxWatcher?
     var server: ControlServer?
@@ -117,7 +113,7 @@ public final class Supervisor {
         self.channelManifests = ChannelManifests(layout: layout, log: logger)
         self.sheets = ContactSheets(layout: layout, executable: self.workerExecutable, log: logger)
         self.log = logger
-        self.policy = ReviewPolicy(config)
+        self.reviewDesk = ReviewDesk(policy: ReviewPolicy(config))
         self.namePattern = try NamePattern(config.namePattern)
         self.filter = InboxFilter(extensions: config.imageExtensions)
         self.settle = SettleTracker(quiet: config.settleSeconds)
