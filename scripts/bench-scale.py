@@ -17,7 +17,6 @@ copied with new ids, batches and views: 92 % exported, 5 % waiting in review (2 
 """
 import argparse, copy, json, os, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import importlib.util
 spec = importlib.util.spec_from_file_location("bench", os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench.py"))
 bench = importlib.util.module_from_spec(spec)

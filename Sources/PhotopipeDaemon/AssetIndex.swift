@@ -7,7 +7,7 @@ import Review
 /// it. Kept current by the transitions and rebuilt by reconcile, so `status`, `list`, `review`,
 /// `exceptions`, `batches` and the contact sheets never read every manifest on disk.
 final class AssetIndex {
-    struct Entry: Equatable {
+    struct Entry {
         /// The asset's directory name in its queue (its id; failed/ may add a suffix).
         let key: String
         var queue: Queue
@@ -29,8 +29,6 @@ final class AssetIndex {
         var review: ReviewFacts?
         var flags: [String]
         var sharpness: (key: String, value: Double)?
-
-        static func == (a: Entry, b: Entry) -> Bool { a.key == b.key && a.queue == b.queue && a.inProgress == b.inProgress }
     }
 
     /// The parts of a review record that answers and sample tallies use.

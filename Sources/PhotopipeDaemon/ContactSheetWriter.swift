@@ -34,7 +34,7 @@ public struct ContactSheetWriter {
     }
 
     /// Every reviewed asset of the batch, by reading every queue (for a person running the command by hand).
-    func scan(batch: String) -> Listing {
+    func scan() -> Listing {
         var found: [(queue: Queue, key: String)] = []
         for q in [Queue.review, .approved, .export, .failed] {
             for id in layout.assets(in: q) { found.append((q, id)) }
@@ -47,7 +47,7 @@ public struct ContactSheetWriter {
         let dir = layout.contactSheet(batch: batch), thumbs = "\(dir)/thumbs"
         try FileManager.default.createDirectory(atPath: thumbs, withIntermediateDirectories: true)
         var entries: [ContactSheet.Entry] = []
-        for (q, id) in (listing ?? scan(batch: batch)).assets {
+        for (q, id) in (listing ?? scan()).assets {
             let assetDir = layout.asset(id, in: q)
             guard let m = try? ManifestStore.read(assetDir: assetDir), m.batch == batch, m.review != nil else { continue }
             let copied = copyIfNewer("\(assetDir)/\(RetouchStage.thumbFile)", to: "\(dir)/\(ContactSheet.thumbnail(id))")

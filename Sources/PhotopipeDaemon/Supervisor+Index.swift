@@ -4,15 +4,15 @@ import PipelineCore
 /// Building the asset index at start (one read of every manifest, which also serves the
 /// start-up work that needs them) and keeping it in step with the disk afterwards.
 extension Supervisor {
-    /// Queues whose assets review has decided on: they count in a batch's review summary.
-    var reviewedQueues: Set<Queue> { [.review, .approved, pipeline.done, .failed] }
+    /// Queues whose assets review has decided on: they count in a batch's review summary and sheet.
+    static func reviewedQueues(_ pipeline: Pipeline) -> Set<Queue> { [.review, .approved, pipeline.done, .failed] }
 
     func buildIndex() {
         let started = clock.now()
         var stale = Set<String>()
         var lastDecision: [String: Date] = [:], waitingBatches = Set<String>()
         let channelStamps = ChannelManifestStamps(layout: layout)
-        let (built, unreadable) = AssetIndex.build(layout: layout, reviewedQueues: reviewedQueues) { m, q in
+        let (built, unreadable) = AssetIndex.build(layout: layout, reviewedQueues: Self.reviewedQueues(pipeline)) { m, q in
             if q == .review { waitingBatches.insert(m.batch) }
             if let at = m.review?.decidedAt { lastDecision[m.batch] = max(lastDecision[m.batch] ?? at, at) }
             // A channel manifest older than an asset's last export missed that export's entries.

@@ -108,7 +108,7 @@ public final class Supervisor {
             throw DaemonError("stage \(stage.step) runs inline but has no handler")
         }
         self.layout = Layout(root: config.root, pipeline: pipeline)
-        self.index = AssetIndex(reviewedQueues: [.review, .approved, pipeline.done, .failed])
+        self.index = AssetIndex(reviewedQueues: Supervisor.reviewedQueues(pipeline))
         self.disk = DiskWatch(root: config.root, minFreeMB: config.minFreeMB)
         self.channelManifests = ChannelManifests(layout: layout, log: logger)
         self.sheets = ContactSheets(layout: layout, executable: self.workerExecutable, log: logger)

@@ -53,7 +53,12 @@ public struct DiskGuard: Sendable {
         let ns = error as NSError
         if ns.domain == NSPOSIXErrorDomain && (ns.code == Int(ENOSPC) || ns.code == Int(EDQUOT)) { return true }
         if let under = ns.userInfo[NSUnderlyingErrorKey] as? Error { return isOutOfSpace(under) }
-        return "\(error)".contains("No space left on device") || "\(error)".contains("Disk quota exceeded")
+        return says(outOfSpace: "\(error)")
+    }
+
+    /// Whether an error's words (strerror's, through libvips or a stage's own sentence) name ENOSPC or EDQUOT.
+    public static func says(outOfSpace text: String) -> Bool {
+        text.contains(String(cString: strerror(ENOSPC))) || text.contains(String(cString: strerror(EDQUOT)))
     }
 
     public static func describe(_ bytes: UInt64) -> String {
@@ -67,7 +72,7 @@ extension StepFailure {
     /// This failure, or a full disk when that is what its words say happened (a stage that names
     /// its own write failure may not know the cause).
     public func recognisingFullDisk(step: String) -> StepFailure {
-        guard code != Self.diskFullCode, ["No space left on device", "Disk quota exceeded"].contains(where: message.contains) else { return self }
+        guard code != Self.diskFullCode, DiskGuard.says(outOfSpace: message) else { return self }
         return .diskFull(step: step, detail: message)
     }
 

@@ -88,7 +88,7 @@ extension StepFailure {
         if exhausted.contains(where: detail.contains) {
             return StepFailure("memory_limit", "The image needed more memory than a worker may use (limits.worker_memory_mb = \(memoryLimitMB)) at step '\(step)'. Raise limits.worker_memory_mb or lower retouch.master_long_side, then `pipectl retry` the asset.")
         }
-        if ["No space left on device", "Disk quota exceeded"].contains(where: detail.contains) {
+        if DiskGuard.says(outOfSpace: detail) {
             return .diskFull(step: step, detail: detail)
         }
         return StepFailure("decode_failed", "The image data could not be processed at step '\(step)' (\(detail)). The file is probably truncated or damaged; export it again from the capture software.")
