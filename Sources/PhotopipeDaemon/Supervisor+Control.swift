@@ -55,13 +55,13 @@ extension Supervisor {
     }
 
     func status() -> StatusReport {
-        var stages: [String: Int] = ["inbox": settle.count + readyFiles.count]
+        var stages: [String: Int] = ["inbox": intake.settlingCount + intake.readyCount]
         for q in pipeline.assetQueues { stages[q.rawValue] = index.count(in: q) }
         var inProgress: [String: Int] = [:]
-        for job in running.values { inProgress[job.step.rawValue, default: 0] += 1 }
+        for job in pool.jobs { inProgress[job.step.rawValue, default: 0] += 1 }
         var report = StatusReport(version: photopipeVersion, uptimeSeconds: clock.now().timeIntervalSince(startedAt), paused: paused,
-                                  stages: stages, inProgress: inProgress, workersBusy: running.count,
-                                  workersIdle: max(0, workers.count - running.count), lastError: lastError, processed: processed)
+                                  stages: stages, inProgress: inProgress, workersBusy: pool.busy,
+                                  workersIdle: pool.idle, lastError: lastError, processed: processed)
         report.exportExceptions = index.withExportIssues.count
         report.diskFull = disk.message
         if !config.delivery.targets.isEmpty { report.deliveries = deliveryCounts }
@@ -105,19 +105,17 @@ extension Supervisor {
             if b.total > 0 { byName[name] = b }
         }
         // Files being ingested are not assets yet.
-        for job in running.values {
+        for job in pool.jobs {
             guard let name = job.inbox?.batch else { continue }
             var b = entry(name)
             b.stages["in progress", default: 0] += 1
             b.total += 1
             byName[name] = b
         }
-        for path in settle.paths + readyFiles.ordered {
-            guard let rel = relativeInboxPath(path), case .candidate(let batch, _) = filter.classify(rel) else { continue }
-            let name = Sanitizer.component(batch ?? InboxFilter.dayBatch(clock.now()), fallback: "unsorted")
+        for (name, n) in intake.waitingPerBatch() {
             var b = entry(name)
-            b.stages["inbox", default: 0] += 1
-            b.total += 1
+            b.stages["inbox", default: 0] += n
+            b.total += n
             byName[name] = b
         }
         for (name, b) in byName {
@@ -183,7 +181,7 @@ extension Supervisor {
                 try FileOps.move(found.path, layout.asset(id, in: exportAgain))
             } catch { return .failure("cannot move '\(id)': \(error)") }
             index.move(id, to: exportAgain)
-            waiting[.export]!.append(id)
+            scheduler.enqueue(id, for: .export)
             record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
             return .done("\(id): export → approved (exported again)")
         }
@@ -211,7 +209,7 @@ extension Supervisor {
         } catch { return .failure("cannot move '\(id)': \(error)") }
         if queue == .failed { index.removeFailed(id) }
         index.put(m, in: target)
-        if let next = pipeline.stage(reading: target) { waiting[next.step]!.append(id) }
+        scheduler.arrived(id, in: target)
         record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
         return .done("\(id): \(queue.rawValue) → \(target.rawValue)")
     }
@@ -225,17 +223,12 @@ extension Supervisor {
             return .failure("reload refused: 'root' and 'daemon.socket' only change with a restart")
         }
         do { namePattern = try NamePattern(fresh.namePattern) } catch { return .failure("reload refused: \(error)") }
-        let limitsChanged = fresh.workerMemoryMB != config.workerMemoryMB || fresh.vipsThreads != config.vipsThreads
         config = fresh
-        if limitsChanged { restartWorkersForNewLimits() }
+        pool.reload(fresh)
         if let why = reloadCatalogIfChanged(force: true) { log.error("\(why)") }
         reviewDesk.use(ReviewPolicy(fresh))
         deliveryTally = nil   // the targets may have changed: counted again when next asked
-        filter = InboxFilter(extensions: fresh.imageExtensions)
-        var tracker = SettleTracker(quiet: fresh.settleSeconds)
-        for p in settle.paths { if let s = snapshot(p) { tracker.observe(p, s.snapshot, now: clock.now().timeIntervalSince1970) } }
-        settle = tracker
-        resizePool()
+        intake.reload(fresh)
         loadDeliveryCredentials()
         log.notice("configuration reloaded")
         record(Event(event: "reloaded"))

@@ -137,11 +137,8 @@ extension Supervisor {
             if e.queue == .review && e.inProgress == nil { review += 1 } else { machine += 1 }
             upstream.insert(e.key)
         }
-        for job in running.values where job.inbox?.batch == batch { machine += 1 }
-        for path in settle.paths + readyFiles.ordered {
-            guard let rel = relativeInboxPath(path), case .candidate(let b, _) = filter.classify(rel) else { continue }
-            if Sanitizer.component(b ?? InboxFilter.dayBatch(clock.now()), fallback: "unsorted") == batch { machine += 1 }
-        }
+        for job in pool.jobs where job.inbox?.batch == batch { machine += 1 }
+        machine += intake.waitingPerBatch()[batch] ?? 0
         var failures: [BatchDeliveryManifest.Failure] = []
         var seen = Set<String>()
         for e in assets.sorted(by: { $0.key < $1.key }) where e.queue == .failed {

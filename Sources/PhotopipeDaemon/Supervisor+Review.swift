@@ -68,7 +68,7 @@ extension Supervisor {
                 try FileOps.move(path, layout.asset(id, in: .approved))
             } catch { log.error("cannot approve \(id): \(error)"); return false }
             index.put(m, in: .approved)
-            waiting[.export]!.append(id)
+            scheduler.enqueue(id, for: .export)
             self.record(Event(event: "approved", asset: id, from: "review", to: "approved", detail: "\(who)\(reason.map { ": \($0)" } ?? "")"))
             return true
         }
