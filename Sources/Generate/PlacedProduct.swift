@@ -12,21 +12,18 @@ public struct PlacedProduct: Sendable {
 
     public init(x: Int, y: Int, pixels: PixelBuffer) { self.x = x; self.y = y; self.pixels = pixels }
 
-    /// Master pixels around the box kept for the resampling kernel and soft edges.
-    static let margin = 4
-
+    /// The whole master is resampled, not a crop around the box: a crop's origin lands between output
+    /// pixels, and half a pixel's shift of a textured product is a ΔE2000 of several units. So the record's
+    /// scale and offset reproduce these pixels exactly.
     public static func make(_ product: MasterProduct, placement: VariantPlacement) throws -> PlacedProduct {
-        let b = product.productBox
-        let mw = product.master.width, mh = product.master.height
-        let x0 = max(0, b[0] - margin), y0 = max(0, b[1] - margin)
-        let x1 = min(mw, b[0] + b[2] + margin), y1 = min(mh, b[1] + b[3] + margin)
-        let master = try product.master.cropped(x: x0, y: y0, width: x1 - x0, height: y1 - y0).pixels()
-        let mask = try product.mask.cropped(x: x0, y: y0, width: x1 - x0, height: y1 - y0).pixels()
-        guard master.bands == 4 else { throw ImagingError(message: "the master has \(master.bands) bands, not RGBA") }
+        let master = try product.master.pixels(), mask = try product.mask.pixels()
+        guard master.bands == 4 else { throw GenerateError("bad_master", "the master has \(master.bands) bands, not RGBA") }
+        guard mask.width == master.width, mask.height == master.height else {
+            throw GenerateError("bad_master", "the mask is \(mask.width)×\(mask.height), the master \(master.width)×\(master.height)")
+        }
         let cut = productOnly(master: master, mask: mask)
         let resized = placement.scale == 1 ? cut : try Image(cut).resizedPremultiplied(by: placement.scale).pixels()
-        return PlacedProduct(x: placement.offsetX + Int((Double(x0) * placement.scale).rounded()),
-                             y: placement.offsetY + Int((Double(y0) * placement.scale).rounded()), pixels: resized)
+        return PlacedProduct(x: placement.offsetX, y: placement.offsetY, pixels: resized)
     }
 
     /// The master's colour with the mask as alpha. Retouch stores an edge pixel that also lies in the

@@ -4,7 +4,7 @@ import PipelineCore
 
 /// Is the product in a variant still the product? CIEDE2000 between the variant and the placed master
 /// (after the recorded adjustment) over the product's solid interior: the mask eroded by `erodedBy`
-/// pixels, so resampled edges and light wrap (which reaches 2.5 px) are not counted.
+/// pixels (3 by default), so resampled edges and light wrap (which reaches 2.5 px) are not counted.
 ///
 /// Mean, p95 and the share over `threshold` come from a regular sample of at most `sampleLimit`
 /// interior pixels; the maximum covers every interior pixel (those whose channels all lie within a few
@@ -12,20 +12,23 @@ import PipelineCore
 public enum ProductFidelity {
     public struct Limits: Sendable {
         public var meanDeltaE = 1.0
+        /// JPEG at quality 95 without chroma subsampling leaves a p95 of about 1 on a textured product.
         public var p95DeltaE = 2.0
         /// Any interior pixel this far off is a change to the product.
         public var maxDeltaE = 10.0
-        public var maxShareOver = 0.002
+        public var maxShareOver = 0.01
         public init() {}
     }
 
     public static let defaultThreshold = 3.0
+    /// More than light wrap's reach (`SceneCompositor.Options.lightWrapWidth`, 2.5 px).
+    public static let defaultErosion = 3
     static let sampleLimit = 200_000
     /// A pixel whose channels all lie within this many levels of the master is below any useful maximum.
     static let screenLevels = 6
 
     public static func measure(output: PixelBuffer, product: PlacedProduct, adjustment: ProductAdjustment = .identity,
-                               erodedBy: Int = 2, threshold: Double = defaultThreshold) -> FidelityFigures {
+                               erodedBy: Int = defaultErosion, threshold: Double = defaultThreshold) -> FidelityFigures {
         let distance = EdgeDistance.map(product)
         let t = ProductMatch.tables(adjustment)
         let pw = product.pixels.width, ph = product.pixels.height

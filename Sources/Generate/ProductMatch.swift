@@ -9,9 +9,9 @@ import PipelineCore
 public enum ProductMatch {
     public struct Bounds: Sendable {
         /// Largest change of any channel's gain, relative (0.05 = ±5%).
-        public var whiteBalance = 0.05
-        public var exposureEV: ClosedRange<Double> = -0.35...0.1
-        public var contrast: ClosedRange<Double> = 0.93...1.07
+        public var whiteBalance = 0.04
+        public var exposureEV: ClosedRange<Double> = -0.25...0.1
+        public var contrast: ClosedRange<Double> = 0.95...1.05
         public init() {}
     }
 
@@ -44,10 +44,10 @@ public enum ProductMatch {
         let mean = sum / n
         let lum = 0.2126 * mean.x + 0.7152 * mean.y + 0.0722 * mean.z
         var wb = [mean.x, mean.y, mean.z].map { pow(max($0, 1e-4) / max(lum, 1e-4), strength) }
-        if wb.contains(where: { abs($0 - 1) > bounds.whiteBalance }) { capped.append("white_balance") }
-        wb = wb.map { min(max($0, 1 - bounds.whiteBalance), 1 + bounds.whiteBalance) }
         let wbLum = 0.2126 * wb[0] + 0.7152 * wb[1] + 0.0722 * wb[2]
         wb = wb.map { $0 / wbLum }
+        if wb.contains(where: { abs($0 - 1) > bounds.whiteBalance }) { capped.append("white_balance") }
+        wb = wb.map { min(max($0, 1 - bounds.whiteBalance), 1 + bounds.whiteBalance) }
 
         // Exposure: the plate's bright surfaces against the studio's white.
         lums.sort()

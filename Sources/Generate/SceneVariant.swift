@@ -6,7 +6,7 @@ import PipelineCore
 public enum SceneVariant {
     /// Writes the variant to `path` (through a temporary name in the same folder) and returns its record.
     public static func render(_ product: MasterProduct, on plate: ScenePlate, options: SceneCompositor.Options,
-                              to path: String, quality: Int = 92) throws -> GeneratedRecord {
+                              to path: String, quality: Int = 95) throws -> GeneratedRecord {
         let started = DispatchTime.now().uptimeNanoseconds
         let result = try SceneCompositor.composite(product, on: plate, options: options)
         var timings = result.timings
@@ -20,7 +20,7 @@ public enum SceneVariant {
         // Without chroma subsampling: it would blur a label's colour edges by a pixel, and fidelity sees that.
         try Image(result.pixels).saveJPEG(tmp, quality: quality, chromaSubsampling: false)
         guard rename(tmp, path) == 0 else {
-            throw ImagingError(message: "cannot write \(path): \(String(cString: strerror(errno)))")
+            throw GenerateError("write_failed", "cannot write \(path): \(String(cString: strerror(errno)))")
         }
         lap("encode")
         let written = try Image.open(path).pixels()

@@ -21,7 +21,9 @@ final class ProductFidelityTests: XCTestCase {
             let x = p.x + px, y = p.y + py
             guard x >= 0, y >= 0, x < out.width, y < out.height, keep(x, y) else { continue }
             let i = (y * out.width + x) * 3
-            change(&out.data[i], &out.data[i + 1], &out.data[i + 2])
+            var (r, g, b) = (out.data[i], out.data[i + 1], out.data[i + 2])
+            change(&r, &g, &b)
+            out.data[i] = r; out.data[i + 1] = g; out.data[i + 2] = b
         } }
         return out
     }
