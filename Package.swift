@@ -56,7 +56,7 @@ let package = Package(
         // Thin executables.
         .executableTarget(name: "photopiped", dependencies: [
             "CShims", "CSystem", "Imaging", "PipelineCore", "ControlProtocol", "Ingest", "Retouch", "Review", "Export", "Delivery",
-            "PhotopipeDaemon",
+            "Generate", "PhotopipeDaemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

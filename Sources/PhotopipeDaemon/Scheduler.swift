@@ -5,6 +5,8 @@ import PipelineCore
 struct Scheduler {
     private let pipeline: Pipeline
     private var waiting: [Step: OrderedSet<String>] = [:]
+    /// Sources whose variants are still to be made: served last, so packshots never wait for them.
+    private var variantJobs = OrderedSet<String>()
 
     init(pipeline: Pipeline) {
         self.pipeline = pipeline
@@ -30,7 +32,10 @@ struct Scheduler {
 
     mutating func next(for step: Step) -> String? { waiting[step]!.popFirst() }
 
+    mutating func enqueueVariants(_ source: String) { variantJobs.append(source) }
+    mutating func nextVariants() -> String? { variantJobs.popFirst() }
+
     var hasInlineWork: Bool { pipeline.inlineStages.contains { !waiting[$0.step]!.isEmpty } }
-    var isEmpty: Bool { waiting.values.allSatisfy(\.isEmpty) }
-    var count: Int { waiting.values.reduce(0) { $0 + $1.count } }
+    var isEmpty: Bool { waiting.values.allSatisfy(\.isEmpty) && variantJobs.isEmpty }
+    var count: Int { waiting.values.reduce(variantJobs.count) { $0 + $1.count } }
 }

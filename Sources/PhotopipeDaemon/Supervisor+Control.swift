@@ -21,7 +21,8 @@ extension Supervisor {
         case .show: return show(r.asset)
         case .retry: return retry(r.asset, peer, overrides: r.overrides)
         case .rollback: return retry(r.asset, peer, overrides: [], rollback: true)
-        case .approve: return approve(r.names ?? r.asset.map { [$0] } ?? [], includeExceptions: r.includeExceptions ?? false, peer)
+        case .approve: return approve(r.names ?? r.asset.map { [$0] } ?? [], includeExceptions: r.includeExceptions ?? false,
+                                              includeVariants: r.includeVariants ?? false, peer)
         case .reject: return reject(r.names ?? [], reason: r.reason, peer)
         case .exceptions: return exceptions(limit: r.limit, after: r.after)
         case .review: return reviewSummary(batch: r.batch, limit: r.limit, after: r.after)
@@ -81,8 +82,9 @@ extension Supervisor {
         let page = index.page(queues: queues, matching: { batch == nil || $0.batch == batch }, after: after, limit: limit)
         var r = Response(ok: true)
         r.assets = page.entries.map { e in
-            let note = e.error ?? e.exportNote
+            var note = e.error ?? e.exportNote
                 ?? e.review.flatMap { $0.status == .autoApproved ? nil : "\($0.status.rawValue): \($0.reason ?? "")" }
+            if let source = e.variantOf, e.review == nil { note = "variant of \(source)\(note.map { "; \($0)" } ?? "")" }
             let place = e.inProgress.map { "\($0.rawValue) (in progress)" } ?? e.queue.rawValue
             return AssetSummary(id: e.key, stage: place, batch: e.batch, sku: e.sku, view: e.view, note: note)
         }

@@ -28,6 +28,7 @@ extension Supervisor {
             }),
             StartupPhase(name: "queues", start: { [self] in
                 reconcile(reason: "start")
+                requeueVariantJobs()
             }, stop: { [self] in
                 channelManifests.flush(now: clock.now(), config: config)
             }),

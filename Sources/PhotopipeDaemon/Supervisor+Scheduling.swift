@@ -30,13 +30,15 @@ extension Supervisor {
                 log.warning("cannot claim \(id) for \(stage.step): \(error)")
             }
         }
-        guard pipeline.intake.runner == .worker else { return nil }
-        do {
-            if let c = try intake.claimNext() { return .init(step: pipeline.intake.step, claim: c.claim, assetID: nil, inbox: c.item) }
-        } catch {
-            log.error("\(error)")
-            lastError = "\(error)"
+        if pipeline.intake.runner == .worker {
+            do {
+                if let c = try intake.claimNext() { return .init(step: pipeline.intake.step, claim: c.claim, assetID: nil, inbox: c.item) }
+            } catch {
+                log.error("\(error)")
+                lastError = "\(error)"
+            }
         }
+        if let source = scheduler.nextVariants() { return .init(step: .variants, claim: "\(variantWork)/\(source)", assetID: source, inbox: nil) }
         return nil
     }
 
@@ -44,7 +46,11 @@ extension Supervisor {
         guard let (job, reply) = pool.replied(index, line) else { return }
         lastProgress = clock.now()
         let ms = clock.now().timeIntervalSince(job.startedAt) * 1000
-        if job.step == pipeline.intake.step { commitIngest(job, reply, ms: ms) } else { finishWorkerStep(job, reply, ms: ms) }
+        switch job.step {
+        case pipeline.intake.step: commitIngest(job, reply, ms: ms)
+        case .variants: finishVariants(job, reply)
+        default: finishWorkerStep(job, reply, ms: ms)
+        }
     }
 
     func workerExited(_ index: Int, _ status: Int32) {
@@ -59,6 +65,7 @@ extension Supervisor {
 
     /// A crash, abort, hang or memory blow-up: count the attempt; give up after `limits.max_attempts`.
     func jobDied(_ job: WorkerPool.Job, code: String, text: String) {
+        if job.step == .variants { variantsFailed(job, reason: "\(code): \(text)"); return }
         if job.step == pipeline.intake.step, let item = job.inbox {
             let ledger = AttemptLedger(layout: layout)
             let attempts = ledger.increment(batch: item.batch, name: item.name)

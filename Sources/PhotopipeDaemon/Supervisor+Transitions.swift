@@ -338,6 +338,13 @@ extension Supervisor {
 
     /// Review's decision on one asset: auto-approved, or held for a person with the reason.
     func reviewDecision(_ m: inout Manifest) -> StageHandlers.Outcome {
+        if let source = m.variantOf, let g = m.generated {
+            // A person sees everything a machine made up: variants are held, never sampled.
+            m.review = VariantGate.review(g, source: source)
+            markSheet(m.batch)
+            log.notice("\(m.id) waits for a person: \(m.review!.reason ?? "")")
+            return .init(destination: .review, note: m.review!.status.rawValue)
+        }
         let several = ViewIndex(layout: layout).holders(sku: m.sku).count > 1
         let decision = reviewDesk.decide(m, nearest: nearestSibling(m), skuHasSeveralViews: several) { sampleTally(batch: $0) }
         recordSignature(m)

@@ -36,6 +36,8 @@ public final class Supervisor {
     var index: AssetIndex
     var lastSweep = Date.distantPast
     var lockFD: Int32 = -1
+    /// Failed attempts per variant job (by source id), until it is given up on.
+    var variantAttempts: [String: Int] = [:]
 
     var paused = false
     let disk: DiskWatch

@@ -19,6 +19,10 @@ public struct GeneratedRecord: Codable, Sendable, Equatable {
     public var timings: [String: Double]
     /// The variant's file, in the asset folder.
     public var file: String
+    /// The config rule that asked for the variant.
+    public var rule: String?
+    /// The product's box in the variant, in output pixels: x, y, width, height.
+    public var productBox: [Int]?
 
     public init(generator: String, scene: String?, prompt: String?, seed: UInt64, placement: VariantPlacement,
                 adjustment: ProductAdjustment, fidelity: FidelityFigures, timings: [String: Double], file: String) {
