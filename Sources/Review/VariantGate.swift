@@ -25,7 +25,7 @@ public enum VariantGate {
                        reason: "\(fmt(f.shareOver * 100))% of the product's pixels differ by more than ΔE2000 \(fmt(f.threshold)) (at most \(fmt(limits.maxShareOver * 100))%)"),
         ]
         let failed = gates.filter { !$0.passed }
-        let made = "\(g.generator)\(g.scene.map { " scene \($0)" } ?? "")"
+        let made = g.scene.map { "the \(g.generator) generator on plate \($0)" } ?? "the \(g.generator) generator"
         if failed.isEmpty {
             return ReviewRecord(status: .generated, gates: gates,
                                 reason: "variant of \(source) made by \(made): a person approves every generated image")
