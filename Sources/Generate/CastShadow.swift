@@ -27,7 +27,7 @@ enum CastShadow {
         guard light.shadowOpacity > 0, let box = product.opaqueBounds() else { return nil }
         let (a, b) = direction(light)
         let baseY = placement.contact[1]
-        let sigma = (0.02 + 0.12 * light.softness) * height
+        let sigma = (0.01 + 0.06 * light.softness) * height
         let step = CastShadow.step(sigma: sigma)
         let pad = 3 * sigma + Double(step)
         let tipX = [Double(box.x0) + height * a, Double(box.x1) + height * a], tipY = baseY + height * b
@@ -77,7 +77,7 @@ struct ContactShadow {
         guard hi >= lo else { return nil }
         let width = Float(hi - lo + 1)
         centreX = Float(lo + hi + 1) / 2; centreY = Float(baseY)
-        radiusX = width / 2 * 1.05 + 2; radiusY = max(2, width * 0.04)
+        radiusX = width / 2 * 1.1 + 2; radiusY = max(2, width * 0.07)
         self.opacity = Float(opacity)
     }
 

@@ -108,6 +108,28 @@ final class SceneCompositorTests: XCTestCase {
         }
     }
 
+    func testTheCastShadowFallsAwayFromTheLight() throws {
+        let product = try GenerateFixtures.vaseProduct()
+        let plate = try GenerateFixtures.plate("by-the-water")    // backlit from the right: the shadow comes forward and left
+        let r = try SceneCompositor.composite(product, on: plate, options: options())
+        let bare = try SceneCompositor.plateAtOutput(plate, r.placement)
+        if let keep = ProcessInfo.processInfo.environment["PP_KEEP_VARIANTS"] { try Image(r.pixels).saveJPEG("\(keep)/cast.jpg", quality: 90) }
+        let o = try XCTUnwrap(r.product.opaqueBounds())
+        let h = Double(o.y1 - o.y0), cx = Double(o.x0 + o.x1) / 2, base = Double(o.y1)
+        // Where the middle of the product's height lands on the floor, and the mirror spot on the lit side.
+        let az = plate.light.azimuth * .pi / 180, reach = 1 / tan(plate.light.elevation * .pi / 180)
+        let dx = -sin(az) * reach * h / 2, dy = -cos(az) * 0.35 * reach * h / 2
+        func ratio(_ x: Double, _ y: Double) -> Double {
+            let (x0, y0) = (Int(x) - 6, Int(y) - 6)
+            return GenerateFixtures.meanLevel(r.pixels, x0: x0, y0: y0, x1: x0 + 12, y1: y0 + 12)
+                / GenerateFixtures.meanLevel(bare, x0: x0, y0: y0, x1: x0 + 12, y1: y0 + 12)
+        }
+        let shadowSide = ratio(cx + dx, base + dy), litSide = ratio(cx - dx, base + dy)
+        print(String(format: "measured: cast shadow at (%+.0f, %+.0f) px from the base: %.2f of the plate's level; the lit side %.2f", dx, dy, shadowSide, litSide))
+        XCTAssertLessThan(shadowSide, 0.85)
+        XCTAssertGreaterThan(litSide, 0.97)
+    }
+
     func testTheSameInputsGiveTheSameBytes() throws {
         let product = try GenerateFixtures.vaseProduct()
         let plate = try GenerateFixtures.plate("by-the-water")
