@@ -74,7 +74,8 @@ public enum SceneCompositor {
         if image.bands < 3 { image = try image.linear([1, 1, 1], [0, 0, 0]).castUChar() }
         // Defocus is stated in plate pixels: blurring before resampling is the same picture, and cheaper.
         if plate.defocus > 0 { image = try image.blurred(sigma: plate.defocus).castUChar() }
-        // Bicubic: the plate is background, usually enlarged, and Lanczos' extra sharpness is not worth its time here.
+        // Bicubic either way: the plate is background, and Lanczos' extra sharpness is not worth its time here.
+        if p.outputWidth > image.width { return Enlarge.cubic(try image.pixels(), width: p.outputWidth, height: p.outputHeight) }
         return try exactSize(image.resizedCubic(by: p.plateScale), p).pixels()
     }
 
