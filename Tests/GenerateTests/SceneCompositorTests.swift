@@ -36,6 +36,41 @@ final class SceneCompositorTests: XCTestCase {
         }
     }
 
+    func testTheCataloguesHeightSetsTheSizeOnAPlateWithPixelsPerCentimetre() throws {
+        let product = try GenerateFixtures.vaseProduct(heightCm: 24)
+        let plate = try GenerateFixtures.plate("by-the-water")          // 9 px/cm
+        let r = try SceneCompositor.composite(product, on: plate, options: options(800))
+        let opaque = try XCTUnwrap(r.product.opaqueBounds())
+        let wanted = 24 * 9 * r.placement.plateScale
+        let height = Double(opaque.y1 - opaque.y0)
+        print(String(format: "measured: a 24 cm product at 9 px/cm: %.0f px for %.1f (%+.2f%%), base %d on %.1f",
+                     height, wanted, (height / wanted - 1) * 100, opaque.y1, r.placement.contact[1]))
+        XCTAssertEqual(r.placement.rule, "px_per_cm")
+        XCTAssertEqual(height / wanted, 1, accuracy: 0.02)
+        XCTAssertEqual(Double(opaque.y1), r.placement.contact[1], accuracy: 2)
+    }
+
+    func testLightWrapTouchesTheOutlineOnlyNeverTheInterior() throws {
+        let product = try GenerateFixtures.vaseProduct()
+        let plate = try GenerateFixtures.plate("coffee")
+        var dry = options(); dry.lightWrap = 0
+        let wrapped = try SceneCompositor.composite(product, on: plate, options: options())
+        let plain = try SceneCompositor.composite(product, on: plate, options: dry)
+        let p = wrapped.product, w = wrapped.pixels.width
+        var edgeChanged = 0, edge = 0
+        for py in 1..<(p.pixels.height - 1) { for px in 1..<(p.pixels.width - 1) where p.pixels.data[(py * p.pixels.width + px) * 4 + 3] == 255 {
+            let i = ((p.y + py) * w + p.x + px) * 3
+            let changed = (0..<3).contains { wrapped.pixels.data[i + $0] != plain.pixels.data[i + $0] }
+            // On the outline: a neighbour is outside the product.
+            let outline = [(-1, 0), (1, 0), (0, -1), (0, 1)].contains { p.pixels.data[((py + $0.1) * p.pixels.width + px + $0.0) * 4 + 3] < 128 }
+            if outline { edge += 1; if changed { edgeChanged += 1 } }
+        } }
+        let f = ProductFidelity.measure(output: wrapped.pixels, product: wrapped.product, adjustment: wrapped.adjustment)
+        print("measured: light wrap changed \(edgeChanged) of \(edge) outline pixels; eroded interior \(f)")
+        XCTAssertGreaterThan(Double(edgeChanged) / Double(max(edge, 1)), 0.5, "the outline takes the plate's light")
+        XCTAssertEqual(f.maxDeltaE, 0, "the interior (eroded by 3 px) is untouched")
+    }
+
     func testInsideTheProductTheOutputIsTheMastersPixelsAfterTheRecordedAdjustment() throws {
         let product = try GenerateFixtures.vaseProduct()
         let plate = try GenerateFixtures.plate("coffee")
