@@ -108,6 +108,7 @@ final class SceneCompositorTests: XCTestCase {
         let product = try GenerateFixtures.vaseProduct()
         let r = try SceneCompositor.composite(product, on: try GenerateFixtures.plate("coffee"), options: options())
         let a = r.adjustment
+        if let keep = ProcessInfo.processInfo.environment["PP_KEEP_VARIANTS"] { try Image(r.pixels).saveJPEG("\(keep)/coffee.jpg", quality: 90) }
         print("measured: adjustment on the coffee plate \(a)")
         let bounds = ProductMatch.Bounds()
         let wb = a.gains.map { $0 / pow(2, a.exposureEV) }
