@@ -69,14 +69,17 @@ public enum SceneCompositor {
 
     /// The plate in sRGB at the output's exact size, defocused when its sidecar asks.
     public static func plateAtOutput(_ plate: ScenePlate, _ p: VariantPlacement) throws -> PixelBuffer {
-        var image = try Image.open(plate.imagePath).toSRGB8()
+        // A plate much larger than the output is decoded at 1/2, 1/4 or 1/8 by the JPEG decoder itself.
+        let shrink = [8, 4, 2].first { Double($0) * p.plateScale <= 1 } ?? 1
+        var image = try Image.open(plate.imagePath, shrink: shrink).toSRGB8()
+        let decodedShrink = Double(plate.width) / Double(image.width)
         if image.hasAlpha || image.bands > 3 { image = try image.flattened(on: .white) }
         if image.bands < 3 { image = try image.linear([1, 1, 1], [0, 0, 0]).castUChar() }
         // Defocus is stated in plate pixels: blurring before resampling is the same picture, and cheaper.
-        if plate.defocus > 0 { image = try image.blurred(sigma: plate.defocus).castUChar() }
+        if plate.defocus > 0 { image = try image.blurred(sigma: plate.defocus / decodedShrink).castUChar() }
         // Bicubic either way: the plate is background, and Lanczos' extra sharpness is not worth its time here.
         if p.outputWidth > image.width { return Enlarge.cubic(try image.pixels(), width: p.outputWidth, height: p.outputHeight) }
-        return try exactSize(image.resizedCubic(by: p.plateScale), p).pixels()
+        return try exactSize(image.resizedCubic(by: Double(p.outputWidth) / Double(image.width)), p).pixels()
     }
 
     /// The occluder's first band (255: in front of the product) at the output's size.

@@ -71,6 +71,21 @@ final class SceneCompositorTests: XCTestCase {
         XCTAssertEqual(f.maxDeltaE, 0, "the interior (eroded by 3 px) is untouched")
     }
 
+    func testALargePlateIsDecodedShrunkAndPlacedTheSame() throws {
+        // The coffee plate at 3000×2000, with its sidecar's plate pixels scaled to match.
+        try Image.open("\(GenerateFixtures.plates)/coffee.jpg").resized(by: 5).saveJPEG("\(dir)/big.jpg", quality: 90)
+        try "[contact]\npoint = [2725, 1860]\n[scale]\nproduct_height_share = 0.42\n".write(toFile: "\(dir)/big.toml", atomically: true, encoding: .utf8)
+        let big = try SceneLibrary.loadPlate(sidecar: "\(dir)/big.toml")
+        let r = try SceneCompositor.composite(try GenerateFixtures.vaseProduct(), on: big, options: options(800))
+        let small = try SceneCompositor.composite(try GenerateFixtures.vaseProduct(), on: try GenerateFixtures.plate("coffee"), options: options(800))
+        XCTAssertEqual([r.placement.outputWidth, r.placement.outputHeight], [800, 533])
+        XCTAssertEqual(r.placement.offsetX, small.placement.offsetX); XCTAssertEqual(r.placement.offsetY, small.placement.offsetY)
+        // The same scene either way: the plate pixels far from the product agree within JPEG and resampling noise.
+        let a = GenerateFixtures.meanLevel(r.pixels, x0: 0, y0: 0, x1: 300, y1: 300), b = GenerateFixtures.meanLevel(small.pixels, x0: 0, y0: 0, x1: 300, y1: 300)
+        print(String(format: "measured: a 3000×2000 plate and its 600×400 original, top-left level %.1f and %.1f", a, b))
+        XCTAssertEqual(a, b, accuracy: 2)
+    }
+
     func testInsideTheProductTheOutputIsTheMastersPixelsAfterTheRecordedAdjustment() throws {
         let product = try GenerateFixtures.vaseProduct()
         let plate = try GenerateFixtures.plate("coffee")
