@@ -19,7 +19,8 @@ public enum SceneCompositor {
         public var matchBounds = ProductMatch.Bounds()
         /// Share of the blurred plate mixed into the product's outermost ring of pixels.
         public var lightWrap = 0.35
-        /// How many pixels in from the outline light wrap reaches (it fades to nothing there).
+        /// How many pixels in from the outline light wrap reaches (it fades to nothing there); held below
+        /// `ProductFidelity.defaultErosion`, so fidelity never measures a wrapped pixel.
         public var lightWrapWidth = 2.5
         public var seed: UInt64 = 0
 
@@ -61,7 +62,7 @@ public enum SceneCompositor {
         clock.lap("shadows")
         var layers = SceneLayers(plate: platePixels, product: placed, tables: ProductMatch.tables(adjustment), cast: cast, contact: contact,
                                  occluder: occluder, baseY: baseY, height: height, reflection: plate.reflection,
-                                 lightWrap: Float(options.lightWrap), lightWrapWidth: Float(options.lightWrapWidth))
+                                 lightWrap: Float(options.lightWrap), lightWrapWidth: Float(min(options.lightWrapWidth, Double(ProductFidelity.defaultErosion))))
         let pixels = layers.render()
         clock.lap("compose")
         return Result(pixels: pixels, placement: placement, adjustment: adjustment, product: placed, timings: clock.laps)
