@@ -9,8 +9,9 @@ enum CastShadow {
     /// How much a length on the floor toward the camera shrinks in the picture (a set seen at ~20° from above).
     static let floorForeshortening = 0.35
     static let minimumDepth = 0.05
-    /// Coarse cells are this many output pixels; the shadow is soft, so it is computed coarsely and blurred.
-    static let step = 4
+    /// The shadow is soft, so it is computed on coarse cells and blurred: cells of about a third of the
+    /// blur's sigma, between 2 and 16 output pixels.
+    static func step(sigma: Double) -> Int { min(16, max(2, Int(sigma / 3))) }
 
     /// Floor displacement per pixel of height: (a, b) in output pixels.
     static func direction(_ light: ScenePlate.Light) -> (a: Double, b: Double) {
@@ -26,7 +27,8 @@ enum CastShadow {
         guard light.shadowOpacity > 0, let box = product.opaqueBounds() else { return nil }
         let (a, b) = direction(light)
         let baseY = placement.contact[1]
-        let sigma = (0.02 + 0.12 * light.softness) * height
+        let sigma = (0.01 + 0.06 * light.softness) * height
+        let step = CastShadow.step(sigma: sigma)
         let pad = 3 * sigma + Double(step)
         let tipX = [Double(box.x0) + height * a, Double(box.x1) + height * a], tipY = baseY + height * b
         let x0 = max(0, Int((min(Double(box.x0), tipX[0]) - pad).rounded(.down)))
@@ -36,19 +38,20 @@ enum CastShadow {
         guard x1 > x0, y1 > y0 else { return nil }
         let w = (x1 - x0 + step - 1) / step, h = (y1 - y0 + step - 1) / step
         var values = [Float](repeating: 0, count: w * h)
-        for cy in 0..<h {
-            let y = Double(y0 + cy * step) + Double(step) / 2
-            let rise = (y - baseY) / b            // height above the floor of the point that lands here
-            guard rise >= 0, rise <= height else { continue }
-            let fade = Float(1 - 0.6 * rise / height)
-            let sy = Int((baseY - rise).rounded(.down))
-            for cx in 0..<w {
-                let x = Double(x0 + cx * step) + Double(step) / 2
-                let sx = Int((x - rise * a).rounded(.down))
-                let alpha = product.alpha(sx, sy)
-                if alpha > 0 { values[cy * w + cx] = Float(alpha) / 255 * fade }
-            }
-        }
+        // Each cell averages n×n points, at most 4 pixels apart, so a thin leg is not missed between them.
+        let n = min(4, max(1, step / 3))
+        for cy in 0..<h { for cx in 0..<w {
+            var sum: Float = 0
+            for sy in 0..<n { for sx in 0..<n {
+                let y = Double(y0 + cy * step) + (Double(sy) + 0.5) * Double(step) / Double(n)
+                let rise = (y - baseY) / b            // height above the floor of the point that lands here
+                guard rise >= 0, rise <= height else { continue }
+                let x = Double(x0 + cx * step) + (Double(sx) + 0.5) * Double(step) / Double(n)
+                let alpha = product.alpha(Int((x - rise * a).rounded(.down)), Int((baseY - rise).rounded(.down)))
+                if alpha > 0 { sum += Float(alpha) / 255 * Float(1 - 0.6 * rise / height) }
+            } }
+            values[cy * w + cx] = sum / Float(n * n)
+        } }
         let blurred = Blur.gaussian(values, width: w, height: h, sigma: Float(sigma / Double(step)))
         return CoarseMap(x0: x0, y0: y0, step: step, width: w, height: h,
                          values: blurred.map { min(1, $0) * Float(light.shadowOpacity) })
@@ -74,7 +77,7 @@ struct ContactShadow {
         guard hi >= lo else { return nil }
         let width = Float(hi - lo + 1)
         centreX = Float(lo + hi + 1) / 2; centreY = Float(baseY)
-        radiusX = width / 2 * 1.05 + 2; radiusY = max(2, width * 0.04)
+        radiusX = width / 2 * 1.1 + 2; radiusY = max(2, width * 0.07)
         self.opacity = Float(opacity)
     }
 

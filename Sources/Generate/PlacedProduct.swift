@@ -12,19 +12,40 @@ public struct PlacedProduct: Sendable {
 
     public init(x: Int, y: Int, pixels: PixelBuffer) { self.x = x; self.y = y; self.pixels = pixels }
 
-    /// The whole master is resampled, not a crop around the box: a crop's origin lands between output
-    /// pixels, and half a pixel's shift of a textured product is a ΔE2000 of several units. So the record's
-    /// scale and offset reproduce these pixels exactly.
+    /// The whole master is resampled, not a crop around the box cut before it: a crop's origin lands between
+    /// output pixels, and half a pixel's shift of a textured product is a ΔE2000 of several units. So the
+    /// record's scale and offset reproduce these pixels exactly.
+    ///
+    /// Master and mask are resampled first (libvips streams the decode into the resize) and the shadow is
+    /// taken out at the output's size: with the master resampled premultiplied, colour × master alpha ÷
+    /// mask alpha there equals the product-only colour resampled, and costs a tenth of the work.
     public static func make(_ product: MasterProduct, placement: VariantPlacement) throws -> PlacedProduct {
-        let master = try product.master.pixels(), mask = try product.mask.pixels()
-        guard master.bands == 4 else { throw GenerateError("bad_master", "the master has \(master.bands) bands, not RGBA") }
-        guard mask.width == master.width, mask.height == master.height else {
-            throw GenerateError("bad_master", "the mask is \(mask.width)×\(mask.height), the master \(master.width)×\(master.height)")
+        guard product.master.bands == 4 else { throw GenerateError("bad_master", "the master has \(product.master.bands) bands, not RGBA") }
+        guard product.mask.width == product.master.width, product.mask.height == product.master.height else {
+            throw GenerateError("bad_master", "the mask is \(product.mask.width)×\(product.mask.height), the master \(product.master.width)×\(product.master.height)")
         }
-        let cut = productOnly(master: master, mask: mask)
-        let resized = placement.scale == 1 ? cut : try Image(cut).resizedPremultiplied(by: placement.scale).pixels()
-        return PlacedProduct(x: placement.offsetX, y: placement.offsetY, pixels: resized)
+        let s = placement.scale
+        // Only the product's box (and a few pixels) of the resampled master is computed: libvips works on
+        // demand, so cutting after the resize reads only the rows it needs and keeps the whole-master grid.
+        let b = product.productBox
+        let fullW = Int((Double(product.master.width) * s).rounded()), fullH = Int((Double(product.master.height) * s).rounded())
+        let x0 = max(0, Int((Double(b[0]) * s).rounded(.down)) - margin), y0 = max(0, Int((Double(b[1]) * s).rounded(.down)) - margin)
+        let x1 = min(fullW, Int((Double(b[0] + b[2]) * s).rounded(.up)) + margin), y1 = min(fullH, Int((Double(b[1] + b[3]) * s).rounded(.up)) + margin)
+        func cut(_ image: Image) throws -> PixelBuffer {
+            let w = min(x1, image.width) - x0, h = min(y1, image.height) - y0
+            guard w > 0, h > 0 else { throw GenerateError("bad_master", "the product box \(b) lies outside the master") }
+            return try image.cropped(x: x0, y: y0, width: w, height: h).pixels()
+        }
+        let master = try cut(s == 1 ? product.master : product.master.resizedPremultiplied(by: s))
+        let maskImage = product.mask.bands > 1 ? try product.mask.band(0) : product.mask
+        var mask = try cut(s == 1 ? maskImage : maskImage.resized(by: s).castUChar())
+        // Both were resampled by the same scale; a rounding difference of a row or column is cut or left empty.
+        if mask.width != master.width || mask.height != master.height { mask = sized(mask, like: master) }
+        return PlacedProduct(x: placement.offsetX + x0, y: placement.offsetY + y0, pixels: productOnly(master: master, mask: mask))
     }
+
+    /// Output pixels kept around the product's box: soft edges and the resampling kernel's reach.
+    static let margin = 4
 
     /// The master's colour with the mask as alpha. Retouch stores an edge pixel that also lies in the
     /// shadow as product colour × (mask alpha / master alpha) over black; that share is divided out,
@@ -47,6 +68,14 @@ public struct PlacedProduct: Sendable {
                 }
             }
         }
+        return out
+    }
+
+    static func sized(_ p: PixelBuffer, like q: PixelBuffer) -> PixelBuffer {
+        var out = PixelBuffer(width: q.width, height: q.height, bands: p.bands)
+        for y in 0..<min(p.height, q.height) { for x in 0..<min(p.width, q.width) { for b in 0..<p.bands {
+            out.data[(y * q.width + x) * p.bands + b] = p.data[(y * p.width + x) * p.bands + b]
+        } } }
         return out
     }
 

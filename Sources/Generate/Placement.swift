@@ -1,12 +1,8 @@
 import Foundation
 import PipelineCore
 
-/// Why a product cannot be placed on a plate.
-public struct PlacementError: Error, CustomStringConvertible, Sendable, Equatable {
-    public var reason: String   // machine-readable: `no_scale`, `does_not_fit`, `empty_product`
-    public var message: String
-    public var description: String { message }
-}
+/// Why a product cannot be placed on a plate: `no_scale`, `does_not_fit`, `empty_product`.
+public typealias PlacementError = GenerateError
 
 /// Where the master goes on a plate: pure arithmetic, so the rules can be read and tested without pixels.
 ///
@@ -42,7 +38,7 @@ public enum PlacementPlanner {
 
     public static func plan(_ r: Request, on plate: ScenePlate) throws -> VariantPlacement {
         guard r.productBox.count == 4, r.productBox[2] > 0, r.productBox[3] > 0 else {
-            throw PlacementError(reason: "empty_product", message: "the master has no product box")
+            throw GenerateError("empty_product", "the master has no product box")
         }
         let (bx, by, bw, bh) = (Double(r.productBox[0]), Double(r.productBox[1]), Double(r.productBox[2]), Double(r.productBox[3]))
         let pw = Double(plate.width), ph = Double(plate.height)
@@ -54,7 +50,7 @@ public enum PlacementPlanner {
         } else if let share = plate.scale.productHeightShare {
             heightOnPlate = share * ph; rule = "height_share"
         } else {
-            throw PlacementError(reason: "no_scale", message: "plate \(plate.name) gives only px_per_cm and the product's height is not in the catalogue")
+            throw GenerateError("no_scale", "plate \(plate.name) gives only px_per_cm and the product's height is not in the catalogue")
         }
 
         var plateScale = Double(r.targetLongSide) / max(pw, ph)
@@ -74,7 +70,7 @@ public enum PlacementPlanner {
         let left = Double(offsetX) + bx * scale, top = Double(offsetY) + by * scale
         let right = left + bw * scale
         guard left >= 0, top >= 0, right <= Double(outW) else {
-            throw PlacementError(reason: "does_not_fit", message: String(format:
+            throw GenerateError("does_not_fit", String(format:
                 "on plate %@ the product's box (%.0f×%.0f px at %.0f, %.0f) leaves the %d×%d output; lower the plate's scale or move its contact",
                 plate.name, bw * scale, bh * scale, left, top, outW, outH))
         }

@@ -23,7 +23,7 @@ public enum ProductFidelity {
     public static let defaultThreshold = 3.0
     /// More than light wrap's reach (`SceneCompositor.Options.lightWrapWidth`, 2.5 px).
     public static let defaultErosion = 3
-    static let sampleLimit = 200_000
+    static let sampleLimit = 60_000
     /// A pixel whose channels all lie within this many levels of the master is below any useful maximum.
     static let screenLevels = 6
 

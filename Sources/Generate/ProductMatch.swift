@@ -34,7 +34,7 @@ public enum ProductMatch {
             sum += SIMD3(Double(r), Double(g), Double(b))
             let l = LinearLight.luminance(r, g, b)
             lums.append(l)
-            let coded = Double(Colour.encode(Double(l))); codedSum += coded; codedSq += coded * coded
+            let coded = Double(LinearLight.byte(l)) / 255; codedSum += coded; codedSq += coded * coded
         } }
         guard !lums.isEmpty else { return .identity }
         let n = Double(lums.count)
@@ -79,7 +79,7 @@ public enum ProductMatch {
         let px = p.pixels
         for i in stride(from: 0, to: px.width * px.height, by: 3) where px.data[i * 4 + 3] == 255 {
             let l = LinearLight.luminance(toLinear[Int(px.data[i * 4])], toLinear[Int(px.data[i * 4 + 1])], toLinear[Int(px.data[i * 4 + 2])])
-            let c = Colour.encode(Double(l)); s += c; sq += c * c; n += 1
+            let c = Double(LinearLight.byte(l)) / 255; s += c; sq += c * c; n += 1
         }
         guard n > 0 else { return (0, 0.5) }
         return ((sq / n - (s / n) * (s / n)).squareRoot(), s / n)

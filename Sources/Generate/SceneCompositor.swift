@@ -19,7 +19,8 @@ public enum SceneCompositor {
         public var matchBounds = ProductMatch.Bounds()
         /// Share of the blurred plate mixed into the product's outermost ring of pixels.
         public var lightWrap = 0.35
-        /// How many pixels in from the outline light wrap reaches (it fades to nothing there).
+        /// How many pixels in from the outline light wrap reaches (it fades to nothing there); held below
+        /// `ProductFidelity.defaultErosion`, so fidelity never measures a wrapped pixel.
         public var lightWrapWidth = 2.5
         public var seed: UInt64 = 0
 
@@ -61,7 +62,7 @@ public enum SceneCompositor {
         clock.lap("shadows")
         var layers = SceneLayers(plate: platePixels, product: placed, tables: ProductMatch.tables(adjustment), cast: cast, contact: contact,
                                  occluder: occluder, baseY: baseY, height: height, reflection: plate.reflection,
-                                 lightWrap: Float(options.lightWrap), lightWrapWidth: Float(options.lightWrapWidth))
+                                 lightWrap: Float(options.lightWrap), lightWrapWidth: Float(min(options.lightWrapWidth, Double(ProductFidelity.defaultErosion))))
         let pixels = layers.render()
         clock.lap("compose")
         return Result(pixels: pixels, placement: placement, adjustment: adjustment, product: placed, timings: clock.laps)
@@ -69,12 +70,17 @@ public enum SceneCompositor {
 
     /// The plate in sRGB at the output's exact size, defocused when its sidecar asks.
     public static func plateAtOutput(_ plate: ScenePlate, _ p: VariantPlacement) throws -> PixelBuffer {
-        var image = try Image.open(plate.imagePath).toSRGB8()
+        // A plate much larger than the output is decoded at 1/2, 1/4 or 1/8 by the JPEG decoder itself.
+        let shrink = [8, 4, 2].first { Double($0) * p.plateScale <= 1 } ?? 1
+        var image = try Image.open(plate.imagePath, shrink: shrink).toSRGB8()
+        let decodedShrink = Double(plate.width) / Double(image.width)
         if image.hasAlpha || image.bands > 3 { image = try image.flattened(on: .white) }
         if image.bands < 3 { image = try image.linear([1, 1, 1], [0, 0, 0]).castUChar() }
-        image = try exactSize(image.resized(by: p.plateScale), p)
-        if plate.defocus > 0 { image = try image.blurred(sigma: plate.defocus * p.plateScale).castUChar() }
-        return try image.pixels()
+        // Defocus is stated in plate pixels: blurring before resampling is the same picture, and cheaper.
+        if plate.defocus > 0 { image = try image.blurred(sigma: plate.defocus / decodedShrink).castUChar() }
+        // Bicubic either way: the plate is background, and Lanczos' extra sharpness is not worth its time here.
+        if p.outputWidth > image.width { return Enlarge.cubic(try image.pixels(), width: p.outputWidth, height: p.outputHeight) }
+        return try exactSize(image.resizedCubic(by: Double(p.outputWidth) / Double(image.width)), p).pixels()
     }
 
     /// The occluder's first band (255: in front of the product) at the output's size.
@@ -83,7 +89,7 @@ public enum SceneCompositor {
         // Three bands while resizing, so the edges can be filled like the plate's.
         let band = try o.band(o.hasAlpha ? o.bands - 1 : 0).linear([1, 1, 1], [0, 0, 0]).castUChar()
         let scale = Double(p.outputWidth) / Double(o.width)
-        return try exactSize(band.resized(by: scale), p).band(0).castUChar().pixels()
+        return try exactSize(band.resizedCubic(by: scale), p).band(0).castUChar().pixels()
     }
 
     /// Resampling rounds the size; a pixel more or less is cropped or repeated off the far edges.

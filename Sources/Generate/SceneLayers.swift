@@ -21,6 +21,8 @@ struct SceneLayers {
 
     /// The reflection fades out over this share of the product's height below the base.
     static let reflectionDepth = 0.35
+    /// A shadow this faint changes no byte (under half a level in linear light).
+    static let negligible: Float = 0.002
     /// Light wrap's colour: the plate averaged over cells this many output pixels wide, then blurred.
     static let wrapCell = 8
 
@@ -58,13 +60,15 @@ struct SceneLayers {
                         dst[o] = lut[Int(prod[q])]; dst[o + 1] = lut[256 + Int(prod[q + 1])]; dst[o + 2] = lut[512 + Int(prod[q + 2])]
                         continue
                     }
-                    let bg = SIMD3<Float>(toLinear[Int(src[o])], toLinear[Int(src[o + 1])], toLinear[Int(src[o + 2])])
-                    var c = bg
                     var shade: Float = 1
-                    if let m = castMap { shade *= 1 - m.value(x, y) }
-                    if let s = contactShadow { shade *= 1 - s.value(x, y) }
-                    c *= shade
-                    if reflectionRows > 0 && y >= base && y < base + reflectionRows {
+                    if let m = castMap { let v = m.value(x, y); if v > SceneLayers.negligible { shade *= 1 - v } }
+                    if let s = contactShadow { let v = s.value(x, y); if v > SceneLayers.negligible { shade *= 1 - v } }
+                    let mirrored = reflectionRows > 0 && y >= base && y < base + reflectionRows
+                    // Nothing over the plate here: it stays as it is.
+                    if pa == 0 && shade == 1 && !mirrored { continue }
+                    let bg = SIMD3<Float>(toLinear[Int(src[o])], toLinear[Int(src[o + 1])], toLinear[Int(src[o + 2])])
+                    var c = bg * shade
+                    if mirrored {
                         let my = 2 * base - y - 1 - py0
                         if qx >= 0 && qx < pw && my >= 0 && my < ph {
                             let m = (my * pw + qx) * 4

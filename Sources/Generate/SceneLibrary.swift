@@ -9,6 +9,9 @@ public struct SceneLibrary: Sendable {
     /// Sorted by name.
     public var plates: [ScenePlate]
 
+    /// Larger plates cost every variant their decode; 8000×6000 is plenty for any channel.
+    public static let maxPlatePixels = 50_000_000
+
     public static func load(folder: String) throws -> SceneLibrary {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: folder) }
@@ -34,6 +37,10 @@ public struct SceneLibrary: Sendable {
             plate.width = image.width; plate.height = image.height
         } catch {
             throw SceneSidecarError(file: path, line: nil, key: "image", message: "the plate \(plate.imagePath) cannot be read: \(error)")
+        }
+        guard plate.width * plate.height <= maxPlatePixels else {
+            throw SceneSidecarError(file: path, line: nil, key: "image",
+                                    message: "the plate is \(plate.width)×\(plate.height); plates above \(maxPlatePixels / 1_000_000) MP are refused (scale it down)")
         }
         let corners: [(Double, Double)]
         switch plate.contact {

@@ -61,7 +61,7 @@ public struct ScenePlate: Sendable, Equatable {
         /// 0 a hard shadow, 1 a very soft one.
         public var softness: Double = 0.5
         /// Darkening of the floor at the foot of the cast shadow (0–1).
-        public var shadowOpacity: Double = 0.45
+        public var shadowOpacity: Double = 0.55
         /// Darkening right under the base, where the product meets the floor (0–1).
         public var contactOpacity: Double = 0.6
         public init() {}

@@ -29,7 +29,7 @@ public struct SceneSidecarError: Error, CustomStringConvertible, Sendable, Equat
 ///     azimuth = 135                 # where the light comes from: 0 camera, 90 right, 180 behind, 270 left
 ///     elevation = 45
 ///     softness = 0.6
-///     shadow_opacity = 0.45
+///     shadow_opacity = 0.55
 ///     contact_opacity = 0.6
 ///     [effects]
 ///     occluder = "oak-table.front.png"

@@ -23,8 +23,13 @@ public enum SceneVariant {
             throw GenerateError("write_failed", "cannot write \(path): \(String(cString: strerror(errno)))")
         }
         lap("encode")
-        let written = try Image.open(path).pixels()
-        let fidelity = ProductFidelity.measure(output: written, product: result.product, adjustment: result.adjustment)
+        // Only the product's rectangle of the written file is read back and measured.
+        let p = result.product, out = result.placement
+        let x0 = max(0, p.x), y0 = max(0, p.y)
+        let x1 = min(out.outputWidth, p.x + p.pixels.width), y1 = min(out.outputHeight, p.y + p.pixels.height)
+        let written = try Image.open(path).cropped(x: x0, y: y0, width: max(1, x1 - x0), height: max(1, y1 - y0)).pixels()
+        let fidelity = ProductFidelity.measure(output: written, product: PlacedProduct(x: p.x - x0, y: p.y - y0, pixels: p.pixels),
+                                               adjustment: result.adjustment)
         lap("fidelity")
         timings["total"] = (Double(DispatchTime.now().uptimeNanoseconds - started) / 1e5).rounded() / 10
         return GeneratedRecord(generator: "scene", scene: plate.name, prompt: nil, seed: options.seed, placement: result.placement,

@@ -16,6 +16,7 @@ struct BenchGenerate: ParsableCommand {
     @Option(help: "Folder of plates with sidecars.") var plates = "examples/plates"
     @Option(help: "Folder for the master and the variants.") var out = NSTemporaryDirectory() + "ppquality-generate"
     @Option(help: "libvips threads (0: one per core).") var threads = 0
+    @Flag(help: "Print each variant's step timings.") var steps = false
 
     func run() throws {
         try Vips.start(threads: threads)
@@ -25,26 +26,32 @@ struct BenchGenerate: ParsableCommand {
         let squares = try library.plates.map { try squarePlate($0) }
         print("machine: \(Self.cpuModel()), \(ProcessInfo.processInfo.activeProcessorCount) cores, libvips threads \(Vips.threads)")
         print("master: \(product.master.width)×\(product.master.height), product box \(product.productBox); plates: \(squares.map(\.name).joined(separator: ", "))")
-        print("variant\tplate\tms\tcompose_ms\tencode_ms\tfidelity_ms\tscale\tmean_dE\tp95_dE\tmax_dE")
-        var totals: [Double] = [], composes: [Double] = []
+        print("load average at start: \(Self.loadAverage())")
+        print("variant\tplate\tms\tcpu_ms\tcompose_ms\tencode_ms\tfidelity_ms\tscale\tmean_dE\tp95_dE\tmax_dE")
+        var totals: [Double] = [], composes: [Double] = [], cpus: [Double] = []
         for i in 0..<variants {
             let plate = squares[i % squares.count]
             var options = SceneCompositor.Options(targetLongSide: size)
             options.seed = UInt64(i)
-            let started = DispatchTime.now().uptimeNanoseconds
+            let started = DispatchTime.now().uptimeNanoseconds, cpuStarted = Self.cpuMilliseconds()
             let record = try SceneVariant.render(product, on: plate, options: options, to: "\(out)/variant-\(i).jpg")
             let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+            let cpu = Self.cpuMilliseconds() - cpuStarted
+            cpus.append(cpu)
             let compose = ["placement", "plate", "product", "match", "shadows", "compose"].reduce(0) { $0 + (record.timings[$1] ?? 0) }
             totals.append(ms); composes.append(compose)
+            if steps { print(record.timings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
             precondition(record.placement.outputWidth == size && record.placement.outputHeight == size, "output \(record.placement.outputWidth)×\(record.placement.outputHeight)")
-            print([String(i), plate.name, String(format: "%.0f", ms), String(format: "%.0f", compose),
+            print([String(i), plate.name, String(format: "%.0f", ms), String(format: "%.0f", cpu), String(format: "%.0f", compose),
                    String(format: "%.0f", record.timings["encode"] ?? 0), String(format: "%.0f", record.timings["fidelity"] ?? 0),
                    String(format: "%.3f", record.placement.scale), String(format: "%.3f", record.fidelity.meanDeltaE),
                    String(format: "%.3f", record.fidelity.p95DeltaE), String(format: "%.2f", record.fidelity.maxDeltaE)].joined(separator: "\t"))
         }
         func quantile(_ v: [Double], _ q: Double) -> Double { let s = v.sorted(); return s[min(s.count - 1, Int(Double(s.count - 1) * q + 0.5))] }
-        print(String(format: "per %d×%d variant over %d: median %.0f ms, p95 %.0f ms (compositing alone: median %.0f ms, p95 %.0f ms)",
-                     size, size, variants, quantile(totals, 0.5), quantile(totals, 0.95), quantile(composes, 0.5), quantile(composes, 0.95)))
+        print(String(format: "per %d×%d variant over %d: median %.0f ms, p95 %.0f ms wall; CPU time median %.0f ms, p95 %.0f ms (compositing alone: median %.0f ms, p95 %.0f ms wall)",
+                     size, size, variants, quantile(totals, 0.5), quantile(totals, 0.95), quantile(cpus, 0.5), quantile(cpus, 0.95),
+                     quantile(composes, 0.5), quantile(composes, 0.95)))
+        print("load average at end: \(Self.loadAverage()) (other work on the machine stretches wall time)")
     }
 
     /// A synthetic studio shot through the retouch stage, large enough that a 2000-pixel scene needs no upscaling.
@@ -74,6 +81,18 @@ struct BenchGenerate: ParsableCommand {
         square.scale = .init(pxPerCm: nil, productHeightShare: p.scale.productHeightShare ?? 0.4)
         square.occluderPath = nil
         return square
+    }
+
+    /// User and system time of this process so far, all threads.
+    static func cpuMilliseconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func ms(_ t: timeval) -> Double { Double(t.tv_sec) * 1000 + Double(t.tv_usec) / 1000 }
+        return ms(usage.ru_utime) + ms(usage.ru_stime)
+    }
+
+    static func loadAverage() -> String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     static func cpuModel() -> String {

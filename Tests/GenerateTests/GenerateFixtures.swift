@@ -11,7 +11,9 @@ enum GenerateFixtures {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures").standardized.path
     static let plates = "\(fixtures)/plates"
 
-    /// A folder removed when the process ends is not needed: each test makes and removes its own.
+    static func vaseFolder(_ pid: Int32) -> String { NSTemporaryDirectory() + "pp-generate-vase-\(pid)" }
+
+    /// A folder of the test's own; the test removes it.
     static func scratch() throws -> String {
         try Vips.start()
         let dir = NSTemporaryDirectory() + "pp-generate-\(UUID().uuidString.prefix(8))"
@@ -24,7 +26,11 @@ enum GenerateFixtures {
     /// master.tif and mask.png of DB-01 (made once per test process) and its retouch record.
     static func vase() throws -> (dir: String, record: RetouchRecord) {
         if let r = retouched { return r }
-        let dir = try scratch()
+        try Vips.start()
+        let dir = vaseFolder(getpid())
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // Shared by every test in the process, so removed when the process ends.
+        atexit { try? FileManager.default.removeItem(atPath: GenerateFixtures.vaseFolder(getpid())) }
         var settings = Config().retouch
         settings.matteNetwork = .on   // installed by scripts/install-deps.sh, as CI does; keying alone keeps a stray patch of sweep here
         var clock = StepClock()

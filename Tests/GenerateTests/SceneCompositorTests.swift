@@ -36,6 +36,56 @@ final class SceneCompositorTests: XCTestCase {
         }
     }
 
+    func testTheCataloguesHeightSetsTheSizeOnAPlateWithPixelsPerCentimetre() throws {
+        let product = try GenerateFixtures.vaseProduct(heightCm: 24)
+        let plate = try GenerateFixtures.plate("by-the-water")          // 9 px/cm
+        let r = try SceneCompositor.composite(product, on: plate, options: options(800))
+        let opaque = try XCTUnwrap(r.product.opaqueBounds())
+        let wanted = 24 * 9 * r.placement.plateScale
+        let height = Double(opaque.y1 - opaque.y0)
+        print(String(format: "measured: a 24 cm product at 9 px/cm: %.0f px for %.1f (%+.2f%%), base %d on %.1f",
+                     height, wanted, (height / wanted - 1) * 100, opaque.y1, r.placement.contact[1]))
+        XCTAssertEqual(r.placement.rule, "px_per_cm")
+        XCTAssertEqual(height / wanted, 1, accuracy: 0.02)
+        XCTAssertEqual(Double(opaque.y1), r.placement.contact[1], accuracy: 2)
+    }
+
+    func testLightWrapTouchesTheOutlineOnlyNeverTheInterior() throws {
+        let product = try GenerateFixtures.vaseProduct()
+        let plate = try GenerateFixtures.plate("coffee")
+        var dry = options(); dry.lightWrap = 0
+        let wrapped = try SceneCompositor.composite(product, on: plate, options: options())
+        let plain = try SceneCompositor.composite(product, on: plate, options: dry)
+        let p = wrapped.product, w = wrapped.pixels.width
+        var edgeChanged = 0, edge = 0
+        for py in 1..<(p.pixels.height - 1) { for px in 1..<(p.pixels.width - 1) where p.pixels.data[(py * p.pixels.width + px) * 4 + 3] == 255 {
+            let i = ((p.y + py) * w + p.x + px) * 3
+            let changed = (0..<3).contains { wrapped.pixels.data[i + $0] != plain.pixels.data[i + $0] }
+            // On the outline: a neighbour is outside the product.
+            let outline = [(-1, 0), (1, 0), (0, -1), (0, 1)].contains { p.pixels.data[((py + $0.1) * p.pixels.width + px + $0.0) * 4 + 3] < 128 }
+            if outline { edge += 1; if changed { edgeChanged += 1 } }
+        } }
+        let f = ProductFidelity.measure(output: wrapped.pixels, product: wrapped.product, adjustment: wrapped.adjustment)
+        print("measured: light wrap changed \(edgeChanged) of \(edge) outline pixels; eroded interior \(f)")
+        XCTAssertGreaterThan(Double(edgeChanged) / Double(max(edge, 1)), 0.5, "the outline takes the plate's light")
+        XCTAssertEqual(f.maxDeltaE, 0, "the interior (eroded by 3 px) is untouched")
+    }
+
+    func testALargePlateIsDecodedShrunkAndPlacedTheSame() throws {
+        // The coffee plate at 3000×2000, with its sidecar's plate pixels scaled to match.
+        try Image.open("\(GenerateFixtures.plates)/coffee.jpg").resized(by: 5).saveJPEG("\(dir)/big.jpg", quality: 90)
+        try "[contact]\npoint = [2725, 1860]\n[scale]\nproduct_height_share = 0.42\n".write(toFile: "\(dir)/big.toml", atomically: true, encoding: .utf8)
+        let big = try SceneLibrary.loadPlate(sidecar: "\(dir)/big.toml")
+        let r = try SceneCompositor.composite(try GenerateFixtures.vaseProduct(), on: big, options: options(800))
+        let small = try SceneCompositor.composite(try GenerateFixtures.vaseProduct(), on: try GenerateFixtures.plate("coffee"), options: options(800))
+        XCTAssertEqual([r.placement.outputWidth, r.placement.outputHeight], [800, 533])
+        XCTAssertEqual(r.placement.offsetX, small.placement.offsetX); XCTAssertEqual(r.placement.offsetY, small.placement.offsetY)
+        // The same scene either way: the plate pixels far from the product agree within JPEG and resampling noise.
+        let a = GenerateFixtures.meanLevel(r.pixels, x0: 0, y0: 0, x1: 300, y1: 300), b = GenerateFixtures.meanLevel(small.pixels, x0: 0, y0: 0, x1: 300, y1: 300)
+        print(String(format: "measured: a 3000×2000 plate and its 600×400 original, top-left level %.1f and %.1f", a, b))
+        XCTAssertEqual(a, b, accuracy: 2)
+    }
+
     func testInsideTheProductTheOutputIsTheMastersPixelsAfterTheRecordedAdjustment() throws {
         let product = try GenerateFixtures.vaseProduct()
         let plate = try GenerateFixtures.plate("coffee")
@@ -73,6 +123,7 @@ final class SceneCompositorTests: XCTestCase {
         let product = try GenerateFixtures.vaseProduct()
         let r = try SceneCompositor.composite(product, on: try GenerateFixtures.plate("coffee"), options: options())
         let a = r.adjustment
+        if let keep = ProcessInfo.processInfo.environment["PP_KEEP_VARIANTS"] { try Image(r.pixels).saveJPEG("\(keep)/coffee.jpg", quality: 90) }
         print("measured: adjustment on the coffee plate \(a)")
         let bounds = ProductMatch.Bounds()
         let wb = a.gains.map { $0 / pow(2, a.exposureEV) }
@@ -106,6 +157,28 @@ final class SceneCompositorTests: XCTestCase {
             // Far from the product the plate is untouched.
             XCTAssertEqual(GenerateFixtures.meanLevel(r.pixels, x0: 0, y0: 0, x1: 40, y1: 40), GenerateFixtures.meanLevel(bare, x0: 0, y0: 0, x1: 40, y1: 40))
         }
+    }
+
+    func testTheCastShadowFallsAwayFromTheLight() throws {
+        let product = try GenerateFixtures.vaseProduct()
+        let plate = try GenerateFixtures.plate("by-the-water")    // backlit from the right: the shadow comes forward and left
+        let r = try SceneCompositor.composite(product, on: plate, options: options())
+        let bare = try SceneCompositor.plateAtOutput(plate, r.placement)
+        if let keep = ProcessInfo.processInfo.environment["PP_KEEP_VARIANTS"] { try Image(r.pixels).saveJPEG("\(keep)/cast.jpg", quality: 90) }
+        let o = try XCTUnwrap(r.product.opaqueBounds())
+        let h = Double(o.y1 - o.y0), cx = Double(o.x0 + o.x1) / 2, base = Double(o.y1)
+        // Where the middle of the product's height lands on the floor, and the mirror spot on the lit side.
+        let az = plate.light.azimuth * .pi / 180, reach = 1 / tan(plate.light.elevation * .pi / 180)
+        let dx = -sin(az) * reach * h / 2, dy = -cos(az) * 0.35 * reach * h / 2
+        func ratio(_ x: Double, _ y: Double) -> Double {
+            let (x0, y0) = (Int(x) - 6, Int(y) - 6)
+            return GenerateFixtures.meanLevel(r.pixels, x0: x0, y0: y0, x1: x0 + 12, y1: y0 + 12)
+                / GenerateFixtures.meanLevel(bare, x0: x0, y0: y0, x1: x0 + 12, y1: y0 + 12)
+        }
+        let shadowSide = ratio(cx + dx, base + dy), litSide = ratio(cx - dx, base + dy)
+        print(String(format: "measured: cast shadow at (%+.0f, %+.0f) px from the base: %.2f of the plate's level; the lit side %.2f", dx, dy, shadowSide, litSide))
+        XCTAssertLessThan(shadowSide, 0.85)
+        XCTAssertGreaterThan(litSide, 0.97)
     }
 
     func testTheSameInputsGiveTheSameBytes() throws {
