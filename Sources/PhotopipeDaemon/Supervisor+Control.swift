@@ -162,6 +162,10 @@ extension Supervisor {
         // Retouch starts from the original again; an asset whose only trouble was a channel file is exported again.
         let rebuild = pipeline.intake.destination
         let exportAgain = pipeline.source(of: .export)
+        if let source = m.variantOf, !(queue == pipeline.done && m.exportIssues != nil && overrides == nil && !rollback) {
+            // A variant has no photograph of its own to rebuild from: its source makes it again.
+            return .failure("'\(id)' is a generated variant of \(source) and cannot be rebuilt on its own; reject it, or retry \(source) (a new master makes new variants)")
+        }
         let target: Queue
         if queue == .failed {
             let step = m.error.flatMap { pipeline.step(named: $0.step) }

@@ -66,6 +66,10 @@ final class GenerateStageTests: XCTestCase {
         let listed = daemon.pipectl(["review", "mug-shoot"])
         XCTAssertTrue(listed.out.contains("variant of \(packshot.id)"), listed.out + listed.err)
 
+        let retry = daemon.pipectl(["retry", variants[0].id])
+        XCTAssertNotEqual(retry.status, 0)
+        XCTAssertTrue(retry.err.contains("generated variant of \(packshot.id)"), retry.err)
+
         // Approving the batch leaves the variants; --variants takes them.
         let batch = daemon.pipectl(["approve", "mug-shoot"])
         XCTAssertTrue(batch.out.contains("2 generated variants left waiting"), batch.out + batch.err)
