@@ -65,7 +65,9 @@ public enum ExportStage {
     }
 
     public static func fileName(for m: Manifest, preset p: ChannelPreset) throws -> String {
-        var context = NamingContext(sku: m.sku, view: m.view ?? 1, batch: m.batch, stem: splitExtension(m.sourceName).stem,
+        // A variant shares its source's file name: its stem says it is a scene, and which slot.
+        let stem = splitExtension(m.sourceName).stem + (m.variantOf == nil ? "" : "-scene\(m.view ?? 0)")
+        var context = NamingContext(sku: m.sku, view: m.view ?? 1, batch: m.batch, stem: stem,
                                     catalog: m.catalog ?? [:], ext: p.format.fileExtension)
         context.nameColour = m.nameColour
         let name = try NameTemplate(p.nameTemplate).render(context)
