@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Export", dependencies: ["Imaging", "PipelineCore"]),
         .target(name: "Delivery", dependencies: ["PipelineCore"]),
         // Scene variants composited around the master's true pixels; per-pixel work, so optimised like Retouch.
-        .target(name: "Generate", dependencies: ["Imaging", "PipelineCore"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Generate", dependencies: ["CSystem", "Imaging", "PipelineCore"], swiftSettings: [.unsafeFlags(["-O"])]),
         // Test support, linked by no production binary: synthetic studio shots (clean and with planted
         // defects), and ground truth for the retouch stage with its metrics.
         .target(name: "SampleShots", dependencies: ["Imaging"]),

@@ -178,7 +178,7 @@ public enum ConfigLoader {
         if c.imageExtensions.isEmpty { throw ValueError(message: "'ingest.image_extensions' must name at least one extension") }
         if let problem = c.export.problems().first { throw ValueError(message: problem) }
         if let problem = c.delivery.problems().first { throw ValueError(message: problem) }
-        if let problem = c.generate.problems(presets: c.export.presets).first { throw ValueError(message: problem) }
+        if let problem = c.generate.problems(presets: c.export.presets, assetTimeoutSeconds: c.assetTimeoutSeconds).first { throw ValueError(message: problem) }
     }
 
     static func string(_ v: TOMLValue) throws -> String {

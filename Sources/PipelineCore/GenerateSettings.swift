@@ -6,6 +6,12 @@ public struct GenerateSettings: Codable, Sendable, Equatable {
     public enum Generator: String, Codable, Sendable, CaseIterable {
         /// The built-in compositor: the product placed on the studio's own plates.
         case scene
+        /// A ComfyUI server's HTTP API, running the rule's workflow.
+        case comfyui
+        /// Any executable, by the contract in docs/generate.md.
+        case command
+
+        public var isExternal: Bool { self != .scene }
     }
 
     /// One rule: the assets it matches (every criterion given must hold) and what they get.
@@ -26,7 +32,37 @@ public struct GenerateSettings: Codable, Sendable, Equatable {
         public var skuPattern: String?
         public var batchPattern: String?
 
+        // External generators (comfyui, command). For them `scenes` are words for the prompt's
+        // {scene}, one per variant, not plates.
+        /// ComfyUI's base URL (http or https).
+        public var url: String?
+        /// A ComfyUI workflow in API format with placeholders (absolute path).
+        public var workflow: String?
+        /// The prompt, with {sku}, {catalog.COLUMN}, {scene}… filled per variant.
+        public var prompt: String?
+        public var negativePrompt: String?
+        /// The `command` generator's executable (absolute path; run directly, never by a shell).
+        public var command: String?
+        /// One attempt's limit: upload to last image fetched, or the command's run.
+        public var timeoutSeconds = 45.0
+        /// Attempts per variant before it is given up as a problem.
+        public var attempts = 2
+        /// Wait before the second attempt, doubled before each further one.
+        public var backoffSeconds = 2.0
+        /// True: the master's true product pixels are pasted over what the generator returned
+        /// (scene from a prompt, background replacement). False: the product is redrawn (on-model)
+        /// and only measured.
+        public var keepProduct = true
+
         public init(name: String) { self.name = name }
+
+        /// The longest a job can spend on this rule's variants of one asset: every attempt timing
+        /// out, with the backoff between them.
+        public var worstCaseSeconds: Double {
+            guard generator.isExternal else { return 0 }
+            let waits = (0..<max(0, attempts - 1)).reduce(0.0) { t, k in t + backoffSeconds * pow(2, Double(k)) }
+            return Double(variants) * (Double(attempts) * timeoutSeconds + waits)
+        }
 
         public func matches(sku: String, batch: String, view: Int?, catalog: [String: String]?) -> Bool {
             if firstViewOnly && (view ?? 1) != 1 { return false }
@@ -75,7 +111,31 @@ public struct GenerateSettings: Codable, Sendable, Equatable {
         "catalog_values": { $0.catalogValues = try ConfigLoader.stringArray($1) },
         "sku_pattern": { $0.skuPattern = try ConfigLoader.string($1) },
         "batch_pattern": { $0.batchPattern = try ConfigLoader.string($1) },
+        "url": { $0.url = try httpURL($1) },
+        "workflow": { $0.workflow = try ConfigLoader.path($1) },
+        "prompt": { $0.prompt = try promptTemplate($1) },
+        "negative_prompt": { $0.negativePrompt = try promptTemplate($1) },
+        "command": { $0.command = try ConfigLoader.path($1) },
+        "timeout_seconds": { $0.timeoutSeconds = try ConfigLoader.double($1, 0.1...3600) },
+        "attempts": { $0.attempts = try ConfigLoader.int($1, 1...10) },
+        "backoff_seconds": { $0.backoffSeconds = try ConfigLoader.double($1, 0...600) },
+        "keep_product": { $0.keepProduct = try ConfigLoader.bool($1) },
     ]
+
+    static func httpURL(_ v: TOMLValue) throws -> String {
+        let s = try ConfigLoader.string(v)
+        guard let u = URL(string: s), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https", u.host?.isEmpty == false,
+              u.query == nil else {
+            throw ConfigLoader.ValueError(message: "must be an http(s) base URL such as \"http://127.0.0.1:8188\", got '\(s)'")
+        }
+        return s.hasSuffix("/") ? String(s.dropLast()) : s
+    }
+
+    static func promptTemplate(_ v: TOMLValue) throws -> String {
+        let s = try ConfigLoader.string(v)
+        do { _ = try PromptTemplate(s) } catch { throw ConfigLoader.ValueError(message: "is not a usable prompt: \(error)") }
+        return s
+    }
 
     static let keys: [String: ConfigLoader.Setter] = [
         "generate.plates": { $0.generate.plates = try ConfigLoader.path($1) },
@@ -100,18 +160,49 @@ public struct GenerateSettings: Codable, Sendable, Equatable {
         }
     }
 
-    func problems(presets: [String: ChannelPreset]) -> [String] {
+    func problems(presets: [String: ChannelPreset], assetTimeoutSeconds: Double = .infinity) -> [String] {
         let known = Set(presets.keys)
         var out: [String] = []
         for c in channels where presets[c]?.lastView == 1 {
             out.append("generate.channels names '\(c)', which takes only the main image: that is always a photograph, never a generated variant")
         }
-        if !rules.isEmpty && plates == nil { out.append("[generate]: rules need generate.plates, the folder of scene plates") }
+        if rules.values.contains(where: { $0.generator == .scene }) && plates == nil {
+            out.append("[generate]: scene rules need generate.plates, the folder of scene plates")
+        }
         for c in channels where !known.contains(c) {
             out.append("generate.channels names '\(c)', which is not an export preset (known: \(known.sorted().joined(separator: ", ")))")
         }
         for r in rules.values.sorted(by: { $0.name < $1.name }) where r.catalogField != nil && r.catalogValues.isEmpty {
             out.append("[generate.rule.\(r.name)]: catalog_field needs catalog_values")
+        }
+        for r in rules.values.sorted(by: { $0.name < $1.name }) { out += r.externalProblems(assetTimeoutSeconds: assetTimeoutSeconds) }
+        return out
+    }
+}
+
+extension GenerateSettings.Rule {
+    /// What an external rule lacks, and a workflow file that cannot serve (read here, once, so a
+    /// typo shows at start rather than as every variant's problem).
+    func externalProblems(assetTimeoutSeconds: Double) -> [String] {
+        let at = "[generate.rule.\(name)]"
+        var out: [String] = []
+        switch generator {
+        case .scene: return []
+        case .comfyui:
+            if url == nil { out.append("\(at): generator \"comfyui\" needs url, the server's base URL") }
+            if let w = workflow {
+                do { _ = try WorkflowTemplate.load(path: w) } catch { out.append("\(at): \(error)") }
+            } else { out.append("\(at): generator \"comfyui\" needs workflow, a workflow file in API format") }
+            if prompt == nil { out.append("\(at): generator \"comfyui\" needs prompt") }
+        case .command:
+            if let c = command {
+                if !FileManager.default.isExecutableFile(atPath: c) { out.append("\(at): command \(c) is not an executable file") }
+            } else { out.append("\(at): generator \"command\" needs command, an executable's absolute path") }
+        }
+        if worstCaseSeconds > assetTimeoutSeconds {
+            func s(_ x: Double) -> String { String(Int(x.rounded(.up))) }
+            out.append("\(at): \(variants) variant(s) × \(attempts) attempt(s) of up to \(s(timeoutSeconds)) s with backoff can take \(s(worstCaseSeconds)) s, "
+                       + "more than limits.asset_timeout_seconds (\(s(assetTimeoutSeconds)) s), after which the worker is killed; lower timeout_seconds or attempts, or raise the limit")
         }
         return out
     }

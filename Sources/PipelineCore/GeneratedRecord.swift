@@ -23,12 +23,36 @@ public struct GeneratedRecord: Codable, Sendable, Equatable {
     public var rule: String?
     /// The product's box in the variant, in output pixels: x, y, width, height.
     public var productBox: [Int]?
+    /// External generators: whether the master's product pixels were pasted over the returned image.
+    public var keptProduct: Bool?
+    /// External generators: the attempt that succeeded (1 = first).
+    public var attempts: Int?
+    /// A product the generator redrew (`keep_product = false`): how close it stayed to the photograph.
+    public var redrawn: RedrawnFigures?
 
     public init(generator: String, scene: String?, prompt: String?, seed: UInt64, placement: VariantPlacement,
                 adjustment: ProductAdjustment, fidelity: FidelityFigures, timings: [String: Double], file: String) {
         self.generator = generator; self.scene = scene; self.prompt = prompt; self.seed = seed
         self.placement = placement; self.adjustment = adjustment; self.fidelity = fidelity
         self.timings = timings; self.file = file
+    }
+}
+
+/// A redrawn product measured against the master: its mean colour, and its shape after the best
+/// alignment. The shape comes from the output itself (see `mask`), so it is an estimate, and a doubt
+/// sends the variant to a person rather than through.
+public struct RedrawnFigures: Codable, Sendable, Equatable {
+    /// CIEDE2000 between the master's mean product colour and the output's inside the aligned silhouette.
+    public var meanDeltaE: Double
+    /// Intersection over union of the product's mask (as placed) and the mask found in the output.
+    public var shapeIoU: Double
+    /// The shift (output pixels, x and y) that aligned the found mask with the placed one.
+    public var shift: [Int]
+    /// How the output's mask was found (`palette`: pixels near the master's own product colours).
+    public var mask: String
+
+    public init(meanDeltaE: Double, shapeIoU: Double, shift: [Int], mask: String) {
+        self.meanDeltaE = meanDeltaE; self.shapeIoU = shapeIoU; self.shift = shift; self.mask = mask
     }
 }
 
