@@ -15,11 +15,6 @@ public enum GenerateStage {
         guard let retouch = m.master?.retouch, m.master?.file != nil else {
             return ([], [ChannelIssue(channel: "generate", code: "no_master", message: "no retouched master to place")])
         }
-        guard let folder = settings.plates else { return ([], []) }
-        let library: SceneLibrary
-        do { library = try SceneLibrary.load(folder: folder) } catch {
-            return ([], [ChannelIssue(channel: "generate", code: "plates_unreadable", message: "\(error)")])
-        }
         let product: MasterProduct
         do {
             product = try MasterProduct.open(assetDir: assetDir, retouch: retouch,
@@ -29,7 +24,17 @@ public enum GenerateStage {
             return ([], [ChannelIssue(channel: "generate", code: "master_unreadable", message: "\(error)")])
         }
         var outputs: [VariantOutput] = [], problems: [ChannelIssue] = []
-        for rule in rules {
+        for rule in rules where rule.generator.isExternal {
+            let made = externalVariants(rule, product: product, manifest: m, assetDir: assetDir, settings: settings, presets: presets)
+            outputs += made.variants; problems += made.problems
+        }
+        let sceneRules = rules.filter { !$0.generator.isExternal }
+        guard !sceneRules.isEmpty, let folder = settings.plates else { return (outputs, problems) }
+        let library: SceneLibrary
+        do { library = try SceneLibrary.load(folder: folder) } catch {
+            return (outputs, problems + [ChannelIssue(channel: "generate", code: "plates_unreadable", message: "\(error)")])
+        }
+        for rule in sceneRules {
             let plates = choosePlates(rule, library: library, assetID: m.id)
             if plates.isEmpty {
                 problems.append(ChannelIssue(channel: "generate", code: "no_plate",

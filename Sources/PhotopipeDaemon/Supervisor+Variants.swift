@@ -52,13 +52,17 @@ extension Supervisor {
         var made = 0
         for v in reply.variants ?? [] {
             let built = "\(job.claimPath)/\(v.dir)"
-            if layout.locate(v.id) != nil { made += 1; continue }
+            if let found = layout.locate(v.id) {
+                guard found.queue == .failed else { made += 1; continue }
+                dropGivenUpVariant(v.id, at: found.path)   // given up before, made now
+            }
             if publishVariant(v, from: built, source: m) { made += 1 }
         }
         for issue in reply.exportIssues ?? [] {
             log.warning("\(source): a variant was not made: \(issue.code): \(issue.message)")
             lastError = "\(source): a variant was not made: \(issue.code)"
             record(Event(event: "variant-failed", asset: source, step: "generate", detail: "\(issue.code): \(issue.message)"))
+            if let id = issue.variant, layout.locate(id) == nil { publishGivenUpVariant(id, issue: issue, source: m) }
         }
         log.info("\(source): \(made) variant\(made == 1 ? "" : "s") made")
         try? FileManager.default.removeItem(atPath: job.claimPath)
@@ -82,13 +86,7 @@ extension Supervisor {
 
     private func publishVariant(_ v: VariantOutput, from built: String, source m: Manifest) -> Bool {
         let staging = "\(layout.staging)/\(v.id)"
-        var vm = Manifest(id: v.id, batch: m.batch, sourceName: m.sourceName, original: m.original, sha256: m.sha256,
-                          bytes: m.bytes, sku: m.sku, view: nil, skuSource: m.skuSource, arrivedAt: clock.now())
-        vm.variantOf = m.id
-        vm.catalog = m.catalog
-        vm.descriptive = m.descriptive
-        vm.camera = m.camera
-        vm.nameColour = m.nameColour
+        var vm = variantManifest(v.id, source: m)
         vm.generated = v.generated
         vm.master = MasterInfo(file: VariantOutput.sceneFile, width: v.width, height: v.height)
         vm.view = nextVariantView(sku: m.sku, id: v.id)
@@ -110,6 +108,18 @@ extension Supervisor {
         scheduler.arrived(v.id, in: .generated)
         record(Event(event: "variant", asset: v.id, step: "generate", to: Queue.generated.rawValue, detail: "of \(m.id)"))
         return true
+    }
+
+    /// A variant's manifest before its record: the source's SKU, batch and catalogue row, `variantOf` the source.
+    func variantManifest(_ id: String, source m: Manifest) -> Manifest {
+        var vm = Manifest(id: id, batch: m.batch, sourceName: m.sourceName, original: m.original, sha256: m.sha256,
+                          bytes: m.bytes, sku: m.sku, view: nil, skuSource: m.skuSource, arrivedAt: clock.now())
+        vm.variantOf = m.id
+        vm.catalog = m.catalog
+        vm.descriptive = m.descriptive
+        vm.camera = m.camera
+        vm.nameColour = m.nameColour
+        return vm
     }
 
     /// Variants take the SKU's views after every view held so far (never the first: that is the

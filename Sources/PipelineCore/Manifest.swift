@@ -150,8 +150,10 @@ public struct ChannelIssue: Codable, Sendable, Equatable {
     public var message: String
     /// For `name_taken`: the file name another asset holds.
     public var file: String?
-    public init(channel: String, code: String, message: String, file: String? = nil) {
-        self.channel = channel; self.code = code; self.message = message; self.file = file
+    /// For a generated variant given up: the id it would have had.
+    public var variant: String?
+    public init(channel: String, code: String, message: String, file: String? = nil, variant: String? = nil) {
+        self.channel = channel; self.code = code; self.message = message; self.file = file; self.variant = variant
     }
 }
 

@@ -11,12 +11,16 @@ public enum VariantGate {
         public var p95DeltaE = 2.0
         /// Share of product pixels whose ΔE2000 is above the record's threshold.
         public var maxShareOver = 0.01
+        /// A redrawn product (on-model): CIEDE2000 of its mean colour against the master's…
+        public var redrawnMeanDeltaE = 3.0
+        /// …and the least overlap of its shape with the master's after alignment.
+        public var redrawnShapeIoU = 0.8
         public init() {}
     }
 
     public static func review(_ g: GeneratedRecord, source: String, limits: Limits = Limits()) -> ReviewRecord {
         let f = g.fidelity
-        let gates = [
+        let gates = g.redrawn.map { redrawnGates($0, limits) } ?? [
             GateResult(gate: "fidelity-mean", value: f.meanDeltaE, threshold: limits.meanDeltaE, passed: f.meanDeltaE <= limits.meanDeltaE,
                        reason: "the product's mean colour moved by ΔE2000 \(fmt(f.meanDeltaE)) from the photograph (at most \(fmt(limits.meanDeltaE)))"),
             GateResult(gate: "fidelity-p95", value: f.p95DeltaE, threshold: limits.p95DeltaE, passed: f.p95DeltaE <= limits.p95DeltaE,
@@ -25,7 +29,8 @@ public enum VariantGate {
                        reason: "\(fmt(f.shareOver * 100))% of the product's pixels differ by more than ΔE2000 \(fmt(f.threshold)) (at most \(fmt(limits.maxShareOver * 100))%)"),
         ]
         let failed = gates.filter { !$0.passed }
-        let made = g.scene.map { "the \(g.generator) generator on plate \($0)" } ?? "the \(g.generator) generator"
+        let made = g.scene.map { g.generator == "scene" ? "the scene generator on plate \($0)" : "the \(g.generator) generator (scene '\($0)')" }
+            ?? "the \(g.generator) generator"
         if failed.isEmpty {
             return ReviewRecord(status: .generated, gates: gates,
                                 reason: "variant of \(source) made by \(made): a person approves every generated image")
@@ -33,6 +38,17 @@ public enum VariantGate {
         return ReviewRecord(status: .exception, gates: gates,
                             reason: "variant of \(source) made by \(made) does not keep the product as photographed: "
                                 + failed.compactMap(\.reason).joined(separator: "; "))
+    }
+
+    /// The product was redrawn (on-model), so its pixels cannot match the photograph's: its colour
+    /// and its shape are held to the photograph instead.
+    static func redrawnGates(_ r: RedrawnFigures, _ limits: Limits) -> [GateResult] {
+        [
+            GateResult(gate: "redrawn-colour", value: r.meanDeltaE, threshold: limits.redrawnMeanDeltaE, passed: r.meanDeltaE <= limits.redrawnMeanDeltaE,
+                       reason: "the redrawn product's mean colour is ΔE2000 \(fmt(r.meanDeltaE)) from the photograph's (at most \(fmt(limits.redrawnMeanDeltaE)))"),
+            GateResult(gate: "redrawn-shape", value: r.shapeIoU, threshold: limits.redrawnShapeIoU, passed: r.shapeIoU >= limits.redrawnShapeIoU,
+                       reason: "the redrawn product's shape overlaps the photograph's by \(fmt(r.shapeIoU * 100))% after aligning (at least \(fmt(limits.redrawnShapeIoU * 100))%)"),
+        ]
     }
 
     private static func fmt(_ x: Double) -> String { String(format: "%.2f", x) }
