@@ -75,7 +75,7 @@ let package = Package(
 
         .testTarget(name: "PipelineCoreTests", dependencies: ["PipelineCore", "Review", "ControlProtocol", "Delivery"]),
         .testTarget(name: "StageTests", dependencies: ["Imaging", "PipelineCore", "Ingest", "Retouch", "Export", "QualityHarness", "SampleShots"]),
-        .testTarget(name: "GenerateTests", dependencies: ["Generate", "Imaging", "PipelineCore", "Retouch"]),
+        .testTarget(name: "GenerateTests", dependencies: ["Generate", "Imaging", "PipelineCore", "Retouch", "Review"], exclude: ["Support"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging", "Delivery", "PhotopipeDaemon", "SampleShots"]),
     ]
 )

@@ -28,7 +28,9 @@ enum GeneratorHTTP {
         let left = deadline.timeIntervalSinceNow
         guard left > 0 else { throw GeneratorFailure("timeout", "timed out before \(describe(request))", retry: true) }
         var req = request
-        req.timeoutInterval = left
+        // Whole seconds: Foundation on Linux treats a fraction of a second as no time at all. The
+        // deadline itself is kept by the wait below.
+        req.timeoutInterval = max(1, left.rounded(.up))
         let box = Box()
         let done = DispatchSemaphore(value: 0)
         let task = session.dataTask(with: req) { data, response, error in
@@ -38,7 +40,7 @@ enum GeneratorHTTP {
         }
         task.resume()
         // URLSession's own timeout is per idle interval; the attempt's deadline is absolute.
-        if done.wait(timeout: .now() + left + 1) == .timedOut {
+        if done.wait(timeout: .now() + left) == .timedOut {
             task.cancel()
             throw GeneratorFailure("timeout", "\(describe(request)) did not answer in time", retry: true)
         }
