@@ -49,6 +49,7 @@ public struct PromptTemplate: Sendable, Equatable {
             }
         }
         let oneLine = out.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-        return oneLine.replacingOccurrences(of: " ,", with: ",").trimmingCharacters(in: CharacterSet(charactersIn: " ,"))
+        // A clause left empty by a missing value goes with its comma.
+        return oneLine.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: ", ")
     }
 }
