@@ -159,10 +159,6 @@ extension Supervisor {
             return .failure("'\(id)' is not waiting anywhere (it may be in progress right now)")
         }
         guard var m = try? ManifestStore.read(assetDir: found.path) else { return .failure("the manifest of '\(id)' cannot be read") }
-        if queue == .failed, let source = m.variantOf {
-            return .failure("'\(id)' is a variant of \(source) its generator gave up on (\(m.error?.code ?? "no reason")); it cannot be retried on its own: "
-                            + "once the generator works, `pipectl rollback \(source)` makes the packshot and its variants again")
-        }
         // Retouch starts from the original again; an asset whose only trouble was a channel file is exported again.
         let rebuild = pipeline.intake.destination
         let exportAgain = pipeline.source(of: .export)
