@@ -34,7 +34,7 @@ extension Supervisor {
             record(Event(event: "resumed", detail: "uid \(peer.uid)"))
             return .done("resumed")
         case .reload: return reload()
-        case .deliveries: return deliveries(batch: r.batch, failedOnly: r.failedOnly ?? false)
+        case .deliveries: return delivery.answer(batch: r.batch, failedOnly: r.failedOnly ?? false, limit: r.limit ?? Self.maxPage, after: r.after)
         case .redeliver: return redeliver(r.asset)
         }
     }
@@ -64,7 +64,7 @@ extension Supervisor {
                                   workersIdle: max(0, workers.count - running.count), lastError: lastError, processed: processed)
         report.exportExceptions = index.withExportIssues.count
         report.diskFull = disk.message
-        if !config.delivery.targets.isEmpty { report.deliveries = deliveryCounts }
+        if !config.delivery.targets.isEmpty { report.deliveries = delivery.counts }
         return report
     }
 
@@ -230,13 +230,12 @@ extension Supervisor {
         if limitsChanged { restartWorkersForNewLimits() }
         if let why = reloadCatalogIfChanged(force: true) { log.error("\(why)") }
         reviewDesk.use(ReviewPolicy(fresh))
-        deliveryTally = nil   // the targets may have changed: counted again when next asked
         filter = InboxFilter(extensions: fresh.imageExtensions)
         var tracker = SettleTracker(quiet: fresh.settleSeconds)
         for p in settle.paths { if let s = snapshot(p) { tracker.observe(p, s.snapshot, now: clock.now().timeIntervalSince1970) } }
         settle = tracker
         resizePool()
-        loadDeliveryCredentials()
+        delivery.reload(fresh.delivery)
         log.notice("configuration reloaded")
         record(Event(event: "reloaded"))
         return .done("configuration reloaded")

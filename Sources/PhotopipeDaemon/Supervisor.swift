@@ -63,15 +63,7 @@ public final class Supervisor {
     var processed = 0
     var lastProgress = Date.distantPast
     let channelManifests: ChannelManifests
-    /// Delivery records with work left, by "target/asset"; webhook posts waiting, by "target/batch".
-    var pendingDeliveries: [String: DeliveryRecord] = [:]
-    var pendingWebhooks: [String: WebhookRecord] = [:]
-    var deliveriesInFlight = Set<String>()
-    /// Files per status for each "target/asset" record; nil until first asked for (and after a reload).
-    var deliveryTally: [String: [String: Int]]?
-    /// Batches whose files settled: their webhooks go out once the batch has been quiet a moment.
-    var webhookDue: [String: Date] = [:]
-    var targetCredentials: [String: Result<Credentials, DeliveryFailure>] = [:]
+    lazy var delivery = Deliveries(settings: config.delivery, layout: layout, clock: clock, mailbox: mailbox, log: log)
     /// Assets whose view moved while a worker exported them.
     var exportAgain = Set<String>()
     let sheets: ContactSheets
@@ -173,7 +165,7 @@ public final class Supervisor {
             let now = clock.now()
             if stopping {
                 // Uploads in flight are awaited too, so their records say what reached the target.
-                if running.isEmpty && deliveriesInFlight.isEmpty { break }
+                if running.isEmpty && delivery.idle { break }
                 if let d = stopDeadline, now >= d { abandonRunningJobs(); break }
                 continue
             }
