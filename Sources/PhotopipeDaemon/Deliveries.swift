@@ -23,7 +23,7 @@ final class Deliveries {
     /// A batch gone quiet with assets still in machine stages is looked at again after this.
     static let stillMovingSeconds: Double = 5
 
-    private(set) var settings: DeliverySettings
+    private var settings: DeliverySettings
     private let layout: Layout
     private let store: DeliveryStore
     private let clock: DaemonClock
@@ -48,8 +48,7 @@ final class Deliveries {
         self.log = log
     }
 
-    /// Uploads and posts running now; the daemon waits for them before it exits.
-    var inFlightCount: Int { inFlight.count }
+    /// No upload or post is running: the daemon waits for this before it exits.
     var idle: Bool { inFlight.isEmpty }
 
     /// Files per delivery status, for `pipectl status`.

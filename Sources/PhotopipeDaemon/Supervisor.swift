@@ -63,6 +63,7 @@ public final class Supervisor {
     var processed = 0
     var lastProgress = Date.distantPast
     let channelManifests: ChannelManifests
+    /// Made on first use (the start), from the config in force.
     lazy var delivery = Deliveries(settings: config.delivery, layout: layout, clock: clock, mailbox: mailbox, log: log)
     /// Assets whose view moved while a worker exported them.
     var exportAgain = Set<String>()
