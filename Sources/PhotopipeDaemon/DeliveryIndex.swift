@@ -12,7 +12,7 @@ struct DeliveryIndex {
     struct File {
         var channel: String
         var file: String
-        var sha256: String
+        var sha256: PackedDigest
         var bytes: Int
         var status: DeliveryRecord.Status
         var attempts: Int
@@ -68,7 +68,7 @@ struct DeliveryIndex {
             order.insert(key, at: order.firstIndex(notBelow: key))
         }
         let files = r.items.map {
-            File(channel: $0.channel, file: $0.file, sha256: $0.sha256, bytes: $0.bytes, status: $0.status,
+            File(channel: $0.channel, file: $0.file, sha256: PackedDigest($0.sha256), bytes: $0.bytes, status: $0.status,
                  attempts: $0.attempts, at: $0.at, url: $0.url, error: $0.error)
         }
         entries[key] = Entry(batch: r.batch, sku: r.sku, files: files)
@@ -102,7 +102,7 @@ struct DeliveryIndex {
         (byBatch[batch] ?? []).sorted().compactMap { key in
             entries[key].map { e in
                 DeliveryRecord(asset: key.asset, batch: e.batch, sku: e.sku, target: key.target, items: e.files.map { f in
-                    var i = DeliveryRecord.Item(channel: f.channel, file: f.file, path: "export/\(f.channel)/\(f.file)", sha256: f.sha256, bytes: f.bytes)
+                    var i = DeliveryRecord.Item(channel: f.channel, file: f.file, path: "export/\(f.channel)/\(f.file)", sha256: f.sha256.hex, bytes: f.bytes)
                     i.status = f.status; i.attempts = f.attempts; i.at = f.at; i.url = f.url; i.error = f.error
                     return i
                 })

@@ -145,3 +145,14 @@ final class DeliveryIndexTests: XCTestCase {
         XCTAssertTrue(deliveries.idle, "nothing was started: service() was never called")
     }
 }
+
+final class PackedDigestTests: XCTestCase {
+    func testASHA256IsPackedAndGivenBackAsItCame() {
+        let sha = "00a1b2c3d4e5f60718293a4b5c6d7e8f9000000000000000ffffffffffffffff"
+        XCTAssertEqual(PackedDigest(sha).hex, sha)
+        guard case .sha256 = PackedDigest(sha) else { return XCTFail("64 lower-case hex digits are packed") }
+        for other in ["abc", String(repeating: "A", count: 64), ""] {
+            XCTAssertEqual(PackedDigest(other), .text(other), "anything else is kept as text")
+        }
+    }
+}
