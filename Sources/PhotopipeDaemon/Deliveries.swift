@@ -90,7 +90,7 @@ final class Deliveries {
     }
 
     /// Reads each target's secrets (never logged); a target without them fails its deliveries with the reason.
-    func loadCredentials() {
+    private func loadCredentials() {
         credentials = [:]
         for t in settings.targets.values where t.kind != .folder {
             do { credentials[t.name] = .success(try Credentials.load(for: t)) }
