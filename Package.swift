@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "Review", dependencies: ["PipelineCore"]),
         .target(name: "Export", dependencies: ["Imaging", "PipelineCore"]),
         .target(name: "Delivery", dependencies: ["PipelineCore"]),
+        // Scene variants composited around the master's true pixels; per-pixel work, so optimised like Retouch.
+        .target(name: "Generate", dependencies: ["Imaging", "PipelineCore"], swiftSettings: [.unsafeFlags(["-O"])]),
         // Test support, linked by no production binary: synthetic studio shots (clean and with planted
         // defects), and ground truth for the retouch stage with its metrics.
         .target(name: "SampleShots", dependencies: ["Imaging"]),
@@ -54,7 +56,7 @@ let package = Package(
         // Thin executables.
         .executableTarget(name: "photopiped", dependencies: [
             "CShims", "CSystem", "Imaging", "PipelineCore", "ControlProtocol", "Ingest", "Retouch", "Review", "Export", "Delivery",
-            "PhotopipeDaemon",
+            "Generate", "PhotopipeDaemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -63,7 +65,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ppquality", dependencies: [
-            "Imaging", "PipelineCore", "QualityHarness", "Retouch", "SampleShots",
+            "Generate", "Imaging", "PipelineCore", "QualityHarness", "Retouch", "SampleShots",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipectl", dependencies: [
@@ -73,6 +75,7 @@ let package = Package(
 
         .testTarget(name: "PipelineCoreTests", dependencies: ["PipelineCore", "Review", "ControlProtocol", "Delivery"]),
         .testTarget(name: "StageTests", dependencies: ["Imaging", "PipelineCore", "Ingest", "Retouch", "Export", "QualityHarness", "SampleShots"]),
+        .testTarget(name: "GenerateTests", dependencies: ["Generate", "Imaging", "PipelineCore", "Retouch"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging", "Delivery", "PhotopipeDaemon", "SampleShots"]),
     ]
 )

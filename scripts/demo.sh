@@ -24,14 +24,19 @@ def gtin13(body):  # 12 digits + check digit
     s = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(body))
     return body + str((10 - s % 10) % 10)
 with open(path, "w") as f:
-    f.write("sku,asin,gtin,handle,title,alt_text\n")
+    f.write("sku,asin,gtin,handle,title,alt_text,category\n")
     for n in range(1001, 1001 + (count + 2) // 3):
-        f.write(f"SKU-{n},B0DEMO{n},{gtin13(f'400638{n:06d}')},demo-product-{n},Demo product {n},\"Demo product {n} on white\"\n")
+        category = "kitchen" if n == 1001 else "garden"
+        f.write(f"SKU-{n},B0DEMO{n},{gtin13(f'400638{n:06d}')},demo-product-{n},Demo product {n},\"Demo product {n} on white\",{category}\n")
 PY
 channels='["amazon-main", "amazon-alt", "shopify", "google", "meta-square", "instagram-portrait", "ebay"]'
 sed -e "s|^channels = \[\"default\"\]|channels = $channels|" \
     -e "s|^# catalog = .*|catalog = \"$demo/catalog.csv\"|" \
     -e "s|^# base_url = .*|base_url = \"https://cdn.example.com/photopipe\"|" examples/photopipe.toml > "$demo/photopipe.toml"
+# The kitchen SKU gets two lifestyle variants on the example plates (examples/plates, CC0 and LGPL-3).
+sed -i -e "s|^# plates = .*|plates = \"$PWD/examples/plates\"|" \
+       -e 's|^# channels = \["amazon-alt", "shopify"\].*|channels = ["amazon-alt", "shopify", "meta-square"]|' "$demo/photopipe.toml"
+printf '\n[generate.rule.kitchen]\ncatalog_field = "category"\ncatalog_values = ["kitchen"]\nvariants = 2\n' >> "$demo/photopipe.toml"
 # Deliver every channel's files to a folder (a DAM hot folder stand-in).
 printf '\n[delivery.target.dam]\ntype = "folder"\npath = "%s"\n' "$demo/dam" >> "$demo/photopipe.toml"
 
@@ -57,9 +62,22 @@ for _ in $(seq 300); do
   [ "$(exported)" -ge "$count" ] && break
   sleep 0.2
 done
+echo "== lifestyle variants made around SKU-1001's packshot wait for a person too:"
+for _ in $(seq 300); do
+  [ "$(find "$root/review" -mindepth 2 -maxdepth 2 -name scene.jpg 2>/dev/null | wc -l)" -ge 2 ] && break
+  sleep 0.2
+done
+"$bin/pipectl" list review --socket "$sock"
+echo "== approving them as well: pipectl approve demo-shoot --variants"
+"$bin/pipectl" approve demo-shoot --variants --socket "$sock"
+for _ in $(seq 300); do
+  [ "$(exported)" -ge $((count + 2)) ] && break
+  sleep 0.2
+done
+echo "== variants exported: $(ls "$root/export/shopify" | grep -c 'demo-product-1001-[45]\.jpg') to Shopify, e.g. $(ls "$root/export/amazon-alt" | grep 'B0DEMO1001' | tail -1) on Amazon"
 n=$(exported)
 end=$(date +%s%N)
-echo "== $n of $count shots exported in $(( (end - start) / 1000000 )) ms"
+echo "== $n assets exported ($count shots and their variants) in $(( (end - start) / 1000000 )) ms"
 sleep 2  # the batch manifests are written at most once a second; deliveries follow the export
 for c in amazon-main amazon-alt shopify google meta-square instagram-portrait ebay; do
   printf '   export/%-19s %2d files, e.g. %s\n' "$c/" "$(ls "$root/export/$c" | grep -c '\.jpg$')" "$(ls "$root/export/$c" | grep '\.jpg$' | head -1)"

@@ -31,6 +31,8 @@ public struct Request: Codable, Sendable {
     public var reason: String?
     /// `approve BATCH`: exceptions too (they stay unless named or this is set).
     public var includeExceptions: Bool?
+    /// With a batch: approve its generated variants too (they are never approved by default).
+    public var includeVariants: Bool?
     /// `retry`: `retouch.KEY=VALUE` overrides kept in the manifest for this asset.
     public var overrides: [String]?
     /// `list`, `review BATCH`, `exceptions`, `deliveries`: at most this many entries…

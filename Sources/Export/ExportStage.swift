@@ -21,6 +21,7 @@ public enum ExportStage {
             throw StepFailure("no_master", "The asset has no retouched master; retry it from retouch.")
         }
         let wanted = presets.filter { $0.takes(view: m.view) }
+        if let g = m.generated { return try SceneExport.run(assetDir: assetDir, manifest: m, generated: g, presets: wanted) }
         var result = ExportResult()
         var named: [(ChannelPreset, String)] = []
         for p in wanted {
@@ -64,7 +65,9 @@ public enum ExportStage {
     }
 
     public static func fileName(for m: Manifest, preset p: ChannelPreset) throws -> String {
-        var context = NamingContext(sku: m.sku, view: m.view ?? 1, batch: m.batch, stem: splitExtension(m.sourceName).stem,
+        // A variant shares its source's file name: its stem says it is a scene, and which slot.
+        let stem = splitExtension(m.sourceName).stem + (m.variantOf == nil ? "" : "-scene\(m.view ?? 0)")
+        var context = NamingContext(sku: m.sku, view: m.view ?? 1, batch: m.batch, stem: stem,
                                     catalog: m.catalog ?? [:], ext: p.format.fileExtension)
         context.nameColour = m.nameColour
         let name = try NameTemplate(p.nameTemplate).render(context)
@@ -77,7 +80,14 @@ public enum ExportStage {
     /// Renders, encodes under the byte cap, writes, then verifies the file on disk.
     static func write(canvas: MasterCanvas, plan: FitPlan, preset p: ChannelPreset, name: String,
                       assetDir: String, manifest m: Manifest) throws -> OutputRecord {
-        let image = try canvas.render(plan, preset: p)
+        var record = try write(try canvas.render(plan, preset: p), preset: p, name: name, assetDir: assetDir, manifest: m)
+        record.fill = (plan.fill * 1000).rounded() / 1000
+        return record
+    }
+
+    /// Tags, encodes under the byte cap, writes, then verifies the file on disk.
+    static func write(_ image: Image, preset p: ChannelPreset, name: String, assetDir: String, manifest m: Manifest,
+                      whiteBorder: Bool? = nil) throws -> OutputRecord {
         let meta = ExportMetadata(m.descriptive, policy: p.metadata)
         let tagged = try image.withExportMetadata(xmp: meta.xmp, artist: ExportMetadata.exifText(meta.creator),
                                                   copyright: ExportMetadata.exifText(meta.copyright),
@@ -87,7 +97,7 @@ public enum ExportStage {
         try FileOps.makeDirectory(outDir)
         let path = "\(outDir)/\(name)"
         try AtomicFile.write(data, to: path)
-        let problems = OutputVerifier.check(path: path, preset: p)
+        let problems = OutputVerifier.check(path: path, preset: p, whiteBorder: whiteBorder ?? p.requiresWhiteBorder)
         guard problems.isEmpty else {
             unlink(path)
             throw ChannelIssue(channel: p.name, code: "verification_failed",
@@ -96,7 +106,6 @@ public enum ExportStage {
         var record = OutputRecord(channel: p.name, path: "out/\(p.name)/\(name)", bytes: data.count, width: p.width, height: p.height,
                                   sha256: FileDigest.of([UInt8](data)).sha256)
         record.quality = quality
-        record.fill = (plan.fill * 1000).rounded() / 1000
         return record
     }
 

@@ -6,7 +6,8 @@ import PipelineCore
 /// byte size, format against extension, sRGB profile, no location or serial metadata, and for
 /// white-background presets every border pixel exactly 255,255,255.
 public enum OutputVerifier {
-    public static func check(path: String, preset p: ChannelPreset) -> [String] {
+    /// - Parameter whiteBorder: check that every border pixel is white (packshots on white; not scenes).
+    public static func check(path: String, preset p: ChannelPreset, whiteBorder: Bool? = nil) -> [String] {
         var problems: [String] = []
         let ext = splitExtension((path as NSString).lastPathComponent).ext.lowercased()
         if ext != p.format.fileExtension { problems.append("extension .\(ext) is not \(p.format.rawValue)'s .\(p.format.fileExtension)") }
@@ -27,7 +28,7 @@ public enum OutputVerifier {
             }
             let wantBands = p.background == nil ? 4 : 3
             if image.bands != wantBands { problems.append("\(image.bands) bands instead of \(wantBands)") }
-            if p.requiresWhiteBorder {
+            if whiteBorder ?? p.requiresWhiteBorder {
                 let low = try image.borderMinimum()
                 if low < 255 { problems.append("the border is not pure white (darkest border value \(Int(low))): the product or its shadow reaches the edge") }
             }

@@ -29,6 +29,8 @@ final class AssetIndex {
         var review: ReviewFacts?
         var flags: [String]
         var sharpness: (key: String, value: Double)?
+        /// A generated variant's source asset.
+        var variantOf: String?
     }
 
     /// The parts of a review record that answers and sample tallies use.
@@ -218,7 +220,7 @@ final class AssetIndex {
         return Entry(key: key, queue: queue, batch: m.batch, sku: m.sku, view: m.view, arrivedAt: m.arrivedAt,
                      sourceName: m.sourceName, failureOf: m.id, failure: m.error.map { ($0.step, $0.message) }, errorCode: m.error?.code,
                      exportNote: exportNote, review: review,
-                     flags: m.master?.retouch?.flags ?? [], sharpness: sharpness)
+                     flags: m.master?.retouch?.flags ?? [], sharpness: sharpness, variantOf: m.variantOf)
     }
 
     /// Reads every asset queue once (at start, after reconcile), the manifests decoded on every

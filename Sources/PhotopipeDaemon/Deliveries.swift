@@ -29,7 +29,7 @@ final class Deliveries {
     private let clock: DaemonClock
     private let mailbox: Mailbox
     private let log: Logger
-    private var events: EventLog?
+    private let record: (Event) -> Void
     private var index = DeliveryIndex()
     /// Delivery records with work left, by "target/asset"; webhook posts waiting, by "target/batch".
     private var pending: [String: DeliveryRecord] = [:]
@@ -39,13 +39,15 @@ final class Deliveries {
     private var due: [String: Date] = [:]
     private var credentials: [String: Result<Credentials, DeliveryFailure>] = [:]
 
-    init(settings: DeliverySettings, layout: Layout, clock: DaemonClock, mailbox: Mailbox, log: Logger) {
+    init(settings: DeliverySettings, layout: Layout, clock: DaemonClock, mailbox: Mailbox, log: Logger,
+         record: @escaping (Event) -> Void) {
         self.settings = settings
         self.layout = layout
         self.store = DeliveryStore(layout: layout)
         self.clock = clock
         self.mailbox = mailbox
         self.log = log
+        self.record = record
     }
 
     /// No upload or post is running: the daemon waits for this before it exits.
@@ -57,8 +59,7 @@ final class Deliveries {
     /// At start: every record goes into the index, every record with work left back into the
     /// queue; multipart uploads a crashed run recorded are aborted, and batches whose posts were
     /// due are due again.
-    func start(events: EventLog?) {
-        self.events = events
+    func start() {
         loadCredentials()
         index = DeliveryIndex()
         store.forEachRecord(targets: settings.fileTargets.map(\.name)) { r in
@@ -337,8 +338,6 @@ final class Deliveries {
         inFlight.insert(job.key)
         DeliveryRunner.start(job, mailbox: mailbox)
     }
-
-    private func record(_ e: Event) { events?.append(e) }
 
     /// Every file-delivery record is written through here, and so reaches the index.
     private func write(_ r: DeliveryRecord) throws {

@@ -19,7 +19,7 @@ struct StageHandlers {
 
     static var standard: StageHandlers { StageHandlers(
         inline: [
-            .generate: { _, _ in Outcome(destination: .generated, note: "pass-through: no generators configured") },
+            .generate: { s, m in s.generateDecision(&m) },
             .review: { s, m in s.reviewDecision(&m) },
         ],
         commit: [

@@ -21,7 +21,8 @@ extension Supervisor {
         case .show: return show(r.asset)
         case .retry: return retry(r.asset, peer, overrides: r.overrides)
         case .rollback: return retry(r.asset, peer, overrides: [], rollback: true)
-        case .approve: return approve(r.names ?? r.asset.map { [$0] } ?? [], includeExceptions: r.includeExceptions ?? false, peer)
+        case .approve: return approve(r.names ?? r.asset.map { [$0] } ?? [], includeExceptions: r.includeExceptions ?? false,
+                                              includeVariants: r.includeVariants ?? false, peer)
         case .reject: return reject(r.names ?? [], reason: r.reason, peer)
         case .exceptions: return exceptions(limit: r.limit, after: r.after)
         case .review: return reviewSummary(batch: r.batch, limit: r.limit, after: r.after)
@@ -55,13 +56,13 @@ extension Supervisor {
     }
 
     func status() -> StatusReport {
-        var stages: [String: Int] = ["inbox": settle.count + readyFiles.count]
+        var stages: [String: Int] = ["inbox": intake.settlingCount + intake.readyCount]
         for q in pipeline.assetQueues { stages[q.rawValue] = index.count(in: q) }
         var inProgress: [String: Int] = [:]
-        for job in running.values { inProgress[job.step.rawValue, default: 0] += 1 }
+        for job in pool.jobs { inProgress[job.step.rawValue, default: 0] += 1 }
         var report = StatusReport(version: photopipeVersion, uptimeSeconds: clock.now().timeIntervalSince(startedAt), paused: paused,
-                                  stages: stages, inProgress: inProgress, workersBusy: running.count,
-                                  workersIdle: max(0, workers.count - running.count), lastError: lastError, processed: processed)
+                                  stages: stages, inProgress: inProgress, workersBusy: pool.busy,
+                                  workersIdle: pool.idle, lastError: lastError, processed: processed)
         report.exportExceptions = index.withExportIssues.count
         report.diskFull = disk.message
         if !config.delivery.targets.isEmpty { report.deliveries = delivery.counts }
@@ -81,8 +82,9 @@ extension Supervisor {
         let page = index.page(queues: queues, matching: { batch == nil || $0.batch == batch }, after: after, limit: limit)
         var r = Response(ok: true)
         r.assets = page.entries.map { e in
-            let note = e.error ?? e.exportNote
+            var note = e.error ?? e.exportNote
                 ?? e.review.flatMap { $0.status == .autoApproved ? nil : "\($0.status.rawValue): \($0.reason ?? "")" }
+            if let source = e.variantOf, e.review == nil { note = "variant of \(source)\(note.map { "; \($0)" } ?? "")" }
             let place = e.inProgress.map { "\($0.rawValue) (in progress)" } ?? e.queue.rawValue
             return AssetSummary(id: e.key, stage: place, batch: e.batch, sku: e.sku, view: e.view, note: note)
         }
@@ -105,19 +107,17 @@ extension Supervisor {
             if b.total > 0 { byName[name] = b }
         }
         // Files being ingested are not assets yet.
-        for job in running.values {
+        for job in pool.jobs {
             guard let name = job.inbox?.batch else { continue }
             var b = entry(name)
             b.stages["in progress", default: 0] += 1
             b.total += 1
             byName[name] = b
         }
-        for path in settle.paths + readyFiles.ordered {
-            guard let rel = relativeInboxPath(path), case .candidate(let batch, _) = filter.classify(rel) else { continue }
-            let name = Sanitizer.component(batch ?? InboxFilter.dayBatch(clock.now()), fallback: "unsorted")
+        for (name, n) in intake.waitingPerBatch() {
             var b = entry(name)
-            b.stages["inbox", default: 0] += 1
-            b.total += 1
+            b.stages["inbox", default: 0] += n
+            b.total += n
             byName[name] = b
         }
         for (name, b) in byName {
@@ -162,6 +162,10 @@ extension Supervisor {
         // Retouch starts from the original again; an asset whose only trouble was a channel file is exported again.
         let rebuild = pipeline.intake.destination
         let exportAgain = pipeline.source(of: .export)
+        if let source = m.variantOf, !(queue == pipeline.done && m.exportIssues != nil && overrides == nil && !rollback) {
+            // A variant has no photograph of its own to rebuild from: its source makes it again.
+            return .failure("'\(id)' is a generated variant of \(source) and cannot be rebuilt on its own; reject it, or retry \(source) (a new master makes new variants)")
+        }
         let target: Queue
         if queue == .failed {
             let step = m.error.flatMap { pipeline.step(named: $0.step) }
@@ -183,7 +187,7 @@ extension Supervisor {
                 try FileOps.move(found.path, layout.asset(id, in: exportAgain))
             } catch { return .failure("cannot move '\(id)': \(error)") }
             index.move(id, to: exportAgain)
-            waiting[.export]!.append(id)
+            scheduler.enqueue(id, for: .export)
             record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
             return .done("\(id): export → approved (exported again)")
         }
@@ -211,7 +215,7 @@ extension Supervisor {
         } catch { return .failure("cannot move '\(id)': \(error)") }
         if queue == .failed { index.removeFailed(id) }
         index.put(m, in: target)
-        if let next = pipeline.stage(reading: target) { waiting[next.step]!.append(id) }
+        scheduler.arrived(id, in: target)
         record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
         return .done("\(id): \(queue.rawValue) → \(target.rawValue)")
     }
@@ -225,16 +229,11 @@ extension Supervisor {
             return .failure("reload refused: 'root' and 'daemon.socket' only change with a restart")
         }
         do { namePattern = try NamePattern(fresh.namePattern) } catch { return .failure("reload refused: \(error)") }
-        let limitsChanged = fresh.workerMemoryMB != config.workerMemoryMB || fresh.vipsThreads != config.vipsThreads
         config = fresh
-        if limitsChanged { restartWorkersForNewLimits() }
+        pool.reload(fresh)
         if let why = reloadCatalogIfChanged(force: true) { log.error("\(why)") }
         reviewDesk.use(ReviewPolicy(fresh))
-        filter = InboxFilter(extensions: fresh.imageExtensions)
-        var tracker = SettleTracker(quiet: fresh.settleSeconds)
-        for p in settle.paths { if let s = snapshot(p) { tracker.observe(p, s.snapshot, now: clock.now().timeIntervalSince1970) } }
-        settle = tracker
-        resizePool()
+        intake.reload(fresh)
         delivery.reload(fresh.delivery)
         log.notice("configuration reloaded")
         record(Event(event: "reloaded"))

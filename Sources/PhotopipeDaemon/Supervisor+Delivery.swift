@@ -5,7 +5,7 @@ import PipelineCore
 /// What the delivery service is told of the rest of the pipeline: exports, failures, and where a
 /// batch's assets are.
 extension Supervisor {
-    func loadPendingDeliveries() { delivery.start(events: events) }
+    func loadPendingDeliveries() { delivery.start() }
 
     func queueDeliveries(_ m: Manifest) { delivery.queue(m) }
 
@@ -27,11 +27,8 @@ extension Supervisor {
             if e.queue == .review && e.inProgress == nil { p.review += 1 } else { p.machine += 1 }
             upstream.insert(e.key)
         }
-        for job in running.values where job.inbox?.batch == batch { p.machine += 1 }
-        for path in settle.paths + readyFiles.ordered {
-            guard let rel = relativeInboxPath(path), case .candidate(let b, _) = filter.classify(rel) else { continue }
-            if Sanitizer.component(b ?? InboxFilter.dayBatch(clock.now()), fallback: "unsorted") == batch { p.machine += 1 }
-        }
+        for job in pool.jobs where job.inbox?.batch == batch { p.machine += 1 }
+        p.machine += intake.waitingPerBatch()[batch] ?? 0
         var seen = Set<String>()
         for e in assets.sorted(by: { $0.key < $1.key }) where e.queue == .failed {
             // failed/ may name an older failure "<id>-2": the asset is the manifest's id.

@@ -27,7 +27,7 @@ extension Supervisor {
         do {
             try FileOps.move(claim, layout.asset(id, in: source))
             index.move(id, to: source)
-            waiting[step]!.append(id)
+            scheduler.enqueue(id, for: step)
         } catch {
             log.error("cannot put \(id) back into \(source) after a full disk: \(error); reconcile will")
         }

@@ -101,7 +101,7 @@ extension Supervisor {
                   (try? FileOps.move(layout.asset(id, in: .export), layout.asset(id, in: .approved))) != nil else { continue }
             index.move(id, to: .approved)
             log.info("\(id): a name it was waiting for is free again; exporting it again")
-            waiting[.export]!.append(id)
+            scheduler.enqueue(id, for: .export)
         }
     }
 

@@ -7,13 +7,14 @@ import PipelineCore
 /// records who (the socket peer), when and why, in the manifest and the event log.
 extension Supervisor {
     /// Names are asset ids or batches. A named asset is approved whatever held it; a batch
-    /// approves its held and sampled assets, and its exceptions only with `includeExceptions`.
-    func approve(_ names: [String], includeExceptions: Bool, _ peer: Peer) -> Response {
+    /// approves its held and sampled assets, its exceptions only with `includeExceptions`, and its
+    /// generated variants only with `includeVariants`.
+    func approve(_ names: [String], includeExceptions: Bool, includeVariants: Bool = false, _ peer: Peer) -> Response {
         guard !names.isEmpty, names.allSatisfy({ Sanitizer.component($0) == $0 }) else {
             return .failure("name asset ids or batches (see `pipectl list review`)")
         }
         let waiting = index.entries(in: .review).filter { $0.inProgress == nil }
-        var approved = Set<String>(), left = 0
+        var approved = Set<String>(), left = 0, variantsLeft = 0
         var unknown: [String] = []
         for name in names {
             if waiting.contains(where: { $0.key == name }) {
@@ -23,16 +24,18 @@ extension Supervisor {
             var matched = false
             for e in waiting where e.batch == name && !approved.contains(e.key) {
                 matched = true
+                if e.variantOf != nil && !includeVariants { variantsLeft += 1; continue }
                 if e.review?.status == .exception && !includeExceptions { left += 1; continue }
                 if decide(e.key, approve: true, reason: "approved with batch \(name)", peer) { approved.insert(e.key) }
             }
             if !matched { unknown.append(name) }
         }
-        if approved.isEmpty && left == 0 {
+        if approved.isEmpty && left == 0 && variantsLeft == 0 {
             return .failure("nothing waiting in review for \(unknown.joined(separator: ", "))")
         }
         var text = "approved \(approved.count)"
         if left > 0 { text += "; \(left) exception\(left == 1 ? "" : "s") left waiting (name them, or add --include-exceptions)" }
+        if variantsLeft > 0 { text += "; \(variantsLeft) generated variant\(variantsLeft == 1 ? "" : "s") left waiting (name them, or add --variants)" }
         if !unknown.isEmpty { text += "; nothing waiting for \(unknown.joined(separator: ", "))" }
         return .done(text)
     }
@@ -68,7 +71,7 @@ extension Supervisor {
                 try FileOps.move(path, layout.asset(id, in: .approved))
             } catch { log.error("cannot approve \(id): \(error)"); return false }
             index.put(m, in: .approved)
-            waiting[.export]!.append(id)
+            scheduler.enqueue(id, for: .export)
             self.record(Event(event: "approved", asset: id, from: "review", to: "approved", detail: "\(who)\(reason.map { ": \($0)" } ?? "")"))
             return true
         }

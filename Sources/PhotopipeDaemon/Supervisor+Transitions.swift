@@ -9,7 +9,7 @@ import Review
 extension Supervisor {
     var hashIndex: HashIndex { HashIndex(layout: layout) }
 
-    func commitIngest(_ job: RunningJob, _ reply: WorkerReply, ms: Double) {
+    func commitIngest(_ job: WorkerPool.Job, _ reply: WorkerReply, ms: Double) {
         guard let item = job.inbox else { return }
         guard let digest = reply.digest else {
             let reason = reply.failure?.message ?? "the file could not be read"
@@ -30,7 +30,7 @@ extension Supervisor {
     }
 
     /// The same bytes again: kept under duplicates/, recorded on the first asset, not processed twice.
-    func keepDuplicate(_ claim: String, _ item: InboxItem, of existing: String) {
+    func keepDuplicate(_ claim: String, _ item: Intake.Item, of existing: String) {
         let dir = "\(layout.duplicates)/\(item.batch)"
         do {
             try FileOps.makeDirectory(dir)
@@ -50,7 +50,7 @@ extension Supervisor {
 
     /// Builds the asset in `.work/new/`, moves the original into originals/ (read-only),
     /// then publishes the asset with one rename. Reconcile finishes or undoes a crash in between.
-    func createAsset(claim: String, item: InboxItem, digest: DigestInfo, source: SourceInfo?, camera: CameraInfo? = nil,
+    func createAsset(claim: String, item: Intake.Item, digest: DigestInfo, source: SourceInfo?, camera: CameraInfo? = nil,
                      descriptive: DescriptiveMetadata? = nil,
                      failure: StepFailure?, ms: Double,
                      workerMs: Double? = nil, attempts: Int = 1) {
@@ -103,7 +103,7 @@ extension Supervisor {
                 noteFailure(id, "ingest", f)
             } else {
                 log.info("ingested \(item.batch)/\(item.name) as \(id)", metadata: ["sku": "\(m.sku)"])
-                if let next = pipeline.stage(reading: target) { waiting[next.step]!.append(id) }
+                scheduler.arrived(id, in: target)
             }
         } catch {
             if FileOps.exists(claim) {
@@ -111,7 +111,7 @@ extension Supervisor {
                 if DiskGuard.isOutOfSpace(error) {
                     // Not the file's fault: back to the inbox, no attempt counted.
                     diskChanged(disk.ranOut("ingest of \(item.batch)/\(item.name)"))
-                    returnToInbox(claim, item)
+                    intake.putBack(claim, item)
                     return
                 }
                 log.error("ingest of \(item.batch)/\(item.name) failed: \(error)")
@@ -126,7 +126,7 @@ extension Supervisor {
     }
 
     /// The XMP sidecar waiting in the inbox folder the frame came from, if any.
-    func findSidecar(_ item: InboxItem) -> String? {
+    func findSidecar(_ item: Intake.Item) -> String? {
         guard let dir = item.inboxDir, let names = try? FileManager.default.contentsOfDirectory(atPath: dir),
               let name = InboxFilter.sidecar(of: item.name, among: names) else { return nil }
         return "\(dir)/\(name)"
@@ -203,7 +203,7 @@ extension Supervisor {
             record(Event(event: "view-moved", asset: id, detail: "\(old.map(String.init) ?? "-") → \(v)"))
             if found.queue == .export, (try? FileOps.move(found.path, layout.asset(id, in: .approved))) != nil {
                 index.move(id, to: .approved)
-                waiting[.export]!.append(id)
+                scheduler.enqueue(id, for: .export)
             } else if found.step == .export {
                 exportAgain.insert(id)
             }
@@ -211,8 +211,8 @@ extension Supervisor {
     }
 
     /// After `max_attempts` crashes while hashing/probing: hash here (no decoding) and file it as failed.
-    func ingestGaveUp(_ job: RunningJob, _ item: InboxItem, code: String, text: String, attempts: Int) {
-        guard let d = try? FileDigest.of(job.claimPath) else { returnToInbox(job.claimPath, item); return }
+    func ingestGaveUp(_ job: WorkerPool.Job, _ item: Intake.Item, code: String, text: String, attempts: Int) {
+        guard let d = try? FileDigest.of(job.claimPath) else { intake.putBack(job.claimPath, item); return }
         let digest = DigestInfo(sha256: d.sha256, bytes: d.bytes)
         if let existing = hashIndex.assetID(for: d.sha256) { keepDuplicate(job.claimPath, item, of: existing); return }
         createAsset(claim: job.claimPath, item: item, digest: digest, source: nil,
@@ -220,7 +220,7 @@ extension Supervisor {
                     ms: 0, attempts: attempts)
     }
 
-    func finishWorkerStep(_ job: RunningJob, _ reply: WorkerReply, ms: Double) {
+    func finishWorkerStep(_ job: WorkerPool.Job, _ reply: WorkerReply, ms: Double) {
         guard let id = job.assetID, var m = try? ManifestStore.read(assetDir: job.claimPath) else { return }
         if !reply.ok, reply.failure?.code == StepFailure.diskFullCode {
             putBack(claim: job.claimPath, id: id, step: job.step, what: "\(job.step) of \(id)")
@@ -238,7 +238,7 @@ extension Supervisor {
            (try? FileOps.move(layout.asset(id, in: .export), layout.asset(id, in: .approved))) != nil {
             // Its view moved while it was being exported: once more, under the new name.
             index.move(id, to: .approved)
-            waiting[.export]!.append(id)
+            scheduler.enqueue(id, for: .export)
         }
         if job.step == .export {
             processed += 1
@@ -264,7 +264,7 @@ extension Supervisor {
             return
         }
         record(Event(event: step.rawValue, asset: m.id, step: step.rawValue, from: pipeline.source(of: step).rawValue, to: queue.rawValue, ms: ms))
-        if let next = pipeline.stage(reading: queue) { waiting[next.step]!.append(m.id) }
+        scheduler.arrived(m.id, in: queue)
     }
 
     func fail(claim: String, manifest: Manifest, step: Step, code: String, message: String, attempts: Int) {
@@ -324,7 +324,7 @@ extension Supervisor {
         for stage in pipeline.inlineStages {
             guard let handler = handlers.inline[stage.step] else { continue }
             var budget = 200
-            while budget > 0, let id = waiting[stage.step]!.popFirst() {
+            while budget > 0, let id = scheduler.next(for: stage.step) {
                 budget -= 1
                 let claim = layout.claimed(id, by: stage.step)
                 guard (try? FileOps.move(layout.asset(id, in: stage.source), claim)) != nil,
@@ -338,6 +338,13 @@ extension Supervisor {
 
     /// Review's decision on one asset: auto-approved, or held for a person with the reason.
     func reviewDecision(_ m: inout Manifest) -> StageHandlers.Outcome {
+        if let source = m.variantOf, let g = m.generated {
+            // A person sees everything a machine made up: variants are held, never sampled.
+            m.review = VariantGate.review(g, source: source)
+            markSheet(m.batch)
+            log.notice("\(m.id) waits for a person: \(m.review!.reason ?? "")")
+            return .init(destination: .review, note: m.review!.status.rawValue)
+        }
         let several = ViewIndex(layout: layout).holders(sku: m.sku).count > 1
         let decision = reviewDesk.decide(m, nearest: nearestSibling(m), skuHasSeveralViews: several) { sampleTally(batch: $0) }
         recordSignature(m)

@@ -22,37 +22,22 @@ public final class Supervisor {
     let layout: Layout
     let mailbox = Mailbox()
     let log: Logger
-    var events: EventLog?
+    let events = EventRecorder()
     let reviewDesk: ReviewDesk
     var namePattern: NamePattern
     var catalog: Catalog?
     var catalogStamp: Int64?
     var lastCatalogCheck = Date.distantPast
-    var filter: InboxFilter
-    var settle: SettleTracker
     let notifier = Notifier()
-
-    var workers: [Int: WorkerProcess] = [:]
-    /// Busy workers started with settings a reload has since changed: replaced after their job.
-    var retireAfterJob = Set<Int>()
-    var running: [Int: RunningJob] = [:]
-    var nextWorkerIndex = 0
-    var nextSeq = 0
-    var recentSpawns: [Date] = []
-
-    /// Settled inbox files, oldest first; and assets waiting per step.
-    var readyFiles = OrderedSet<String>()
-    /// What each ready file looked like when it settled; checked again at claim time.
-    var readySnapshots: [String: SettleTracker.Snapshot] = [:]
-    var waiting: [Step: OrderedSet<String>] = [:]
+    let intake: Intake
+    var pool: WorkerPool!
+    var scheduler: Scheduler
     /// Every asset's place and summary, for answers that must not read the disk.
     var index: AssetIndex
     var lastSweep = Date.distantPast
-    var lastSpawnAttempt = Date.distantPast
     var lockFD: Int32 = -1
-    var reportedNotImage = Set<String>()
-    /// Inbox files given up on; left alone until their size or mtime changes.
-    var parked: [String: SettleTracker.Snapshot] = [:]
+    /// Failed attempts per variant job (by source id), until it is given up on.
+    var variantAttempts: [String: Int] = [:]
 
     var paused = false
     let disk: DiskWatch
@@ -64,30 +49,13 @@ public final class Supervisor {
     var lastProgress = Date.distantPast
     let channelManifests: ChannelManifests
     /// Made on first use (the start), from the config in force.
-    lazy var delivery = Deliveries(settings: config.delivery, layout: layout, clock: clock, mailbox: mailbox, log: log)
+    lazy var delivery = Deliveries(settings: config.delivery, layout: layout, clock: clock, mailbox: mailbox, log: log,
+                                   record: { [events] in events.record($0) })
     /// Assets whose view moved while a worker exported them.
     var exportAgain = Set<String>()
     let sheets: ContactSheets
     var watcher: InboxWatcher?
     var server: ControlServer?
-
-    struct RunningJob {
-        let step: Step
-        let claimPath: String
-        let assetID: String?
-        let inbox: InboxItem?
-        let seq: Int
-        let startedAt: Date
-        var timedOut = false
-    }
-
-    struct InboxItem: Hashable {
-        let batch: String
-        let name: String
-        let arrivedAt: Date
-        /// The inbox folder the frame came from, where its XMP sidecar waits.
-        var inboxDir: String?
-    }
 
     init(config: Config, configPath: String?, logger: Logger, pipeline: Pipeline = .standard,
          handlers: StageHandlers = .standard, clock: DaemonClock = SystemClock(), workerExecutable: String? = nil) throws {
@@ -108,15 +76,15 @@ public final class Supervisor {
         self.log = logger
         self.reviewDesk = ReviewDesk(policy: ReviewPolicy(config))
         self.namePattern = try NamePattern(config.namePattern)
-        self.filter = InboxFilter(extensions: config.imageExtensions)
-        self.settle = SettleTracker(quiet: config.settleSeconds)
+        self.scheduler = Scheduler(pipeline: pipeline)
+        self.intake = Intake(root: layout.dir(.inbox), claimRoot: layout.work(.ingest), config: config, clock: clock, log: logger,
+                             record: { [events] in events.record($0) })
         if let path = config.catalogPath {
             do {
                 catalog = try Catalog.load(path: path)
                 catalogStamp = Supervisor.mtime(path)
             } catch { throw DaemonError("catalogue \(path): \(error)") }
         }
-        for s in pipeline.steps { waiting[s] = OrderedSet() }
         // Before any thread starts: a decoder crash should end a worker at once, not spend
         // seconds in Swift's backtracer.
         setenv("SWIFT_BACKTRACE", "enable=no", 0)
@@ -125,6 +93,8 @@ public final class Supervisor {
         setenv("MALLOC_ARENA_MAX", "2", 0)
         let now = clock.now()
         (startedAt, lastCatalogCheck, lastSweep, lastProgress) = (now, now, now, now)
+        pool = WorkerPool(executable: self.workerExecutable, config: config, mailbox: mailbox, clock: clock, log: logger,
+                          reportError: { [unowned self] in self.lastError = $0 })
     }
 
     /// One daemon per root: a second one would reconcile the first one's work in flight.
@@ -139,51 +109,49 @@ public final class Supervisor {
         lockFD = fd
     }
 
-    /// Start-up order: directories, reconcile, watches, socket, workers; then READY=1.
+    /// Starts every phase in order, runs the main loop until a stop, then stops the phases in
+    /// reverse. A phase that fails to start stops those already started.
     public func run() throws -> Int32 {
-        try layout.create()
-        try lockRoot()
-        if config.eventLog { events = try EventLog(path: layout.eventLog, maxBytes: config.eventLogMaxMB << 20) }
-        reconcile(reason: "start")
-        loadPendingDeliveries()
-        let w = InboxWatcher(inbox: layout.dir(.inbox), mailbox: mailbox)
-        try w.start()
-        watcher = w
-        scanInbox()
-        let s = ControlServer(path: config.socketPath, mailbox: mailbox)
-        try s.start(group: config.socketGroup)
-        server = s
-        installSignalHandlers()
-        for _ in 0..<config.workers { spawnWorker() }
+        var started: [StartupPhase] = []
+        do {
+            for phase in phases {
+                try phase.start()
+                started.append(phase)
+            }
+        } catch {
+            for phase in started.reversed() { phase.stop() }
+            throw error
+        }
         notifier.ready()
         log.info("photopiped \(photopipeVersion) ready", metadata: ["root": "\(layout.root)", "socket": "\(config.socketPath)", "workers": "\(config.workers)"])
         record(Event(event: "daemon-started", detail: "version \(photopipeVersion)"))
 
         while true {
-            let inlineWaiting = !holding && !stopping && pipeline.inlineStages.contains { !waiting[$0.step]!.isEmpty }
-            let wait = inlineWaiting ? 0 : min(0.1, settle.secondsUntilNextDue(now: clock.now().timeIntervalSince1970) ?? 0.1)
+            let inlineWaiting = !holding && !stopping && scheduler.hasInlineWork
+            let wait = inlineWaiting ? 0 : min(0.1, intake.secondsUntilNextDue(now: clock.now()) ?? 0.1)
             for e in mailbox.take(timeout: wait) { handle(e) }
             let now = clock.now()
             if stopping {
                 // Uploads in flight are awaited too, so their records say what reached the target.
-                if running.isEmpty && delivery.idle { break }
+                if pool.busy == 0 && delivery.idle { break }
                 if let d = stopDeadline, now >= d { abandonRunningJobs(); break }
                 continue
             }
             tick(now)
         }
-        shutdown()
+        for phase in started.reversed() { phase.stop() }
+        log.info("stopped")
         return 0
     }
 
     func handle(_ e: DaemonEvent) {
         switch e {
-        case .inboxChanged(let path): inboxChanged(path)
-        case .inboxDirectoryAdded(let path): scanInbox(under: path)
+        case .inboxChanged(let path): intake.changed(path)
+        case .inboxDirectoryAdded(let path): intake.scan(under: path)
         case .inboxOverflow:
             log.warning("inotify queue overflowed; re-reading every directory")
             reconcile(reason: "overflow")
-            scanInbox()
+            intake.scan()
         case .watcherFailed(let why):
             lastError = "inbox watcher stopped: \(why)"
             log.error("\(lastError!)")
@@ -200,17 +168,14 @@ public final class Supervisor {
             lastCatalogCheck = now
             reloadCatalogIfChanged()
         }
-        settleInbox(now)
-        enforceTimeouts(now)
-        if workers.count < config.workers && now.timeIntervalSince(lastSpawnAttempt) >= 1 {
-            lastSpawnAttempt = now
-            spawnWorker()
-        }
+        intake.settleDue(now: now)
+        pool.enforceTimeouts(now: now, limit: config.assetTimeoutSeconds)
+        pool.keepFull(now: now)
         if now.timeIntervalSince(lastSweep) >= 60 {
             // Anything an error path left claimed, or an event that never came, is picked up here.
             lastSweep = now
             reconcile(reason: "sweep")
-            scanInbox()
+            intake.scan()
         }
         diskChanged(disk.check(now: now))
         if !holding {
@@ -227,14 +192,14 @@ public final class Supervisor {
     /// A stuck pipeline stops the watchdog: work is waiting or running, yet nothing was
     /// dispatched or finished for twice the per-asset timeout (no workers, a wedged loop).
     func healthy(_ now: Date) -> Bool {
-        let waitingWork = !readyFiles.isEmpty || waiting.values.contains { !$0.isEmpty }
-        let busy = !running.isEmpty || (waitingWork && !holding)
+        let waitingWork = intake.hasReady || !scheduler.isEmpty
+        let busy = pool.busy > 0 || (waitingWork && !holding)
         if !busy { lastProgress = now; return true }
         return now.timeIntervalSince(lastProgress) < 2 * config.assetTimeoutSeconds + 10
     }
 
     func reconcile(reason: String) {
-        let inFlight = Set(running.values.map(\.claimPath))
+        let inFlight = Set(pool.jobs.map(\.claimPath))
         let report = Reconciler(layout: layout).run(inFlight: inFlight)
         for p in report.problems { log.error("reconcile: \(p)") }
         let changed = report.returnedFiles + report.returnedAssets + report.finishedStaging + report.discardedStaging + report.quarantined
@@ -246,11 +211,11 @@ public final class Supervisor {
         }
         if reason == "start" { buildIndex() } else { syncIndex() }
         for stage in pipeline.stages.dropFirst() {
-            for e in index.entries(in: stage.source) where e.inProgress == nil { waiting[stage.step]!.append(e.key) }
+            for e in index.entries(in: stage.source) where e.inProgress == nil { scheduler.enqueue(e.key, for: stage.step) }
         }
     }
 
-    func record(_ e: Event) { events?.append(e) }
+    func record(_ e: Event) { events.record(e) }
 
     var resolver: SkuResolver { SkuResolver(sources: config.skuSources, pattern: namePattern, catalog: catalog) }
 
@@ -291,30 +256,15 @@ public final class Supervisor {
             stopDeadline = clock.now().addingTimeInterval(min(60, config.assetTimeoutSeconds))
             notifier.stopping()
             watcher?.stop()
-            log.notice("stopping: finishing \(running.count) assets in flight, taking no new work")
+            log.notice("stopping: finishing \(pool.busy) assets in flight, taking no new work")
         }
     }
 
     /// Past the stop deadline: kill the workers; reconcile on the next start puts their assets back.
     func abandonRunningJobs() {
-        log.warning("stop deadline reached; \(running.count) assets go back to their queues")
-        for (i, _) in running { workers[i]?.kill() }
-        running.removeAll()
+        log.warning("stop deadline reached; \(pool.busy) assets go back to their queues")
+        pool.abandonRunningJobs()
         _ = Reconciler(layout: layout).run()
-    }
-
-    /// Nothing the daemon started outlives it: the contact-sheet writer is ended and reaped, and
-    /// the workers, told to finish by closing their input, are waited for (killed after 10 s).
-    func shutdown() {
-        channelManifests.flush(now: clock.now(), config: config)
-        server?.stop()
-        sheets.stop()
-        for w in workers.values { w.closeInput() }
-        workers.removeAll()
-        let killed = WorkerProcess.waitForAllToExit(timeout: 10)
-        if killed > 0 { log.warning("\(killed) workers did not exit when asked and were killed") }
-        record(Event(event: "daemon-stopped"))
-        log.info("stopped")
     }
 
     func installSignalHandlers() {
@@ -334,8 +284,8 @@ public final class Supervisor {
     var holding: Bool { paused || disk.full }
 
     func statusLine() -> String {
-        let queued = readyFiles.count + waiting.values.reduce(0) { $0 + $1.count }
-        return "queued \(queued), running \(running.count), inbox settling \(settle.count), done \(processed)\(paused ? ", paused" : "")\(disk.full ? ", disk full" : "")"
+        let queued = intake.readyCount + scheduler.count
+        return "queued \(queued), running \(pool.busy), inbox settling \(intake.settlingCount), done \(processed)\(paused ? ", paused" : "")\(disk.full ? ", disk full" : "")"
     }
 }
 

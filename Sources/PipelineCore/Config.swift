@@ -50,6 +50,9 @@ public struct Config: Codable, Sendable, Equatable {
     // [export]
     public var export = ExportSettings()
 
+    // [generate]
+    public var generate = GenerateSettings()
+
     // [delivery]
     public var delivery = DeliverySettings()
 
@@ -81,7 +84,8 @@ public enum ConfigLoader {
             guard let key = setter(for: entry.key) else {
                 let known = (Array(keys.keys) + RetouchSettings.keys.keys.map { "retouch.\($0)" } + Array(ExportSettings.keys.keys)
                              + ExportSettings.presetFields.keys.map { "export.preset.NAME.\($0)" } + Array(DeliverySettings.keys.keys)
-                             + DeliverySettings.targetFields.keys.map { "delivery.target.NAME.\($0)" }).sorted().joined(separator: ", ")
+                             + DeliverySettings.targetFields.keys.map { "delivery.target.NAME.\($0)" }
+                             + Array(GenerateSettings.keys.keys) + GenerateSettings.ruleFields.keys.map { "generate.rule.NAME.\($0)" }).sorted().joined(separator: ", ")
                 throw ConfigError(message: "line \(entry.line): unknown key '\(entry.key)' (known keys: \(known))")
             }
             do { try key(&config, entry.value) }
@@ -103,7 +107,8 @@ public enum ConfigLoader {
         }
         if let k = ExportSettings.keys[key] { return k }
         if let k = DeliverySettings.keys[key] { return k }
-        return ExportSettings.setter(for: key) ?? DeliverySettings.setter(for: key)
+        if let k = GenerateSettings.keys[key] { return k }
+        return ExportSettings.setter(for: key) ?? DeliverySettings.setter(for: key) ?? GenerateSettings.setter(for: key)
     }
 
     /// Applies `KEY=VALUE` overrides (from `--set`) on top of a config. The value is read as a
@@ -173,6 +178,7 @@ public enum ConfigLoader {
         if c.imageExtensions.isEmpty { throw ValueError(message: "'ingest.image_extensions' must name at least one extension") }
         if let problem = c.export.problems().first { throw ValueError(message: problem) }
         if let problem = c.delivery.problems().first { throw ValueError(message: problem) }
+        if let problem = c.generate.problems(presets: c.export.presets).first { throw ValueError(message: problem) }
     }
 
     static func string(_ v: TOMLValue) throws -> String {

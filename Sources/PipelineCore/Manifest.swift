@@ -40,6 +40,13 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var error: FailureRecord?
     /// `retouch.KEY=VALUE` overrides for this asset (`pipectl retry --set`), applied at every rebuild.
     public var retouchOverrides: [String]?
+    /// A generated variant: the asset it was made from. Variants always wait for a person.
+    public var variantOf: String?
+    /// What made the variant, where the product was put, and how faithful it is.
+    public var generated: GeneratedRecord?
+    /// A source's variants (asset ids), and the variants its rules asked for that could not be made.
+    public var variants: [String]?
+    public var generateIssues: [ChannelIssue]?
 
     public init(id: String, batch: String, sourceName: String, original: String, sha256: String, bytes: Int,
                 sku: String, view: Int?, skuSource: String, arrivedAt: Date) {
@@ -96,6 +103,8 @@ public enum ReviewStatus: String, Codable, Sendable, CaseIterable {
     case held
     /// Failed a gate: waits for a person with the reason.
     case exception
+    /// A generated variant: always waits for a person, never sampled out.
+    case generated
     /// A person approved it.
     case approved
     /// A person rejected it (it is in failed/).

@@ -41,6 +41,8 @@ public struct Step: PipelineName {
     public static let ingest = Step("ingest")
     public static let retouch = Step("retouch")
     public static let generate = Step("generate")
+    /// Not a stage of the list: generate's variant jobs, run by workers when no packshot waits.
+    public static let variants = Step("variants")
     public static let review = Step("review")
     public static let export = Step("export")
 }

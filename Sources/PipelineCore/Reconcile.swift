@@ -68,7 +68,11 @@ public struct Reconciler {
         for id in (try? fm.contentsOfDirectory(atPath: layout.staging)) ?? [] where !id.hasPrefix(".") {
             let dir = "\(layout.staging)/\(id)"
             if inFlight.contains(dir) { continue }
-            if let manifest = try? ManifestStore.read(assetDir: dir),
+            if let manifest = try? ManifestStore.read(assetDir: dir), manifest.variantOf != nil {
+                // A variant half-published: its source went back to its queue and makes it again.
+                try? fm.removeItem(atPath: dir)
+                report.discardedStaging += 1
+            } else if let manifest = try? ManifestStore.read(assetDir: dir),
                FileOps.exists("\(layout.root)/\(manifest.original)") {
                 let target = manifest.error == nil ? layout.pipeline.intake.destination : .failed
                 do {

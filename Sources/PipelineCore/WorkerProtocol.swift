@@ -21,7 +21,9 @@ public struct JobSettings: Codable, Sendable {
     public var presets: [ChannelPreset]
     public var exportThreads: Int
     public var workerMemoryMB: Int
+    public var generate: GenerateSettings
     public init(_ c: Config) {
+        generate = c.generate
         workerMemoryMB = c.workerMemoryMB
         maxPixels = c.maxPixels; retouch = c.retouch
         presets = c.export.enabled; exportThreads = c.export.threads
@@ -40,6 +42,8 @@ public struct WorkerReply: Codable, Sendable {
     public var master: MasterInfo?
     public var outputs: [OutputRecord]?
     public var exportIssues: [ChannelIssue]?
+    /// Generate: the variants made, each in `variants/<id>/` of the claimed asset.
+    public var variants: [VariantOutput]?
     /// Time the worker spent on the job itself, to separate image work from daemon overhead.
     public var computeMs: Double?
     /// The worker exits after this reply (it ran into its memory cap): send it nothing more.
@@ -52,6 +56,7 @@ extension WorkerReply {
     /// stay inside the asset's `out/` folder.
     public var isWellFormed: Bool {
         if let d = digest, d.sha256.count != 64 || !d.sha256.allSatisfy(\.isHexDigit) { return false }
+        for v in variants ?? [] where v.dir != "variants/\(v.id)" || Sanitizer.component(v.id) != v.id { return false }
         for o in outputs ?? [] {
             let parts = o.path.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count == 3, parts[0] == "out", !parts.contains(where: { $0.isEmpty || $0.hasPrefix(".") }),

@@ -17,6 +17,8 @@ public struct ContactSheet: Sendable {
         public var arrivedAt: Date
         /// False for an asset retouched before thumbnails were made: the card says so instead of a broken image.
         public var hasThumbnail: Bool
+        /// A generated variant's source asset (shown as a link to the source's card).
+        public var variantOf: String?
         public init(id: String, sku: String, view: Int?, stage: String, review: ReviewRecord?, flags: [String], arrivedAt: Date, hasThumbnail: Bool = true) {
             self.id = id; self.sku = sku; self.view = view; self.stage = stage; self.review = review; self.flags = flags
             self.arrivedAt = arrivedAt; self.hasThumbnail = hasThumbnail
@@ -25,6 +27,7 @@ public struct ContactSheet: Sendable {
         public init(_ m: Manifest, stage: String, hasThumbnail: Bool) {
             self.init(id: m.id, sku: m.sku, view: m.view, stage: stage, review: m.review, flags: m.master?.retouch?.flags ?? [],
                       arrivedAt: m.arrivedAt, hasThumbnail: hasThumbnail)
+            variantOf = m.variantOf
         }
 
         /// The status as the page shows it ("waiting" before review decided).
@@ -87,8 +90,12 @@ public struct ContactSheet: Sendable {
         <h1>Batch \(Markup.escape(batch))</h1>
         <p class="summary">\(entries.count) assets: \(exceptions) exception\(exceptions == 1 ? "" : "s"), \(waiting - exceptions) other\(waiting - exceptions == 1 ? "" : "s") waiting for a person, \(entries.count - waiting) decided.
         """
-        if waiting > exceptions {
-            page += " Approve every waiting asset but the exceptions: <code>\(Markup.escape(Self.command(["approve", batch])))</code>"
+        let variants = entries.filter { $0.isWaiting && !$0.isException && $0.variantOf != nil }.count
+        if waiting - exceptions > variants {
+            page += " Approve every waiting asset but the exceptions and generated variants: <code>\(Markup.escape(Self.command(["approve", batch])))</code>"
+        }
+        if variants > 0 {
+            page += " Generated variants waiting: \(variants); approve them with the rest: <code>\(Markup.escape(Self.command(["approve", batch, "--variants"])))</code>"
         }
         page += "</p>\n<div class=\"grid\">\n"
         for e in entries { page += card(e) }
@@ -104,6 +111,9 @@ public struct ContactSheet: Sendable {
             : "<p>No thumbnail: retouched before thumbnails were made (<code>\(Markup.escape(Self.command(["retry", e.id])))</code> makes one).</p>\n"
         s += "<div><strong>\(Markup.escape(title))</strong> <span class=\"status\">\(Markup.escape(e.statusText))\(e.isWaiting ? "" : " · \(Markup.escape(e.stage))")</span></div>\n"
         s += "<div><code>\(Markup.escape(e.id))</code></div>\n"
+        if let source = e.variantOf {
+            s += "<div>Generated variant of <a href=\"#\(Markup.escape(source))\">\(Markup.escape(source))</a></div>\n"
+        }
         if let reason = e.review?.reason, !reason.isEmpty { s += "<p class=\"reason\">\(Markup.escape(reason))</p>\n" }
         if !e.flags.isEmpty { s += "<div>Flags: \(Markup.escape(e.flags.joined(separator: ", ")))</div>\n" }
         if let gates = e.review?.gates, !gates.isEmpty {

@@ -2,6 +2,7 @@ import CSystem
 import CShims
 import Export
 import Foundation
+import Generate
 import Imaging
 import Ingest
 import PipelineCore
@@ -85,10 +86,19 @@ enum WorkerMain {
         },
         .export: { job, reply in
             let m = try ManifestStore.read(assetDir: job.path)
-            let result = try ExportStage.run(assetDir: job.path, manifest: m, presets: job.settings.presets,
+            // A generated variant goes only to the channels that take variants.
+            let presets = m.variantOf == nil ? job.settings.presets : job.settings.generate.variantPresets(job.settings.presets)
+            let result = try ExportStage.run(assetDir: job.path, manifest: m, presets: presets,
                                              memoryLimitMB: job.settings.workerMemoryMB, threads: job.settings.exportThreads)
             reply.outputs = result.outputs
             reply.exportIssues = result.issues
+        },
+        .variants: { job, reply in
+            let m = try ManifestStore.read(assetDir: job.path)
+            let made = GenerateStage.run(assetDir: job.path, manifest: m, settings: job.settings.generate,
+                                         presets: job.settings.generate.variantPresets(job.settings.presets))
+            reply.variants = made.variants
+            reply.exportIssues = made.problems
         },
     ]
 

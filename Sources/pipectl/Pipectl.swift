@@ -167,10 +167,12 @@ struct Approve: ParsableCommand {
     @OptionGroup var connection: Connection
     @Argument(help: "Asset ids or batch names.") var names: [String]
     @Flag(help: "With a batch: approve its exceptions too.") var includeExceptions = false
+    @Flag(name: .customLong("variants"), help: "With a batch: approve its generated variants too.") var includeVariants = false
     func run() throws {
         var r = Request(command: .approve)
         r.names = names
         r.includeExceptions = includeExceptions
+        r.includeVariants = includeVariants
         try connection.call(r) { print($0.message ?? "ok") }
     }
 }

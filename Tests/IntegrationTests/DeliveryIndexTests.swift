@@ -119,8 +119,9 @@ final class DeliveryIndexTests: XCTestCase {
         let store = DeliveryStore(layout: layout)
         try store.write(record("old", target: "nas", batch: "b0", [.delivered]))
 
-        let deliveries = Deliveries(settings: settings, layout: layout, clock: SystemClock(), mailbox: Mailbox(), log: .init(label: "test"))
-        deliveries.start(events: nil)
+        let deliveries = Deliveries(settings: settings, layout: layout, clock: SystemClock(), mailbox: Mailbox(), log: .init(label: "test"),
+                                    record: { _ in })
+        deliveries.start()
         XCTAssertEqual(deliveries.counts, ["delivered": 1], "the records on disk at start are counted")
 
         var m = Manifest(id: "new", batch: "b1", sourceName: "new.jpg", original: "originals/b1/new.jpg", sha256: "s", bytes: 1,

@@ -104,3 +104,29 @@ final class DaemonClockTests: XCTestCase {
         XCTAssertEqual(finished.wait(timeout: .now() + 30), .success)
     }
 }
+
+/// Start-up is one ordered list of phases; a phase that cannot start undoes those before it.
+final class StartupPhaseTests: XCTestCase {
+    func testThePhasesAreStatedInOrder() throws {
+        let d = try Daemon()
+        defer { d.cleanUp() }
+        let daemon = try buildDaemon(config: try ConfigLoader.load(path: d.configPath), root: d.root, configPath: d.configPath,
+                                     workerExecutable: Daemon.photopiped)
+        XCTAssertEqual(daemon.phases.map(\.name),
+                       ["root", "event log", "queues", "deliveries", "inbox", "control socket", "signals", "workers", "contact sheets"])
+    }
+
+    func testASocketThatCannotBeMadeUndoesTheEarlierPhases() throws {
+        let d = try Daemon()
+        defer { d.cleanUp() }
+        var config = try ConfigLoader.load(path: d.configPath)
+        config.socketPath = "\(d.root)/\(String(repeating: "s", count: 120)).sock"
+        let daemon = try buildDaemon(config: config, root: d.root, configPath: d.configPath, workerExecutable: Daemon.photopiped)
+        XCTAssertThrowsError(try daemon.run(), "a socket path longer than sun_path cannot be bound")
+        // The root phase was undone: its lock is free for the next daemon.
+        let fd = open("\(d.root)/.lock", O_RDWR)
+        defer { close(fd) }
+        XCTAssertEqual(flock(fd, LOCK_EX | LOCK_NB), 0, "the root lock was released")
+        XCTAssertTrue(WorkerProcess.waitForAllToExit(timeout: 1) == 0, "no worker was started")
+    }
+}

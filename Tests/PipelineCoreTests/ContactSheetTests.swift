@@ -36,6 +36,15 @@ final class ContactSheetTests: XCTestCase {
         XCTAssertTrue(html.contains("<td>1621</td><td>4991</td><td>FAIL</td>"), html)
     }
 
+    func testAVariantLinksToItsSourceAndTheBatchCommandNamesVariantsApart() {
+        var variant = entry("mug-v1", stage: "review", status: .generated, at: 2)
+        variant.variantOf = "mug"
+        let html = ContactSheet(batch: "b", entries: [entry("mug", stage: "export", status: .autoApproved, at: 1), variant]).html
+        XCTAssertTrue(html.contains("Generated variant of <a href=\"#mug\">mug</a>"), html)
+        XCTAssertTrue(html.contains("pipectl approve b --variants"))
+        XCTAssertFalse(html.contains("but the exceptions and generated variants"), "nothing else waits")
+    }
+
     func testCommandQuoting() {
         XCTAssertEqual(ContactSheet.command(["approve", "day-1"]), "pipectl approve day-1")
         XCTAssertEqual(ContactSheet.command(["reject", "x", "--reason", "it's blurred"]), "pipectl reject x --reason 'it'\\''s blurred'")

@@ -1,0 +1,47 @@
+import Foundation
+
+/// A separable Gaussian over a small float grid (shadow and light maps, a few hundred cells a side):
+/// plain Swift, so the same input gives the same output on any machine and thread count.
+enum Blur {
+    static func gaussian(_ v: [Float], width w: Int, height h: Int, sigma: Float) -> [Float] {
+        guard sigma > 0.3 else { return v }
+        let r = Int((sigma * 3).rounded(.up))
+        var kernel = (-r...r).map { expf(-Float($0 * $0) / (2 * sigma * sigma)) }
+        let sum = kernel.reduce(0, +)
+        kernel = kernel.map { $0 / sum }
+        var tmp = [Float](repeating: 0, count: w * h), out = tmp
+        // Cells beyond the grid repeat the edge cell.
+        for y in 0..<h { for x in 0..<w {
+            var s: Float = 0
+            for k in -r...r { s += kernel[k + r] * v[y * w + min(w - 1, max(0, x + k))] }
+            tmp[y * w + x] = s
+        } }
+        for y in 0..<h { for x in 0..<w {
+            var s: Float = 0
+            for k in -r...r { s += kernel[k + r] * tmp[min(h - 1, max(0, y + k)) * w + x] }
+            out[y * w + x] = s
+        } }
+        return out
+    }
+}
+
+/// A coarse map over part of the output: one value per `step`×`step` cell, read back bilinearly.
+struct CoarseMap {
+    var x0: Int, y0: Int, step: Int, width: Int, height: Int
+    var values: [Float]
+
+    /// The value at an output pixel's centre; `outside` beyond the map.
+    @inline(__always) func value(_ x: Int, _ y: Int, outside: Float = 0) -> Float {
+        let fx = (Float(x - x0) + 0.5) / Float(step) - 0.5, fy = (Float(y - y0) + 0.5) / Float(step) - 0.5
+        guard fx > -1, fy > -1, fx < Float(width), fy < Float(height) else { return outside }
+        let ix = Int(fx.rounded(.down)), iy = Int(fy.rounded(.down))
+        let tx = fx - Float(ix), ty = fy - Float(iy)
+        @inline(__always) func cell(_ cx: Int, _ cy: Int) -> Float { values[min(height - 1, max(0, cy)) * width + min(width - 1, max(0, cx))] }
+        let top = cell(ix, iy) * (1 - tx) + cell(ix + 1, iy) * tx
+        let bottom = cell(ix, iy + 1) * (1 - tx) + cell(ix + 1, iy + 1) * tx
+        return top * (1 - ty) + bottom * ty
+    }
+
+    /// Output rows and columns the map covers: x0, y0, x1, y1 (exclusive).
+    var bounds: (x0: Int, y0: Int, x1: Int, y1: Int) { (x0, y0, x0 + width * step, y0 + height * step) }
+}

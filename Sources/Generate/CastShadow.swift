@@ -1,0 +1,95 @@
+import Foundation
+import PipelineCore
+
+/// The product's shadow thrown on the floor by the plate's key light: the silhouette laid down along the
+/// light's direction (a point h pixels above the base lands h·(a, b) from the base), fading and
+/// softening with height. `b` is the floor's depth in the picture: it is never quite zero, since a
+/// light from the side still throws its shadow a little back or forward on a floor seen from above.
+enum CastShadow {
+    /// How much a length on the floor toward the camera shrinks in the picture (a set seen at ~20° from above).
+    static let floorForeshortening = 0.35
+    static let minimumDepth = 0.05
+    /// The shadow is soft, so it is computed on coarse cells and blurred: cells of about a third of the
+    /// blur's sigma, between 2 and 16 output pixels.
+    static func step(sigma: Double) -> Int { min(16, max(2, Int(sigma / 3))) }
+
+    /// Floor displacement per pixel of height: (a, b) in output pixels.
+    static func direction(_ light: ScenePlate.Light) -> (a: Double, b: Double) {
+        let az = light.azimuth * .pi / 180, reach = 1 / tan(light.elevation * .pi / 180)
+        var b = -cos(az) * floorForeshortening * reach
+        if abs(b) < minimumDepth { b = b < 0 ? -minimumDepth : minimumDepth }
+        return (-sin(az) * reach, b)
+    }
+
+    /// The shadow's opacity (0–1) over the output, or nil when the light casts none.
+    static func map(_ product: PlacedProduct, placement: VariantPlacement, light: ScenePlate.Light,
+                    height: Double, outputWidth: Int, outputHeight: Int) -> CoarseMap? {
+        guard light.shadowOpacity > 0, let box = product.opaqueBounds() else { return nil }
+        let (a, b) = direction(light)
+        let baseY = placement.contact[1]
+        let sigma = (0.01 + 0.06 * light.softness) * height
+        let step = CastShadow.step(sigma: sigma)
+        let pad = 3 * sigma + Double(step)
+        let tipX = [Double(box.x0) + height * a, Double(box.x1) + height * a], tipY = baseY + height * b
+        let x0 = max(0, Int((min(Double(box.x0), tipX[0]) - pad).rounded(.down)))
+        let x1 = min(outputWidth, Int((max(Double(box.x1), tipX[1]) + pad).rounded(.up)))
+        let y0 = max(0, Int((min(baseY, tipY) - pad).rounded(.down)))
+        let y1 = min(outputHeight, Int((max(baseY, tipY) + pad).rounded(.up)))
+        guard x1 > x0, y1 > y0 else { return nil }
+        let w = (x1 - x0 + step - 1) / step, h = (y1 - y0 + step - 1) / step
+        var values = [Float](repeating: 0, count: w * h)
+        // Each cell averages n×n points, at most 4 pixels apart, so a thin leg is not missed between them.
+        let n = min(4, max(1, step / 3))
+        for cy in 0..<h { for cx in 0..<w {
+            var sum: Float = 0
+            for sy in 0..<n { for sx in 0..<n {
+                let y = Double(y0 + cy * step) + (Double(sy) + 0.5) * Double(step) / Double(n)
+                let rise = (y - baseY) / b            // height above the floor of the point that lands here
+                guard rise >= 0, rise <= height else { continue }
+                let x = Double(x0 + cx * step) + (Double(sx) + 0.5) * Double(step) / Double(n)
+                let alpha = product.alpha(Int((x - rise * a).rounded(.down)), Int((baseY - rise).rounded(.down)))
+                if alpha > 0 { sum += Float(alpha) / 255 * Float(1 - 0.6 * rise / height) }
+            } }
+            values[cy * w + cx] = sum / Float(n * n)
+        } }
+        let blurred = Blur.gaussian(values, width: w, height: h, sigma: Float(sigma / Double(step)))
+        return CoarseMap(x0: x0, y0: y0, step: step, width: w, height: h,
+                         values: blurred.map { min(1, $0) * Float(light.shadowOpacity) })
+    }
+}
+
+/// The dark line where the product meets the floor: a thin soft ellipse as wide as the product's
+/// footprint (its opaque columns in the lowest rows), centred on the base.
+struct ContactShadow {
+    var centreX: Float, centreY: Float, radiusX: Float, radiusY: Float, opacity: Float
+
+    /// exp(-2.5 r²) is below 3% beyond 1.2 radii.
+    static let reach: Float = 1.2
+
+    init?(_ product: PlacedProduct, baseY: Double, height: Double, opacity: Double) {
+        guard opacity > 0 else { return nil }
+        let rows = max(2, Int((height * 0.03).rounded()))
+        var lo = Int.max, hi = Int.min
+        let base = Int(baseY.rounded())
+        for y in (base - rows)..<base { for x in product.x..<(product.x + product.pixels.width) where product.alpha(x, y) >= 128 {
+            lo = min(lo, x); hi = max(hi, x)
+        } }
+        guard hi >= lo else { return nil }
+        let width = Float(hi - lo + 1)
+        centreX = Float(lo + hi + 1) / 2; centreY = Float(baseY)
+        radiusX = width / 2 * 1.1 + 2; radiusY = max(2, width * 0.07)
+        self.opacity = Float(opacity)
+    }
+
+    @inline(__always) func value(_ x: Int, _ y: Int) -> Float {
+        let dx = (Float(x) + 0.5 - centreX) / radiusX, dy = (Float(y) + 0.5 - centreY) / radiusY
+        let r2 = dx * dx + dy * dy
+        return r2 > ContactShadow.reach * ContactShadow.reach ? 0 : opacity * expf(-2.5 * r2)
+    }
+
+    var bounds: (x0: Int, y0: Int, x1: Int, y1: Int) {
+        let k = ContactShadow.reach
+        return (Int((centreX - radiusX * k).rounded(.down)), Int((centreY - radiusY * k).rounded(.down)),
+                Int((centreX + radiusX * k).rounded(.up)), Int((centreY + radiusY * k).rounded(.up)))
+    }
+}

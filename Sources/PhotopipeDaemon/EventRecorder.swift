@@ -1,0 +1,11 @@
+import PipelineCore
+
+/// `events.jsonl`, shared by the services that record what happened; silent until opened (and
+/// when the config turns the log off).
+final class EventRecorder {
+    private var log: EventLog?
+
+    func open(path: String, maxBytes: Int) throws { log = try EventLog(path: path, maxBytes: maxBytes) }
+
+    func record(_ e: Event) { log?.append(e) }
+}
