@@ -4,14 +4,15 @@ on a root holding 10,000 and 100,000 assets, the way a studio's root looks after
 
 For each size it prints: the first start (which writes the channel manifests) and a cold
 restart with reconcile, supervisor RSS, the median and p95 of `status`, `list --limit 100`,
-`review BATCH` and `exceptions --limit 100` over the control socket (and `pipectl status` as a
-process), and `status` while another client keeps asking for 1,000-asset pages and batch
+`review BATCH`, `exceptions --limit 100` and `deliveries` (a page of 100, the failed ones, one
+batch's) over the control socket (and `pipectl status` as a process), and `status` while another client keeps asking for 1,000-asset pages and batch
 summaries. Then a drop of fresh images onto an empty root and onto the 10,000-asset root,
 and the ratio of their throughputs.
 
 The roots are built from manifests of assets the daemon really made (a small batch first),
 copied with new ids, batches and views: 92 % exported, 5 % waiting in review (2 % exceptions),
-3 % failed, 500 assets a batch.
+3 % failed, 500 assets a batch. Each exported asset has a delivery record at a folder target
+(one in 50 with a file failed), as after months of deliveries; the drops deliver there too.
 
   scripts/bench-scale.py [--sizes 10000,100000] [--drop 2000] [--repeat 50]
 """
@@ -80,8 +81,27 @@ def templates(bin_dir, work):
     return [json.load(open(f"{exp}/{x}/manifest.json")) for x in found]
 
 
+def delivery_config(base):
+    """A folder target: every root of the benchmark, empty or full, delivers the same way."""
+    return f'[delivery.target.nas]\ntype = "folder"\npath = "{base}/nas"\n'
+
+
+def delivery_record(m, failed):
+    """The record of an exported asset at the folder target: delivered, or one file failed for good."""
+    items = []
+    for n, o in enumerate(m.get("outputs", [])):
+        item = {"channel": o["channel"], "file": os.path.basename(o["path"]), "path": o["path"], "sha256": o["sha256"],
+                "bytes": o["bytes"], "attempts": 1, "status": "delivered", "url": f"/srv/nas/{o['path']}"}
+        if failed and n == 0:
+            item.update(status="failed", url=None, error="cannot write /srv/nas: Permission denied")
+        items.append(item)
+    return {"asset": m["id"], "batch": m["batch"], "sku": m["sku"], "target": "nas", "items": items}
+
+
 def build_root(root, size, tmpl):
-    """A root with `size` assets: manifests only (no pixels), spread over batches and queues."""
+    """A root with `size` assets: manifests only (no pixels), spread over batches and queues, and
+    the delivery records of the exported ones."""
+    os.makedirs(f"{root}/deliveries/nas", exist_ok=True)
     for q in ["inbox", "ingested", "retouched", "generated", "review", "approved", "export", "failed"]:
         os.makedirs(f"{root}/{q}", exist_ok=True)
     per_batch = 500
@@ -115,12 +135,15 @@ def build_root(root, size, tmpl):
         os.makedirs(d)
         with open(f"{d}/manifest.json", "w") as f:
             json.dump(m, f)
+        if queue == "export":
+            with open(f"{root}/deliveries/nas/{aid}.json", "w") as f:
+                json.dump(delivery_record(m, failed=i % 50 == 8), f)
 
 
 def start(bin_dir, base):
     """Starts the daemon; returns it and the seconds until it answered `status`."""
     t = time.perf_counter()
-    d = bench.Daemon(bin_dir, base, settle=0.3)
+    d = bench.Daemon(bin_dir, base, settle=0.3, extra=delivery_config(base))
     while True:
         try:
             request(d.sock, "status")
@@ -140,6 +163,9 @@ def answers(d, repeat):
         "list --limit 100": timed(lambda: request(sock, "list", limit=100), repeat),
         "review BATCH": timed(lambda: request(sock, "review", batch=batch, limit=200), repeat),
         "exceptions --limit 100": timed(lambda: request(sock, "exceptions", limit=100), repeat),
+        "deliveries --limit 100": timed(lambda: request(sock, "deliveries", limit=100), repeat),
+        "deliveries --failed": timed(lambda: request(sock, "deliveries", failedOnly=True, limit=100), repeat),
+        "deliveries --batch BATCH": timed(lambda: request(sock, "deliveries", batch=batch, limit=1000), repeat),
         "pipectl status (process)": timed(lambda: subprocess.run([d.pipectl, "status", "--socket", sock], capture_output=True), max(10, repeat // 5)),
     }
     # status while another client keeps the main loop busy with big answers
@@ -148,6 +174,7 @@ def answers(d, repeat):
     def hammer():
         while not stop.is_set():
             request(sock, "list", limit=1000)
+            request(sock, "deliveries", limit=1000)
             request(sock, "batches")
             request(sock, "review")
     t = threading.Thread(target=hammer)
@@ -162,7 +189,7 @@ def answers(d, repeat):
 def drop(bin_dir, base, shots, daemon=None):
     """Copies the shots into a daemon's inbox (a fresh one on an empty root unless given); returns
     the daemon, how many were exported, and the seconds until the last one was."""
-    d = daemon or bench.Daemon(bin_dir, base, settle=0.3)
+    d = daemon or bench.Daemon(bin_dir, base, settle=0.3, extra=delivery_config(base))
     names = sorted(os.listdir(shots))
     os.makedirs(f"{d.root}/inbox/drop", exist_ok=True)
     t0 = time.time()

@@ -2,11 +2,11 @@ import Delivery
 import Foundation
 import PipelineCore
 
-/// One upload (or webhook post) for a delivery thread; the supervisor owns every record.
+/// One upload (or webhook post) for a delivery thread; `Deliveries` owns every record.
 struct DeliveryJob: Sendable {
     enum Work: Sendable {
         /// One attempt at a file: abort the upload the item records, if any; then nothing (same bytes
-        /// there), a PUT, or CreateMultipartUpload (whose id the supervisor records before `.parts`).
+        /// there), a PUT, or CreateMultipartUpload (whose id `Deliveries` records before `.parts`).
         case file(DeliveryRecord.Item, batch: String, sku: String)
         /// The parts and CompleteMultipartUpload of the upload the item records.
         case parts(DeliveryRecord.Item, batch: String, sku: String)
@@ -33,7 +33,7 @@ struct DeliveryOutcome: Sendable {
     /// What became of the item's recorded multipart upload.
     enum Upload: Sendable, Equatable {
         case unchanged
-        /// Started, not yet recorded: the supervisor records it, then sends the parts.
+        /// Started, not yet recorded: `Deliveries` records it, then sends the parts.
         case started(id: String, key: String)
         /// Completed or aborted: the record forgets it.
         case cleared
@@ -44,7 +44,7 @@ struct DeliveryOutcome: Sendable {
 }
 
 /// Runs delivery jobs on their own threads (network waits never touch the main loop) and posts
-/// each outcome to the mailbox. The supervisor caps how many run at once.
+/// each outcome to the mailbox. `Deliveries` caps how many run at once.
 enum DeliveryRunner {
     static let queue = DispatchQueue(label: "photopipe.delivery", attributes: .concurrent)
 

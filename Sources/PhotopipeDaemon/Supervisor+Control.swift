@@ -35,7 +35,7 @@ extension Supervisor {
             record(Event(event: "resumed", detail: "uid \(peer.uid)"))
             return .done("resumed")
         case .reload: return reload()
-        case .deliveries: return deliveries(batch: r.batch, failedOnly: r.failedOnly ?? false)
+        case .deliveries: return delivery.answer(batch: r.batch, failedOnly: r.failedOnly ?? false, limit: r.limit ?? Self.maxPage, after: r.after)
         case .redeliver: return redeliver(r.asset)
         }
     }
@@ -65,7 +65,7 @@ extension Supervisor {
                                   workersIdle: pool.idle, lastError: lastError, processed: processed)
         report.exportExceptions = index.withExportIssues.count
         report.diskFull = disk.message
-        if !config.delivery.targets.isEmpty { report.deliveries = deliveryCounts }
+        if !config.delivery.targets.isEmpty { report.deliveries = delivery.counts }
         return report
     }
 
@@ -233,9 +233,8 @@ extension Supervisor {
         pool.reload(fresh)
         if let why = reloadCatalogIfChanged(force: true) { log.error("\(why)") }
         reviewDesk.use(ReviewPolicy(fresh))
-        deliveryTally = nil   // the targets may have changed: counted again when next asked
         intake.reload(fresh)
-        loadDeliveryCredentials()
+        delivery.reload(fresh.delivery)
         log.notice("configuration reloaded")
         record(Event(event: "reloaded"))
         return .done("configuration reloaded")

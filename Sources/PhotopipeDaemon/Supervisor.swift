@@ -48,15 +48,9 @@ public final class Supervisor {
     var processed = 0
     var lastProgress = Date.distantPast
     let channelManifests: ChannelManifests
-    /// Delivery records with work left, by "target/asset"; webhook posts waiting, by "target/batch".
-    var pendingDeliveries: [String: DeliveryRecord] = [:]
-    var pendingWebhooks: [String: WebhookRecord] = [:]
-    var deliveriesInFlight = Set<String>()
-    /// Files per status for each "target/asset" record; nil until first asked for (and after a reload).
-    var deliveryTally: [String: [String: Int]]?
-    /// Batches whose files settled: their webhooks go out once the batch has been quiet a moment.
-    var webhookDue: [String: Date] = [:]
-    var targetCredentials: [String: Result<Credentials, DeliveryFailure>] = [:]
+    /// Made on first use (the start), from the config in force.
+    lazy var delivery = Deliveries(settings: config.delivery, layout: layout, clock: clock, mailbox: mailbox, log: log,
+                                   record: { [events] in events.record($0) })
     /// Assets whose view moved while a worker exported them.
     var exportAgain = Set<String>()
     let sheets: ContactSheets
@@ -139,7 +133,7 @@ public final class Supervisor {
             let now = clock.now()
             if stopping {
                 // Uploads in flight are awaited too, so their records say what reached the target.
-                if pool.busy == 0 && deliveriesInFlight.isEmpty { break }
+                if pool.busy == 0 && delivery.idle { break }
                 if let d = stopDeadline, now >= d { abandonRunningJobs(); break }
                 continue
             }

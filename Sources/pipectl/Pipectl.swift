@@ -93,7 +93,7 @@ struct Batches: ParsableCommand {
 /// `--limit` and `--after` for answers that page.
 struct Paging: ParsableArguments {
     @Option(help: "At most this many entries (the daemon sends at most 1000 a page).") var limit = 200
-    @Option(help: "Start after this asset: the one the previous page named as next.") var after: String?
+    @Option(help: "Start after this entry (an asset; for deliveries, a row): the one the previous page named as next.") var after: String?
 
     func apply(_ request: Request) -> Request {
         var r = request
@@ -237,9 +237,10 @@ struct Deliveries: ParsableCommand {
     @OptionGroup var connection: Connection
     @Flag(help: "Only failed deliveries.") var failed = false
     @Option(help: "Only this batch.") var batch: String?
+    @OptionGroup var paging: Paging
 
     func run() throws {
-        var r = Request(command: .deliveries, batch: batch)
+        var r = paging.apply(Request(command: .deliveries, batch: batch))
         r.failedOnly = failed
         try connection.call(r) { resp in
             let rows = (resp.deliveries ?? []).map { d in
@@ -247,6 +248,7 @@ struct Deliveries: ParsableCommand {
             }
             if rows.isEmpty { print("no deliveries"); return }
             print(Table.render(header: ["TARGET", "ASSET", "FILE", "STATUS", "TRIES", "URL / REASON"], rows: rows))
+            paging.more(resp)
         }
     }
 }
