@@ -79,7 +79,9 @@ final class ComfyUIStandIn {
     }
 
     deinit {
-        process.terminate()
+        // Not SIGTERM: a test that ran a daemon in this process left SIGTERM ignored, and the
+        // stand-in inherits that.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: log)
     }
