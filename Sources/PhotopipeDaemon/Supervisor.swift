@@ -267,6 +267,9 @@ public final class Supervisor {
         _ = Reconciler(layout: layout).run()
     }
 
+    /// The signals become mailbox events. Children started after this inherit them ignored: on
+    /// `systemctl stop` systemd signals the whole group, and workers finish their job rather than
+    /// die mid-write (the supervisor ends them by closing their input).
     func installSignalHandlers() {
         signal(SIGPIPE, SIG_IGN)
         for sig in [SIGTERM, SIGINT, SIGHUP] {
