@@ -28,7 +28,10 @@ enum CastShadow {
         let (a, b) = direction(light)
         let baseY = placement.contact[1]
         let sigma = (0.01 + 0.06 * light.softness) * height
-        let step = CastShadow.step(sigma: sigma)
+        // A shadow is sharp where it leaves the base and soft far from it (the penumbra widens with the
+        // distance to what casts it): one blur of a quarter of `sigma` at the base, `sigma` at the tip.
+        let near = max(1.5, sigma / 4)
+        let step = CastShadow.step(sigma: near)
         let pad = 3 * sigma + Double(step)
         let tipX = [Double(box.x0) + height * a, Double(box.x1) + height * a], tipY = baseY + height * b
         let x0 = max(0, Int((min(Double(box.x0), tipX[0]) - pad).rounded(.down)))
@@ -52,44 +55,14 @@ enum CastShadow {
             } }
             values[cy * w + cx] = sum / Float(n * n)
         } }
-        let blurred = Blur.gaussian(values, width: w, height: h, sigma: Float(sigma / Double(step)))
-        return CoarseMap(x0: x0, y0: y0, step: step, width: w, height: h,
-                         values: blurred.map { min(1, $0) * Float(light.shadowOpacity) })
-    }
-}
-
-/// The dark line where the product meets the floor: a thin soft ellipse as wide as the product's
-/// footprint (its opaque columns in the lowest rows), centred on the base.
-struct ContactShadow {
-    var centreX: Float, centreY: Float, radiusX: Float, radiusY: Float, opacity: Float
-
-    /// exp(-2.5 r²) is below 3% beyond 1.2 radii.
-    static let reach: Float = 1.2
-
-    init?(_ product: PlacedProduct, baseY: Double, height: Double, opacity: Double) {
-        guard opacity > 0 else { return nil }
-        let rows = max(2, Int((height * 0.03).rounded()))
-        var lo = Int.max, hi = Int.min
-        let base = Int(baseY.rounded())
-        for y in (base - rows)..<base { for x in product.x..<(product.x + product.pixels.width) where product.alpha(x, y) >= 128 {
-            lo = min(lo, x); hi = max(hi, x)
-        } }
-        guard hi >= lo else { return nil }
-        let width = Float(hi - lo + 1)
-        centreX = Float(lo + hi + 1) / 2; centreY = Float(baseY)
-        radiusX = width / 2 * 1.1 + 2; radiusY = max(2, width * 0.07)
-        self.opacity = Float(opacity)
-    }
-
-    @inline(__always) func value(_ x: Int, _ y: Int) -> Float {
-        let dx = (Float(x) + 0.5 - centreX) / radiusX, dy = (Float(y) + 0.5 - centreY) / radiusY
-        let r2 = dx * dx + dy * dy
-        return r2 > ContactShadow.reach * ContactShadow.reach ? 0 : opacity * expf(-2.5 * r2)
-    }
-
-    var bounds: (x0: Int, y0: Int, x1: Int, y1: Int) {
-        let k = ContactShadow.reach
-        return (Int((centreX - radiusX * k).rounded(.down)), Int((centreY - radiusY * k).rounded(.down)),
-                Int((centreX + radiusX * k).rounded(.up)), Int((centreY + radiusY * k).rounded(.up)))
+        let sharp = Blur.gaussian(values, width: w, height: h, sigma: Float(near / Double(step)))
+        let soft = Blur.gaussian(values, width: w, height: h, sigma: Float(sigma / Double(step)))
+        var mixed = [Float](repeating: 0, count: w * h)
+        for cy in 0..<h {
+            let rise = (Double(y0 + cy * step) + Double(step) / 2 - baseY) / b
+            let t = Float(min(1, max(0, rise / height)))
+            for cx in 0..<w { let i = cy * w + cx; mixed[i] = min(1, sharp[i] * (1 - t) + soft[i] * t) * Float(light.shadowOpacity) }
+        }
+        return CoarseMap(x0: x0, y0: y0, step: step, width: w, height: h, values: mixed)
     }
 }

@@ -37,7 +37,7 @@ public struct PlacedProduct: Sendable {
             return try image.cropped(x: x0, y: y0, width: w, height: h).pixels()
         }
         let master = try cut(s == 1 ? product.master : product.master.resizedPremultiplied(by: s))
-        let maskImage = product.mask.bands > 1 ? try product.mask.band(0) : product.mask
+        let maskImage = try MaskSpecks.cleared(product.mask.bands > 1 ? try product.mask.band(0) : product.mask)
         var mask = try cut(s == 1 ? maskImage : maskImage.resized(by: s).castUChar())
         // Both were resampled by the same scale; a rounding difference of a row or column is cut or left empty.
         if mask.width != master.width || mask.height != master.height { mask = sized(mask, like: master) }
