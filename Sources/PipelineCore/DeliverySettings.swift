@@ -89,19 +89,7 @@ public struct DeliverySettings: Codable, Sendable, Equatable {
 
     /// `delivery.target.<name>.<field>`
     static func setter(for key: String) -> ConfigLoader.Setter? {
-        let prefix = "delivery.target."
-        guard key.hasPrefix(prefix) else { return nil }
-        let rest = key.dropFirst(prefix.count)
-        guard let dot = rest.lastIndex(of: "."), let set = targetFields[String(rest[rest.index(after: dot)...])] else { return nil }
-        let name = String(rest[..<dot])
-        return { config, value in
-            guard Sanitizer.component(name) == name else {
-                throw ConfigLoader.ValueError(message: "names a target '\(name)', which is not a plain name (letters, digits, '.', '_', '-')")
-            }
-            var t = config.delivery.targets[name] ?? Target(name: name)
-            try set(&t, value)
-            config.delivery.targets[name] = t
-        }
+        NamedTables.setter(for: key, prefix: "delivery.target.", what: "target", fields: targetFields, table: \.delivery.targets, make: Target.init(name:))
     }
 
     static let keys: [String: ConfigLoader.Setter] = [

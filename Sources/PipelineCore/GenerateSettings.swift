@@ -145,19 +145,7 @@ public struct GenerateSettings: Codable, Sendable, Equatable {
 
     /// `generate.rule.<name>.<field>`
     static func setter(for key: String) -> ConfigLoader.Setter? {
-        let prefix = "generate.rule."
-        guard key.hasPrefix(prefix) else { return nil }
-        let rest = key.dropFirst(prefix.count)
-        guard let dot = rest.lastIndex(of: "."), let set = ruleFields[String(rest[rest.index(after: dot)...])] else { return nil }
-        let name = String(rest[..<dot])
-        return { config, value in
-            guard Sanitizer.component(name) == name else {
-                throw ConfigLoader.ValueError(message: "names a rule '\(name)', which is not a plain name (letters, digits, '.', '_', '-')")
-            }
-            var r = config.generate.rules[name] ?? Rule(name: name)
-            try set(&r, value)
-            config.generate.rules[name] = r
-        }
+        NamedTables.setter(for: key, prefix: "generate.rule.", what: "rule", fields: ruleFields, table: \.generate.rules, make: Rule.init(name:))
     }
 
     func problems(presets: [String: ChannelPreset], assetTimeoutSeconds: Double = .infinity) -> [String] {
