@@ -15,35 +15,57 @@ enum MaskSpecks {
     }
 
     /// Clears islands (8-connected, alpha > 0) under `share` of the largest; returns the pixels cleared.
+    /// Works on runs of each row joined with the runs above them (union-find), not pixel by pixel:
+    /// a master's mask is millions of pixels but only thousands of runs.
     @discardableResult
     static func removeSpecks(_ p: inout PixelBuffer) -> Int {
         let w = p.width, h = p.height, bands = p.bands
-        var label = [Int32](repeating: 0, count: w * h)
-        var sizes: [Int] = [0]
-        var stack: [Int] = []
+        var runs: [(y: Int, x0: Int, x1: Int)] = []      // x1 exclusive
+        var rowStart = [Int](repeating: 0, count: h + 1)
         p.data.withUnsafeBufferPointer { d in
-            for start in 0..<(w * h) where d[start * bands] > 0 && label[start] == 0 {
-                let id = Int32(sizes.count)
-                var count = 0
-                label[start] = id; stack.append(start)
-                while let i = stack.popLast() {
-                    count += 1
-                    let x = i % w, y = i / w
-                    for ny in max(0, y - 1)...min(h - 1, y + 1) { for nx in max(0, x - 1)...min(w - 1, x + 1) {
-                        let j = ny * w + nx
-                        if label[j] == 0 && d[j * bands] > 0 { label[j] = id; stack.append(j) }
-                    } }
+            for y in 0..<h {
+                rowStart[y] = runs.count
+                var x = 0
+                let row = y * w
+                while x < w {
+                    while x < w && d[(row + x) * bands] == 0 { x += 1 }
+                    guard x < w else { break }
+                    let x0 = x
+                    while x < w && d[(row + x) * bands] > 0 { x += 1 }
+                    runs.append((y, x0, x))
                 }
-                sizes.append(count)
+            }
+            rowStart[h] = runs.count
+        }
+        guard runs.count > 1 else { return 0 }
+        var parent = Array(0..<runs.count)
+        func root(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }
+            return i
+        }
+        for y in 1..<max(1, h) {
+            var above = rowStart[y - 1]
+            for r in rowStart[y]..<rowStart[y + 1] {
+                // Runs of the row above that touch this one, diagonals included.
+                while above < rowStart[y] && runs[above].x1 < runs[r].x0 { above += 1 }
+                var a = above
+                while a < rowStart[y] && runs[a].x0 <= runs[r].x1 {
+                    let (ra, rr) = (root(a), root(r))
+                    if ra != rr { parent[max(ra, rr)] = min(ra, rr) }
+                    a += 1
+                }
             }
         }
-        guard sizes.count > 2, let largest = sizes.max() else { return 0 }
+        var size = [Int](repeating: 0, count: runs.count)
+        for i in runs.indices { size[root(i)] += runs[i].x1 - runs[i].x0 }
+        guard let largest = size.max() else { return 0 }
         let minimum = Double(largest) * share
-        let speck = sizes.map { Double($0) < minimum }
         var cleared = 0
-        for i in 0..<(w * h) where label[i] > 0 && speck[Int(label[i])] {
-            for b in 0..<bands { p.data[i * bands + b] = 0 }
-            cleared += 1
+        for i in runs.indices where Double(size[root(i)]) < minimum {
+            let r = runs[i]
+            for x in r.x0..<r.x1 { for b in 0..<bands { p.data[(r.y * w + x) * bands + b] = 0 } }
+            cleared += r.x1 - r.x0
         }
         return cleared
     }
