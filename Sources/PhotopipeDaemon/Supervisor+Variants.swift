@@ -53,8 +53,11 @@ extension Supervisor {
         for v in reply.variants ?? [] {
             let built = "\(job.claimPath)/\(v.dir)"
             if let found = layout.locate(v.id) {
-                guard found.queue == .failed else { made += 1; continue }
-                dropGivenUpVariant(v.id, at: found.path)   // given up before, made now
+                // Given up on before and made now: it replaces the failure. Anything else (a
+                // variant a person rejected, or one already published) stays as it is.
+                let givenUp = found.queue == .failed && (try? ManifestStore.read(assetDir: found.path))?.error?.step == Step.generate.rawValue
+                guard givenUp else { made += 1; continue }
+                dropGivenUpVariant(v.id, at: found.path)
             }
             if publishVariant(v, from: built, source: m) { made += 1 }
         }
