@@ -14,7 +14,7 @@ copied with new ids, batches and views: 92 % exported, 5 % waiting in review (2 
 3 % failed, 500 assets a batch. Each exported asset has a delivery record at a folder target
 (one in 50 with a file failed), as after months of deliveries; the drops deliver there too.
 
-  scripts/bench-scale.py [--sizes 10000,100000] [--drop 2000] [--repeat 50]
+  scripts/bench-scale.py [--sizes 10000,100000] [--drop 2000] [--drop-size 1200x800] [--repeat 50]
 """
 import argparse, copy, json, os, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
 
@@ -206,6 +206,7 @@ def main():
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--drop", type=int, default=2000, help="images in the drop onto an empty and a 10,000-asset root (0: skip)")
     ap.add_argument("--repeat", type=int, default=50)
+    ap.add_argument("--drop-size", default="1200x800", help="WIDTHxHEIGHT of the dropped images")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
 
@@ -242,11 +243,12 @@ def main():
 
     if args.drop:
         shots = f"{work}/drop-shots"
-        bench.sh(f"{bin_dir}/ppsample", "--out", shots, "--count", str(args.drop), "--width", "1200", "--height", "800",
+        w, h = args.drop_size.split("x")
+        bench.sh(f"{bin_dir}/ppsample", "--out", shots, "--count", str(args.drop), "--width", w, "--height", h,
                  "--first-sku", "900001")
         empty, n0, wall0 = drop(bin_dir, f"{work}/empty", shots)
         empty.stop()
-        print(f"\n== drop of {args.drop} images (1200x800)")
+        print(f"\n== drop of {args.drop} images ({args.drop_size})")
         print(f"  empty root: {n0} exported in {wall0:.1f} s, {n0 / wall0:.2f} images/s")
         if 10000 in scale_roots:
             d = scale_roots[10000]
