@@ -206,7 +206,7 @@ def main():
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--drop", type=int, default=2000, help="images in the drop onto an empty and a 10,000-asset root (0: skip)")
     ap.add_argument("--repeat", type=int, default=50)
-    ap.add_argument("--drop-size", default="1200x800", help="WIDTHxHEIGHT of the dropped images")
+    ap.add_argument("--drop-size", default="1200x800", help="WIDTHxHEIGHT of the dropped images (long side >= review.min_long_side, 1000, or they wait in review)")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
 
