@@ -56,7 +56,6 @@ final class WorkerPool {
         limits = Limits(config)
     }
 
-    var size: Int { workers.count }
     var busy: Int { running.count }
     var idle: Int { max(0, workers.count - running.count) }
     var jobs: Dictionary<Int, Job>.Values { running.values }
