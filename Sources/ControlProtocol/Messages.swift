@@ -29,6 +29,8 @@ public struct Request: Codable, Sendable {
     public var names: [String]?
     /// `reject`: why, for the manifest and the event log.
     public var reason: String?
+    /// `reject`: where on the master the trouble is, `[x, y, width, height]` in master pixels.
+    public var box: [Int]?
     /// `approve BATCH`: exceptions too (they stay unless named or this is set).
     public var includeExceptions: Bool?
     /// With a batch: approve its generated variants too (they are never approved by default).

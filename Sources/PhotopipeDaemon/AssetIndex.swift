@@ -202,6 +202,16 @@ final class AssetIndex {
         return (out, more ? out.last?.key : nil)
     }
 
+    /// The entry that has waited longest in `queue` (in queue order), for `/metrics`.
+    func oldest(in queue: Queue) -> Entry? {
+        var found: Entry?
+        order[queue]?.forEach { key in
+            found = queue == .failed ? failed[key] : entries[key]
+            return found == nil
+        }
+        return found
+    }
+
     /// Every entry of one batch, failed ones included.
     func entries(batch: String) -> [Entry] {
         (live[batch] ?? []).compactMap { entries[$0] } + (failedOf[batch] ?? []).compactMap { failed[$0] }

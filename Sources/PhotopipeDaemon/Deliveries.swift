@@ -55,6 +55,7 @@ final class Deliveries {
 
     /// Files per delivery status, for `pipectl status`.
     var counts: [String: Int] { index.counts }
+    var countsByTarget: [String: [String: Int]] { index.byTarget.mapValues { c in c.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value } } }
 
     /// At start: every record goes into the index, every record with work left back into the
     /// queue; multipart uploads a crashed run recorded are aborted, and batches whose posts were

@@ -55,6 +55,8 @@ struct DeliveryIndex {
     private var byBatch: [String: Set<Key>] = [:]
     private var withFailures = Set<Key>()
     private var totals: [DeliveryRecord.Status: Int] = [:]
+    /// Files per target and status, for `/metrics`.
+    private(set) var byTarget: [String: [DeliveryRecord.Status: Int]] = [:]
     private var posts: [PostKey: Post] = [:]
 
     var recordCount: Int { entries.count }
@@ -62,7 +64,7 @@ struct DeliveryIndex {
     mutating func put(_ r: DeliveryRecord) {
         let key = Key(target: r.target, asset: r.asset)
         if let old = entries[key] {
-            for f in old.files { totals[f.status, default: 0] -= 1 }
+            for f in old.files { totals[f.status, default: 0] -= 1; byTarget[r.target, default: [:]][f.status, default: 0] -= 1 }
             byBatch[old.batch]?.remove(key)
         } else {
             order.insert(key, at: order.firstIndex(notBelow: key))
@@ -72,7 +74,7 @@ struct DeliveryIndex {
                  attempts: $0.attempts, at: $0.at, url: $0.url, error: $0.error)
         }
         entries[key] = Entry(batch: r.batch, sku: r.sku, files: files)
-        for f in files { totals[f.status, default: 0] += 1 }
+        for f in files { totals[f.status, default: 0] += 1; byTarget[r.target, default: [:]][f.status, default: 0] += 1 }
         byBatch[r.batch, default: []].insert(key)
         if files.contains(where: { $0.status == .failed }) { withFailures.insert(key) } else { withFailures.remove(key) }
     }

@@ -7,5 +7,13 @@ final class EventRecorder {
 
     func open(path: String, maxBytes: Int) throws { log = try EventLog(path: path, maxBytes: maxBytes) }
 
-    func record(_ e: Event) { log?.append(e) }
+    private var observer: ((Event) -> Void)?
+
+    /// Also hands every event to `observer` (on the main loop, like every record).
+    func observe(_ observer: @escaping (Event) -> Void) { self.observer = observer }
+
+    func record(_ e: Event) {
+        log?.append(e)
+        observer?(e)
+    }
 }

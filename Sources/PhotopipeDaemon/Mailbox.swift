@@ -29,6 +29,8 @@ enum DaemonEvent: Sendable {
     case control(Request, Peer, ReplySlot)
     case signal(Int32)
     case delivered(DeliveryOutcome)
+    /// A workbench request's question, answered on the main loop.
+    case mainLoop(MainLoopTask)
 }
 
 /// The supervisor's single inbox of events: every thread posts here, only the main loop takes.

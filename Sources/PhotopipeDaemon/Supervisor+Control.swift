@@ -23,7 +23,7 @@ extension Supervisor {
         case .rollback: return retry(r.asset, peer, overrides: [], rollback: true)
         case .approve: return approve(r.names ?? r.asset.map { [$0] } ?? [], includeExceptions: r.includeExceptions ?? false,
                                               includeVariants: r.includeVariants ?? false, peer)
-        case .reject: return reject(r.names ?? [], reason: r.reason, peer)
+        case .reject: return reject(r.names ?? [], reason: r.reason, box: r.box, peer)
         case .exceptions: return exceptions(limit: r.limit, after: r.after)
         case .review: return reviewSummary(batch: r.batch, limit: r.limit, after: r.after)
         case .pause:

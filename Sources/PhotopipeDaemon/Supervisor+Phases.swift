@@ -49,6 +49,7 @@ extension Supervisor {
             }, stop: { [self] in
                 server?.stop()
             }),
+            StartupPhase(name: "workbench", start: { [self] in try startWorkbench() }, stop: { [self] in stopWorkbench() }),
             StartupPhase(name: "signals", start: { [self] in installSignalHandlers() }, stop: {}),
             StartupPhase(name: "workers", start: { [self] in
                 pool.start()

@@ -41,19 +41,26 @@ extension Supervisor {
     }
 
     /// Rejected assets go to failed/ with the reason (the original stays; `pipectl retry` rebuilds them).
-    func reject(_ ids: [String], reason: String?, _ peer: Peer) -> Response {
+    func reject(_ ids: [String], reason: String?, box: [Int]? = nil, _ peer: Peer) -> Response {
         guard let reason = reason.flatMap({ DescriptiveMetadata.clean($0, limit: 500) }) else {
             return .failure("say why: --reason TEXT (it is kept in the manifest)")
         }
         guard !ids.isEmpty, ids.allSatisfy(AssetID.isValid) else { return .failure("name asset ids (see `pipectl list review`)") }
         let missing = ids.filter { index.entry($0)?.queue != .review }
         guard missing.isEmpty else { return .failure("not waiting in review: \(missing.joined(separator: ", "))") }
-        let done = ids.filter { decide($0, approve: false, reason: reason, peer) }
+        var mark: NoteBox?
+        if let box {
+            guard box.count == 4, box[0] >= 0, box[1] >= 0, box[2] > 0, box[3] > 0, ids.count == 1 else {
+                return .failure("a box is x, y, width, height in master pixels, for one asset")
+            }
+            mark = NoteBox(x: box[0], y: box[1], w: box[2], h: box[3])
+        }
+        let done = ids.filter { decide($0, approve: false, reason: reason, box: mark, peer) }
         return .done("rejected \(done.count): \(reason)")
     }
 
     /// Records the decision and moves the asset: to approved/ (then export) or failed/.
-    func decide(_ id: String, approve: Bool, reason: String?, _ peer: Peer) -> Bool {
+    func decide(_ id: String, approve: Bool, reason: String?, box: NoteBox? = nil, _ peer: Peer) -> Bool {
         let path = layout.asset(id, in: .review)
         guard var m = try? ManifestStore.read(assetDir: path) else { return false }
         let who = "uid \(peer.uid)"
@@ -63,6 +70,9 @@ extension Supervisor {
         record.decidedAt = clock.now()
         record.reason = reason ?? record.reason
         m.review = record
+        if !approve, let reason {
+            m.reviewNotes = (m.reviewNotes ?? []) + [ReviewNote(by: who, at: clock.now(), note: reason, box: box)]
+        }
         markSheet(m.batch)
         if approve {
             m.history.append(HistoryEntry(step: "review", to: "approved", at: clock.now(), note: "approved by \(who)\(reason.map { ": \($0)" } ?? "")"))

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import PipelineCore
 import Review
+import Workbench
 
 public let photopipeVersion = "0.1.0"
 
@@ -56,6 +57,12 @@ public final class Supervisor {
     let sheets: ContactSheets
     var watcher: InboxWatcher?
     var server: ControlServer?
+    /// The workbench (`[web]`): its listener, the live-update streams, the logged-in people
+    /// (kept across reloads), and what `/metrics` counts as it happens.
+    var web: WebServer?
+    let webHub = WebEventHub()
+    let webSessions = SessionStore()
+    var metrics = DaemonMetrics()
 
     init(config: Config, configPath: String?, logger: Logger, pipeline: Pipeline = .standard,
          handlers: StageHandlers = .standard, clock: DaemonClock = SystemClock(), workerExecutable: String? = nil) throws {
@@ -160,6 +167,7 @@ public final class Supervisor {
         case .control(let request, let peer, let slot): slot.fulfil(control(request, peer))
         case .signal(let sig): signalled(sig)
         case .delivered(let outcome): deliveryFinished(outcome)
+        case .mainLoop(let task): task.run(self)
         }
     }
 

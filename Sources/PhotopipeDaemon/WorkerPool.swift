@@ -39,6 +39,8 @@ final class WorkerPool {
     private var limits: Limits
     private var workers: [Int: WorkerProcess] = [:]
     private var running: [Int: Job] = [:]
+    /// Workers started again after one ended (a crash, a kill, a memory blow-up, a retirement).
+    private(set) var restarts = 0
     /// Busy workers started with limits a reload has since changed: replaced after their job.
     private var retireAfterJob = Set<Int>()
     private var nextIndex = 0
@@ -123,7 +125,7 @@ final class WorkerPool {
         retireAfterJob.remove(index)
         let job = running.removeValue(forKey: index)
         // A pool shrunk by reload is not refilled; a failed start is retried from keepFull.
-        if refill && workers.count < limits.count { spawn() }
+        if refill && workers.count < limits.count { restarts += 1; spawn() }
         return job
     }
 

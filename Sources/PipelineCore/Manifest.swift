@@ -47,6 +47,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// A source's variants (asset ids), and the variants its rules asked for that could not be made.
     public var variants: [String]?
     public var generateIssues: [ChannelIssue]?
+    /// What reviewers said when they rejected it, with the box they drew: kept across retries.
+    public var reviewNotes: [ReviewNote]?
 
     public init(id: String, batch: String, sourceName: String, original: String, sha256: String, bytes: Int,
                 sku: String, view: Int?, skuSource: String, arrivedAt: Date) {
@@ -122,6 +124,22 @@ public struct ReviewRecord: Codable, Sendable, Equatable {
     public init(status: ReviewStatus, gates: [GateResult], decidedBy: String? = nil, decidedAt: Date? = nil, reason: String? = nil) {
         self.status = status; self.gates = gates; self.decidedBy = decidedBy; self.decidedAt = decidedAt; self.reason = reason
     }
+}
+
+/// A reviewer's rejection: who, when, why, and where on the master (pixels), if they marked it.
+public struct ReviewNote: Codable, Sendable, Equatable {
+    public var by: String
+    public var at: Date
+    public var note: String
+    public var box: NoteBox?
+    public init(by: String, at: Date, note: String, box: NoteBox? = nil) {
+        self.by = by; self.at = at; self.note = note; self.box = box
+    }
+}
+
+public struct NoteBox: Codable, Sendable, Equatable {
+    public var x: Int, y: Int, w: Int, h: Int
+    public init(x: Int, y: Int, w: Int, h: Int) { self.x = x; self.y = y; self.w = w; self.h = h }
 }
 
 public struct OutputRecord: Codable, Sendable, Equatable {

@@ -182,10 +182,19 @@ struct Reject: ParsableCommand {
     @OptionGroup var connection: Connection
     @Argument var assets: [String]
     @Option(help: "Why (kept in the manifest and the event log).") var reason: String
+    @Option(help: "Where on the master: X,Y,WIDTH,HEIGHT in master pixels (one asset only).") var box: String?
+    func validate() throws {
+        if let box {
+            let n = box.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard n.count == 4, n[0] >= 0, n[1] >= 0, n[2] > 0, n[3] > 0 else { throw ValidationError("--box takes X,Y,WIDTH,HEIGHT in master pixels, e.g. --box 120,80,400,300") }
+            guard assets.count == 1 else { throw ValidationError("--box marks one asset: name just one") }
+        }
+    }
     func run() throws {
         var r = Request(command: .reject)
         r.names = assets
         r.reason = reason
+        r.box = box.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
         try connection.call(r) { print($0.message ?? "ok") }
     }
 }

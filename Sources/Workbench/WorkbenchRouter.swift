@@ -1,0 +1,253 @@
+import Foundation
+import PipelineCore
+
+/// Who is asking: the address the connection came from (a proxy's, behind one).
+public struct WebClient: Sendable {
+    public var address: String
+    public init(address: String) { self.address = address }
+}
+
+/// Maps requests to answers. Nothing but the login page, `/healthz`, `/metrics` and the static
+/// files is served without a session; every change needs the session's CSRF token and a role that
+/// may decide; image routes take asset ids, never paths.
+public final class WorkbenchRouter: Sendable {
+    public enum Outcome {
+        case response(HTTPResponse)
+        /// Server-sent events for this session's user; the server streams them.
+        case events(user: String)
+    }
+
+    public static let maxBodyBytes = 64 * 1024
+    static let sessionCookie = "pp_session"
+    static let loginCookie = "pp_login"
+
+    let settings: WebSettings
+    let sessions: SessionStore
+    let throttle: LoginThrottle
+    let authenticator: Authenticator
+    let backend: any WorkbenchBackend
+    let healthy: @Sendable () -> Bool
+
+    public init(settings: WebSettings, sessions: SessionStore, throttle: LoginThrottle, backend: any WorkbenchBackend,
+                healthy: @escaping @Sendable () -> Bool) {
+        self.settings = settings; self.sessions = sessions; self.throttle = throttle
+        self.authenticator = Authenticator(settings: settings)
+        self.backend = backend; self.healthy = healthy
+    }
+
+    public func handle(_ r: HTTPRequest, from client: WebClient, now: Date = Date()) -> Outcome {
+        guard let segments = r.segments, !segments.contains(where: { $0 == ".." || $0 == "." || $0.contains("/") || $0.contains("\0") }) else {
+            return .response(.text("not found", status: 404))
+        }
+        switch (r.method, segments.first ?? "") {
+        case ("GET", "healthz"), ("HEAD", "healthz"):
+            return .response(healthy() ? .text("ok\n") : .text("the daemon's main loop does not answer\n", status: 503))
+        case ("GET", "metrics"):
+            guard let text = backend.metricsText() else { return .response(.text("the daemon did not answer in time\n", status: 503)) }
+            return .response(.text(text, type: "text/plain; version=0.0.4; charset=utf-8"))
+        case ("GET", "static"), ("HEAD", "static"):
+            return .response(staticFile(segments.dropFirst().first))
+        case ("GET", "login"):
+            return .response(loginPage(error: nil, status: 200))
+        case ("POST", "login"):
+            return .response(login(r, client, now))
+        default: break
+        }
+
+        var setCookie: String?
+        guard let session = session(of: r, client, now, setCookie: &setCookie) else {
+            let api = ["api", "img", "events"].contains(segments.first ?? "")
+            return .response(api || r.method != "GET" ? .problem(401, "log in first") : .redirect("/login"))
+        }
+        if r.method == "POST" {
+            guard csrfOK(r, session) else { return .response(.problem(403, "missing or wrong CSRF token; reload the page")) }
+        }
+        var outcome = route(r, segments, session)
+        if let setCookie, case .response(var resp) = outcome {
+            resp.headers.append(("Set-Cookie", setCookie))
+            outcome = .response(resp)
+        }
+        return outcome
+    }
+
+    private func route(_ r: HTTPRequest, _ s: [String], _ session: Session) -> Outcome {
+        switch (r.method, s.first ?? "", s.count) {
+        case ("GET", "", 0):
+            guard let rows = backend.batchRows() else { return .response(busy) }
+            return .response(.html(BatchesPage.render(rows: rows, user: session.user, role: session.role.rawValue, csrf: session.csrf)))
+        case ("GET", "batch", 2):
+            guard Sanitizer.component(s[1]) == s[1] else { return .response(.text("not found", status: 404)) }
+            guard let view = backend.batchView(s[1]) else { return .response(busy) }
+            return .response(.html(BatchPage.render(view: view, mayDecide: session.role.mayDecide, user: session.user,
+                                                    role: session.role.rawValue, csrf: session.csrf)))
+        case ("GET", "events", 1):
+            return .events(user: session.user)
+        case ("GET", "api", 2) where s[1] == "batches":
+            guard let rows = backend.batchRows() else { return .response(busy) }
+            return .response(.json(BatchList(batches: rows)))
+        case ("GET", "api", 3) where s[1] == "batch":
+            guard Sanitizer.component(s[2]) == s[2] else { return .response(.problem(404, "no such batch")) }
+            guard let view = backend.batchView(s[2]) else { return .response(busy) }
+            return .response(.json(view))
+        case ("GET", "img", 3), ("HEAD", "img", 3):
+            return .response(image(id: s[1], kind: s[2], query: r.query))
+        case ("POST", "logout", 1):
+            if let token = r.cookies[Self.sessionCookie] { sessions.end(token: token) }
+            var resp = HTTPResponse.redirect("/login")
+            resp.headers.append(("Set-Cookie", cookie(Self.sessionCookie, "", maxAge: 0)))
+            return .response(resp)
+        case ("POST", "api", 2):
+            guard session.role.mayDecide else { return .response(.problem(403, "\(session.user) may look but not decide (role \(session.role.rawValue))")) }
+            return .response(action(s[1], r.body, session))
+        default:
+            return .response(.text("not found", status: 404))
+        }
+    }
+
+    private var busy: HTTPResponse { .problem(503, "the daemon did not answer in time; try again") }
+
+    private struct BatchList: Encodable { let batches: [BatchRow] }
+
+    // MARK: sessions
+
+    private func session(of r: HTTPRequest, _ client: WebClient, _ now: Date, setCookie: inout String?) -> Session? {
+        let existing = r.cookies[Self.sessionCookie].flatMap { sessions.lookup(token: $0, now: now) }
+        guard let header = settings.proxyUserHeader, !header.isEmpty else { return existing }
+        // Behind a reverse proxy that authenticates: its header names the person, and is believed
+        // only from the proxy's own address.
+        guard client.address == settings.proxyAddress, let user = r.header(header), !user.isEmpty,
+              Sanitizer.component(user) == user else { return existing }
+        if let existing, existing.user == user { return existing }
+        let role = settings.users[user]?.role ?? settings.proxyRole
+        let fresh = sessions.create(user: user, role: role, now: now)
+        setCookie = cookie(Self.sessionCookie, fresh.token, maxAge: nil)
+        return fresh
+    }
+
+    private func csrfOK(_ r: HTTPRequest, _ s: Session) -> Bool {
+        let sent = r.header("x-csrf-token") ?? (r.header("content-type")?.hasPrefix("application/x-www-form-urlencoded") == true ? r.form["csrf"] : nil)
+        guard let sent else { return false }
+        return sessions.csrfMatches(session: s, token: sent)
+    }
+
+    func cookie(_ name: String, _ value: String, maxAge: Int?) -> String {
+        var c = "\(name)=\(value); Path=/; HttpOnly; SameSite=Strict"
+        if settings.secureCookies { c += "; Secure" }
+        if let maxAge { c += "; Max-Age=\(maxAge)" }
+        return c
+    }
+
+    // MARK: login
+
+    private func loginPage(error: String?, status: Int) -> HTTPResponse {
+        let token = SessionStore.randomToken()
+        var resp = HTTPResponse.html(LoginPage.render(error: error, csrf: token), status: status)
+        resp.headers.append(("Set-Cookie", cookie(Self.loginCookie, token, maxAge: 3600)))
+        return resp
+    }
+
+    private func login(_ r: HTTPRequest, _ client: WebClient, _ now: Date) -> HTTPResponse {
+        let form = r.form
+        // Double submit: the form's token must be the one this browser got with the form.
+        guard let sent = form["csrf"], let kept = r.cookies[Self.loginCookie], !kept.isEmpty,
+              SessionStore.constantTimeEqual(sent, kept) else {
+            return loginPage(error: "the login form expired; try again", status: 403)
+        }
+        let user = (form["user"] ?? "").trimmingCharacters(in: .whitespaces)
+        let password = form["password"] ?? ""
+        if let wait = throttle.refusal(address: client.address, user: user, now: now) {
+            var resp = loginPage(error: "too many failed logins; wait \(wait) s and try again", status: 429)
+            resp.headers.append(("Retry-After", "\(wait)"))
+            return resp
+        }
+        guard let role = authenticator.check(user: user, password: password) else {
+            throttle.failed(address: client.address, user: user, now: now)
+            return loginPage(error: "wrong user name or password", status: 401)
+        }
+        throttle.succeeded(address: client.address, user: user)
+        let s = sessions.create(user: user, role: role, now: now)
+        var resp = HTTPResponse.redirect("/")
+        resp.headers.append(("Set-Cookie", cookie(Self.sessionCookie, s.token, maxAge: nil)))
+        resp.headers.append(("Set-Cookie", cookie(Self.loginCookie, "", maxAge: 0)))
+        return resp
+    }
+
+    // MARK: images and static files
+
+    private func image(id: String, kind: String, query: [String: String]) -> HTTPResponse {
+        let notFound = HTTPResponse.text("not found", status: 404)
+        guard AssetID.isValid(id) else { return notFound }
+        let width = min(max(Int(query["w"] ?? "") ?? 1600, 64), 2400)
+        let preview: PreviewKind
+        switch kind {
+        case "thumb": preview = .thumb
+        case "master": preview = .master(width: width)
+        case "original": preview = .original(width: width)
+        case "crop":
+            guard let x = Int(query["x"] ?? ""), let y = Int(query["y"] ?? "") else { return .problem(400, "a crop needs x and y (master pixels)") }
+            preview = .crop(x: max(0, x), y: max(0, y), size: min(max(Int(query["size"] ?? "") ?? 512, 64), 1024))
+        default: return notFound
+        }
+        guard let dir = backend.assetDir(id) else { return notFound }
+        do {
+            let path = try backend.preview(id: id, assetDir: dir, kind: preview)
+            guard let data = FileManager.default.contents(atPath: path) else { return notFound }
+            return HTTPResponse(status: 200, headers: [("Content-Type", "image/jpeg"), ("Cache-Control", "private, max-age=60")], body: Array(data))
+        } catch {
+            return .problem(404, "\(error)")
+        }
+    }
+
+    private func staticFile(_ name: String?) -> HTTPResponse {
+        switch name {
+        case "workbench.js": return .text(StaticScript.source, type: "text/javascript; charset=utf-8")
+        case "workbench.css": return .text(StaticStyle.source, type: "text/css; charset=utf-8")
+        default: return .text("not found", status: 404)
+        }
+    }
+
+    // MARK: actions
+
+    private func action(_ name: String, _ body: [UInt8], _ s: Session) -> HTTPResponse {
+        let ask: ActionRequest
+        do { ask = try JSONDecoder().decode(ActionRequest.self, from: Data(body)) }
+        catch { return .problem(400, "the body must be a JSON object") }
+        let action: WorkbenchAction
+        switch name {
+        case "approve-clean":
+            guard let b = ask.batch, Sanitizer.component(b) == b else { return .problem(400, "name the batch") }
+            action = .approveClean(batch: b)
+        case "approve":
+            guard let ids = ask.ids ?? ask.id.map({ [$0] }), !ids.isEmpty, ids.count <= 1000, ids.allSatisfy(AssetID.isValid) else {
+                return .problem(400, "name asset ids")
+            }
+            action = .approve(ids: ids)
+        case "reject":
+            guard let id = ask.id, AssetID.isValid(id) else { return .problem(400, "name the asset id") }
+            guard let note = ask.note?.trimmingCharacters(in: .whitespacesAndNewlines), !note.isEmpty else {
+                return .problem(400, "say why it is rejected: the note is kept in the manifest")
+            }
+            if let b = ask.box, b.w <= 0 || b.h <= 0 || b.x < 0 || b.y < 0 { return .problem(400, "the box must have a positive size inside the image") }
+            action = .reject(id: id, note: note, box: ask.box)
+        case "retry":
+            guard let id = ask.id, AssetID.isValid(id) else { return .problem(400, "name the asset id") }
+            action = .retry(id: id, overrides: ask.overrides ?? [])
+        case "rollback":
+            guard let id = ask.id, AssetID.isValid(id) else { return .problem(400, "name the asset id") }
+            action = .rollback(id: id)
+        default:
+            return .problem(404, "no such action")
+        }
+        let reply = backend.act(action, person: s.user)
+        return .json(reply, status: reply.ok ? 200 : 409)
+    }
+
+    private struct ActionRequest: Decodable {
+        var batch: String?
+        var id: String?
+        var ids: [String]?
+        var note: String?
+        var box: RejectMarkup.Box?
+        var overrides: [String]?
+    }
+}
