@@ -43,12 +43,13 @@ public struct WorkbenchPreview: Sendable {
             return false
         }
 
-        /// The options of `photopiped preview` that ask for this kind.
+        /// The option of `photopiped preview` that asks for this kind; joined by `=`, as a
+        /// negative number in a separate argument would be read as an option.
         public var arguments: [String] {
             switch self {
-            case .master(let w): return ["--master", "\(w)"]
-            case .original(let w): return ["--original", "\(w)"]
-            case .crop(let x, let y, let size): return ["--crop", "\(x),\(y),\(size)"]
+            case .master(let w): return ["--master=\(w)"]
+            case .original(let w): return ["--original=\(w)"]
+            case .crop(let x, let y, let size): return ["--crop=\(x),\(y),\(size)"]
             }
         }
 

@@ -36,7 +36,7 @@ extension WorkbenchPreview {
         private func runChild(asset: String, assetDir: String, kind: Kind, deadline: DispatchTime, timeout: Double) throws -> String {
             let process = Foundation.Process()
             process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["preview", "--root", preview.root, "--asset-dir", assetDir, "--asset", asset] + kind.arguments
+            process.arguments = ["preview", "--root", preview.root, "--asset-dir", assetDir, "--asset", asset] + kind.clamped.arguments
                 + ["--memory-mb", "\(Self.memoryMB)", "--parent", "\(getpid())"]
             // The child says one line on either stream, well inside a pipe's buffer: read after it exits.
             let out = Pipe(), err = Pipe()

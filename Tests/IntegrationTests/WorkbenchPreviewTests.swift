@@ -95,6 +95,11 @@ final class WorkbenchPreviewTests: XCTestCase {
         XCTAssertEqual([whole.width, whole.height], [700, 700])
         XCTAssertGreaterThan(whole.data[0...2].min()!, 251, "transparent is white")
         XCTAssertLessThan(difference(whole, s, left: 0, top: 0).mean, 2.5)
+        // The child takes a negative corner as the runner's kind says it, and clamps it the same way.
+        let direct = shell(Daemon.photopiped, ["preview", "--root", s.root, "--asset-dir", s.assetDir, "--asset", s.asset]
+                           + WorkbenchPreview.Kind.crop(x: -40, y: 0, size: 5000).arguments)
+        XCTAssertEqual(direct.status, 0, direct.err)
+        XCTAssertEqual(direct.out.trimmingCharacters(in: .whitespacesAndNewlines), corner)
     }
 
     func testMasterPreviewIsShrunkOnWhiteAndNeverEnlarged() throws {
@@ -210,7 +215,7 @@ final class WorkbenchPreviewTests: XCTestCase {
         XCTAssertEqual(WorkbenchPreview.Kind.crop(parsing: "12,34,512"), .crop(x: 12, y: 34, size: 512))
         XCTAssertNil(WorkbenchPreview.Kind.crop(parsing: "12,34"))
         XCTAssertNil(WorkbenchPreview.Kind.crop(parsing: "a,b,c"))
-        XCTAssertEqual(WorkbenchPreview.Kind.crop(x: 1, y: 2, size: 300).arguments, ["--crop", "1,2,300"])
+        XCTAssertEqual(WorkbenchPreview.Kind.crop(x: -1, y: 2, size: 300).arguments, ["--crop=-1,2,300"])
     }
 
     func testPruneKeepsTheNewestPreviewsAndDropsStaleTemporaries() throws {
@@ -219,7 +224,7 @@ final class WorkbenchPreviewTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let now = Date()
         func file(_ name: String, age: Double) throws {
-            FileManager.default.createFile(atPath: "\(dir)/\(name)", contents: Data([1]))
+            _ = FileManager.default.createFile(atPath: "\(dir)/\(name)", contents: Data([1]))
             try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-age)], ofItemAtPath: "\(dir)/\(name)")
         }
         for i in 0..<70 { try file("crop-x\(i)-y0-s64-m1.0-b1.jpg", age: Double(1000 - i)) }
