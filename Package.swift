@@ -22,8 +22,9 @@ let package = Package(
         .systemLibrary(name: "CGLib", pkgConfig: "glib-2.0", providers: [.apt(["libglib2.0-dev"])]),
         // Image and metadata work: variadic vips calls, libexif, inotify's name field, contact sheets.
         .target(name: "CShims", dependencies: ["CVips", "CExif", "CInotifyTools"]),
-        // Neither image nor metadata: POSIX/Linux calls and GLib's SHA-256, for the daemon, delivery and policy.
-        .target(name: "CSystem", dependencies: ["CGLib"]),
+        // Neither image nor metadata: POSIX/Linux calls, GLib's SHA-256 and libxcrypt's password hashes,
+        // for the daemon, delivery and policy.
+        .target(name: "CSystem", dependencies: ["CGLib"], linkerSettings: [.linkedLibrary("crypt")]),
         .target(name: "CLinux"),
         // ONNX Runtime through dlopen: the runtime comes from a PyPI wheel, with no C header to build against.
         .target(name: "CMatte", linkerSettings: [.linkedLibrary("dl")]),
