@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "Review", dependencies: ["PipelineCore"]),
         .target(name: "Export", dependencies: ["Imaging", "PipelineCore"]),
         .target(name: "Delivery", dependencies: ["PipelineCore"]),
+        // The review workbench's policy: sessions, logins, roles (the HTTP server lives in the daemon).
+        .target(name: "Workbench", dependencies: ["PipelineCore"]),
         // Scene variants composited around the master's true pixels; per-pixel work, so optimised like Retouch.
         .target(name: "Generate", dependencies: ["CSystem", "Imaging", "PipelineCore"], swiftSettings: [.unsafeFlags(["-O"])]),
         // Test support, linked by no production binary: synthetic studio shots (clean and with planted
@@ -75,6 +77,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "PipelineCoreTests", dependencies: ["PipelineCore", "Review", "ControlProtocol", "Delivery"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "PipelineCore"]),
         .testTarget(name: "StageTests", dependencies: ["Imaging", "PipelineCore", "Ingest", "Retouch", "Export", "QualityHarness", "SampleShots"]),
         .testTarget(name: "GenerateTests", dependencies: ["Generate", "Imaging", "PipelineCore", "Retouch", "Review"], exclude: ["Support"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging", "Delivery", "PhotopipeDaemon", "SampleShots"]),
