@@ -37,6 +37,12 @@ sed -e "s|^channels = \[\"default\"\]|channels = $channels|" \
 sed -i -e "s|^# plates = .*|plates = \"$PWD/examples/plates\"|" \
        -e 's|^# channels = \["amazon-alt", "shopify"\].*|channels = ["amazon-alt", "shopify", "meta-square"]|' "$demo/photopipe.toml"
 printf '\n[generate.rule.kitchen]\ncatalog_field = "category"\ncatalog_values = ["kitchen"]\nvariants = 2\n' >> "$demo/photopipe.toml"
+# The review workbench, with one reviewer whose password is made for this demo.
+port=${PORT:-8088}
+password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 12)
+hash=$(printf '%s\n' "$password" | "$bin/photopiped" hash-password)
+sed -i "s|^listen = \"127.0.0.1:8088\"|listen = \"127.0.0.1:$port\"|" "$demo/photopipe.toml"
+printf '\n[web.user.demo]\npassword = "%s"\nrole = "reviewer"\n' "$hash" >> "$demo/photopipe.toml"
 # Deliver every channel's files to a folder (a DAM hot folder stand-in).
 printf '\n[delivery.target.dam]\ntype = "folder"\npath = "%s"\n' "$demo/dam" >> "$demo/photopipe.toml"
 
@@ -87,6 +93,10 @@ head -3 "$root/export/shopify/demo-shoot.shopify.csv"
 echo "== delivered to the folder target: $(find "$demo/dam" -name '*.jpg' 2>/dev/null | wc -l) files in $demo/dam"
 echo "== pipectl status"
 "$bin/pipectl" status --socket "$sock"
+echo "== the review workbench: http://127.0.0.1:$port/  (log in as demo / $password)"
+if [ -t 0 ] && [ -z "${CI:-}" ]; then
+  read -r -p "   the daemon keeps running for the workbench; press Enter to stop it " _ || true
+fi
 kill -TERM $daemon; wait $daemon || true
 trap - EXIT
 echo "== daemon stopped cleanly; its log: $demo/daemon.log"

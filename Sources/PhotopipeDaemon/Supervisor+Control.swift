@@ -220,6 +220,7 @@ extension Supervisor {
             return .failure("reload refused: 'root' and 'daemon.socket' only change with a restart")
         }
         do { namePattern = try NamePattern(fresh.namePattern) } catch { return .failure("reload refused: \(error)") }
+        if fresh.web != config.web { log.warning("[web] changed: the workbench takes its address, people and roles from the config it started with; restart to use the new ones") }
         config = fresh
         pool.reload(fresh)
         if let why = reloadCatalogIfChanged(force: true) { log.error("\(why)") }

@@ -19,7 +19,12 @@ extension Supervisor {
         let router = WorkbenchRouter(settings: config.web, sessions: webSessions, throttle: LoginThrottle(), backend: bridge,
                                      healthy: { [bridge] in bridge.mainLoopAnswers() })
         let server = WebServer(router: router, hub: webHub, log: log)
-        try server.start(host: listen.host, port: listen.port)
+        do { try server.start(host: listen.host, port: listen.port) } catch {
+            // The pipeline goes on without its workbench: pipectl still reviews, and no image waits on a port.
+            lastError = "the workbench is not running: \(error)"
+            log.error("\(lastError!)")
+            return
+        }
         web = server
         events.observe { [unowned self] e in
             metrics.observe(e)
