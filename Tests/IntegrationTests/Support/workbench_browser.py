@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""A reviewer at the workbench in a real browser: Debian's chromium, headless, driven by
+chromium-driver through Selenium. Logs in, opens the batch, approves the clean ones with the
+one-click button (accepting its confirm dialog), moves with j and k, rejects one exception with
+a note and a box dragged on its image, then waits (no reload) for a shot dropped meanwhile to
+appear on the page. Exits non-zero with the reason, the page and the browser's console on any
+failure; prints what it did as it goes.
+
+  workbench_browser.py --base http://127.0.0.1:PORT --user rita --password PW --batch day-1
+                       --clean ID,ID,... --reject ID --note TEXT --ready-file PATH
+The caller drops a new shot into the batch's inbox once --ready-file exists.
+"""
+import argparse, json, os, sys, tempfile, time, traceback
+
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+T0 = time.time()
+
+
+def say(msg):
+    print(f"[{time.time() - T0:6.1f} s] {msg}", flush=True)
+
+
+def browser():
+    o = webdriver.ChromeOptions()
+    o.binary_location = "/usr/bin/chromium"
+    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
+              f"--user-data-dir={tempfile.mkdtemp(prefix='pp-selenium-')}"]:
+        o.add_argument(a)
+    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # The system's driver: Selenium Manager must not go looking for one on the network.
+    return webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=o)
+
+
+def articles(d):
+    return {a.get_attribute("id") for a in d.find_elements(By.CSS_SELECTOR, "article.asset")}
+
+
+def article(d, asset_id):
+    found = d.find_elements(By.ID, f"a-{asset_id}")
+    return found[0] if found else None
+
+
+def focused_article(d):
+    """The article the keyboard is on: the focused element's article, or one marked current."""
+    return d.execute_script("""
+        const a = document.activeElement && document.activeElement.closest && document.activeElement.closest('article.asset');
+        if (a) return a.id;
+        const m = document.querySelector('article.asset[aria-current], article.asset[aria-selected="true"], article.asset.current, article.asset.focused, article.asset.selected, article.asset.focus');
+        return m ? m.id : null;""")
+
+
+def press(d, key):
+    ActionChains(d).send_keys(key).perform()
+
+
+def until(d, what, cond, timeout=30, poll=0.25):
+    try:
+        return WebDriverWait(d, timeout, poll_frequency=poll).until(lambda drv: cond(drv))
+    except TimeoutException:
+        raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def gone_or_rejected(d, asset_id):
+    a = article(d, asset_id)
+    if a is None:
+        return True
+    text = (a.get_attribute("class") or "") + " " + (a.get_attribute("data-stage") or "") + " " + (a.get_attribute("data-status") or "") + " " + a.text
+    return "rejected" in text.lower() or "failed" in text.lower()
+
+
+def run(a, d):
+    # 1. Log in through the form.
+    d.get(f"{a.base}/")
+    until(d, "the login form", lambda drv: drv.find_elements(By.NAME, "password"))
+    assert "/login" in d.current_url, d.current_url
+    d.find_element(By.NAME, "user").send_keys(a.user)
+    d.find_element(By.NAME, "password").send_keys(a.password)
+    d.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit], form button").click()
+    until(d, "the batches page after login", lambda drv: "/login" not in drv.current_url and drv.find_elements(By.CSS_SELECTOR, "meta[name=csrf-token]"))
+    say(f"logged in as {a.user}: {d.current_url}")
+    cookies = {c["name"]: c for c in d.get_cookies()}
+    assert "pp_session" in cookies and cookies["pp_session"].get("httpOnly"), f"session cookie not HttpOnly: {cookies}"
+    assert d.execute_script("return document.cookie").find("pp_session") < 0, "the page's script can read the session cookie"
+
+    # 2. Open the batch from the batches page.
+    links = [l for l in d.find_elements(By.CSS_SELECTOR, "a[href]") if l.get_attribute("href").rstrip("/").endswith(f"/batch/{a.batch}")]
+    assert links, f"no link to /batch/{a.batch} on {d.current_url}"
+    links[0].click()
+    until(d, "the batch page's assets", lambda drv: len(articles(drv)) >= len(a.clean) + 1)
+    shown = articles(d)
+    say(f"batch {a.batch}: {len(shown)} articles")
+    for cid in a.clean + [a.reject]:
+        assert f"a-{cid}" in shown, f"a-{cid} not on the page: {sorted(shown)}"
+
+    # 3. Approve the clean ones with the one-click button; confirm.
+    d.find_element(By.CSS_SELECTOR, '[data-action="approve-clean"]').click()
+    WebDriverWait(d, 10).until(EC.alert_is_present())
+    alert = d.switch_to.alert
+    say(f"confirm: {alert.text!r}")
+    assert str(len(a.clean)) in alert.text, f"the confirmation does not say how many: {alert.text!r}"
+    alert.accept()
+    until(d, "the approved assets to leave the waiting list",
+          lambda drv: all(gone_or_approved(drv, cid) for cid in a.clean), timeout=60)
+    assert not gone_or_approved(d, a.reject), "the exception was approved with the clean ones"
+    say(f"approved {len(a.clean)} clean assets with one click")
+
+    # 4. j and k move between articles.
+    d.execute_script("document.activeElement && document.activeElement.blur && document.activeElement.blur()")
+    press(d, "j")
+    first = until(d, "an article focused after j", lambda drv: focused_article(drv))
+    press(d, "j")
+    second = until(d, "j to move on", lambda drv: (lambda f: f if f and f != first else None)(focused_article(drv)))
+    press(d, "k")
+    back = until(d, "k to move back", lambda drv: (lambda f: f if f and f != second else None)(focused_article(drv)))
+    assert back == first, f"j j k should come back to {first}, is on {back}"
+    say(f"j/k: {first} -> {second} -> {back}")
+
+    # 5. Reject the exception: note, and a box dragged on its image in the dialog.
+    art = article(d, a.reject)
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", art)
+    art.find_element(By.CSS_SELECTOR, '[data-action="reject"]').click()
+    dialog = until(d, "the reject dialog", lambda drv: (drv.find_elements(By.CSS_SELECTOR, "dialog[open]") or [None])[0])
+    dialog.find_element(By.TAG_NAME, "textarea").send_keys(a.note)
+    img = until(d, "the dialog's image to load", lambda drv: next((i for i in dialog.find_elements(By.TAG_NAME, "img")
+                                                                    if drv.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", i)), None))
+    w, h = img.size["width"], img.size["height"]
+    assert w > 40 and h > 40, f"the image to draw on is {w}x{h}"
+    # From a quarter in from the top left to the centre (offsets are from the element's centre).
+    ActionChains(d).move_to_element_with_offset(img, -w // 4, -h // 4).click_and_hold() \
+        .move_by_offset(w // 8, h // 8).move_by_offset(w // 8, h // 8).release().perform()
+    say(f"dragged a box on the {w}x{h} image")
+    submit = [b for b in dialog.find_elements(By.CSS_SELECTOR, 'button[type=submit], [data-action="confirm-reject"], [data-action="reject"]') if b.is_displayed()]
+    assert submit, "no button to send the rejection in the dialog"
+    submit[0].click()
+    until(d, "the dialog to close", lambda drv: not drv.find_elements(By.CSS_SELECTOR, "dialog[open]"))
+    until(d, f"{a.reject} to show as rejected or leave the page", lambda drv: gone_or_rejected(drv, a.reject), timeout=60)
+    say(f"rejected {a.reject} with a note and a box")
+
+    # 6. No reload from here on: a shot dropped now must appear by the page's own live updates.
+    d.execute_script("window.__ppNoReload = true")
+    before = articles(d)
+    with open(a.ready_file, "w") as f:
+        f.write("ready\n")
+    say("waiting for the shot dropped now to appear")
+    new = until(d, "a new article from the live updates", lambda drv: articles(drv) - before, timeout=a.live_timeout, poll=0.5)
+    assert d.execute_script("return window.__ppNoReload === true"), "the page was reloaded"
+    say(f"appeared without a reload: {sorted(new)}")
+
+    errors = [e for e in d.get_log("browser") if e.get("level") == "SEVERE"]
+    assert not errors, f"the page logged errors: {errors}"
+    print("RESULT " + json.dumps({"approved": a.clean, "rejected": a.reject, "new": sorted(x[2:] for x in new), "jk": [first, second, back]}))
+
+
+def gone_or_approved(d, asset_id):
+    a = article(d, asset_id)
+    if a is None:
+        return True
+    text = (a.get_attribute("class") or "") + " " + (a.get_attribute("data-stage") or "") + " " + (a.get_attribute("data-status") or "") + " " + a.text
+    return "approved" in text.lower() or "export" in text.lower()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base", required=True)
+    ap.add_argument("--user", required=True)
+    ap.add_argument("--password", required=True)
+    ap.add_argument("--batch", required=True)
+    ap.add_argument("--clean", required=True, help="ids the one-click approval must take, comma-separated")
+    ap.add_argument("--reject", required=True)
+    ap.add_argument("--note", required=True)
+    ap.add_argument("--ready-file", required=True)
+    ap.add_argument("--live-timeout", type=float, default=60)
+    a = ap.parse_args()
+    a.clean = [x for x in a.clean.split(",") if x]
+    d = browser()
+    try:
+        run(a, d)
+    except Exception:
+        traceback.print_exc()
+        try:
+            print(f"--- at {d.current_url}\n{d.page_source[:6000]}", file=sys.stderr)
+            print(f"--- console\n{d.get_log('browser')}", file=sys.stderr)
+        except Exception:
+            pass
+        sys.exit(1)
+    finally:
+        d.quit()
+
+
+if __name__ == "__main__":
+    main()
