@@ -58,7 +58,8 @@ final class WorkbenchHTTPTests: XCTestCase {
         // Every answer carries the security headers; the pages run no inline script or style.
         let page = try site.get("/", rita)
         XCTAssertEqual(page.status, 200)
-        for r in [page, home, health, try site.get("/api/batches", rita)] {
+        let api = try site.get("/api/batches", rita)
+        for r in [page, home, health, api] {
             let csp = try XCTUnwrap(r.header("Content-Security-Policy"))
             for part in ["default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "frame-ancestors 'none'", "form-action 'self'"] {
                 XCTAssertTrue(csp.contains(part), "\(part) in \(csp)")
@@ -187,7 +188,8 @@ final class WorkbenchHTTPTests: XCTestCase {
         }
         let first = try XCTUnwrap(clean.sorted().first)
         let master = try XCTUnwrap(cards.first { $0["id"] as? String == first }?["master"] as? [String: Any])
-        let (mw, mh) = (try XCTUnwrap(master["width"] as? Int), try XCTUnwrap(master["height"] as? Int))
+        let mw = try XCTUnwrap(master["width"] as? Int)
+        let mh = try XCTUnwrap(master["height"] as? Int)
 
         // Images: the thumbnail, and a 100 % crop made by the preview child.
         let thumb = try site.get("/img/\(first)/thumb", rita)
@@ -279,7 +281,7 @@ final class WorkbenchHTTPTests: XCTestCase {
         let markup = try XCTUnwrap(card["markup"] as? [String: Any], "\(card)")
         XCTAssertTrue((markup["note"] as? String ?? "").contains(note), "\(markup)")
         let shown = try XCTUnwrap(markup["box"] as? [String: Any])
-        XCTAssertEqual(shown.mapValues { ($0 as? NSNumber)?.intValue ?? -1 }, box)
+        XCTAssertEqual(shown.mapValues { $0 as? Int ?? -1 }, box)
         XCTAssertEqual(try d.manifest(a, in: .review).reviewNotes?.count, 1, "kept across the retry")
         let otherCard = try XCTUnwrap(after.first { $0["id"] as? String == b })
         XCTAssertEqual(otherCard["stage"] as? String, "failed")

@@ -53,8 +53,9 @@ final class WorkbenchMetricsTests: XCTestCase {
         // Buckets are cumulative: never fewer below a larger bound.
         let buckets = (m["photopipe_step_duration_seconds_bucket"] ?? [:]).filter { $0.key.hasSuffix("step=retouch") }
             .compactMap { kv -> (Double, Double)? in
-                let le = kv.key.split(separator: ",").first { $0.hasPrefix("le=") }.map { String($0.dropFirst(3)) }
-                return le.flatMap { $0 == "+Inf" ? .infinity : Double($0) }.map { ($0, kv.value) }
+                guard let le = kv.key.split(separator: ",").first(where: { $0.hasPrefix("le=") })?.dropFirst(3) else { return nil }
+                guard let bound = le == "+Inf" ? Double.infinity : Double(le) else { return nil }
+                return (bound, kv.value)
             }.sorted { $0.0 < $1.0 }
         XCTAssertGreaterThan(buckets.count, 2)
         XCTAssertEqual(buckets.map(\.1), buckets.map(\.1).sorted(), "cumulative buckets: \(buckets)")
