@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "Review", dependencies: ["PipelineCore"]),
         .target(name: "Export", dependencies: ["Imaging", "PipelineCore"]),
         .target(name: "Delivery", dependencies: ["PipelineCore"]),
+        // The review workbench: pages, models and policy of the web server, in plain Swift.
+        .target(name: "Workbench", dependencies: ["PipelineCore"]),
         // Scene variants composited around the master's true pixels; per-pixel work, so optimised like Retouch.
         .target(name: "Generate", dependencies: ["CSystem", "Imaging", "PipelineCore"], swiftSettings: [.unsafeFlags(["-O"])]),
         // Test support, linked by no production binary: synthetic studio shots (clean and with planted
@@ -76,6 +78,7 @@ let package = Package(
         .testTarget(name: "PipelineCoreTests", dependencies: ["PipelineCore", "Review", "ControlProtocol", "Delivery"]),
         .testTarget(name: "StageTests", dependencies: ["Imaging", "PipelineCore", "Ingest", "Retouch", "Export", "QualityHarness", "SampleShots"]),
         .testTarget(name: "GenerateTests", dependencies: ["Generate", "Imaging", "PipelineCore", "Retouch", "Review"], exclude: ["Support"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "PipelineCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging", "Delivery", "PhotopipeDaemon", "SampleShots"]),
     ]
 )

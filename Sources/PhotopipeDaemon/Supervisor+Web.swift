@@ -14,12 +14,12 @@ extension Supervisor {
     }
 
     func startWorkbench() throws {
-        guard config.web.enabled else { return }
+        guard let listen = config.web.listen else { return }
         let bridge = WorkbenchBridge(supervisor: self, layout: layout, previews: WorkbenchPreview.Runner(executable: workerExecutable, root: layout.root))
         let router = WorkbenchRouter(settings: config.web, sessions: webSessions, throttle: LoginThrottle(), backend: bridge,
                                      healthy: { [weak self] in self?.onMainLoop(timeout: 2) { _ in true } ?? false })
         let server = WebServer(router: router, hub: webHub, log: log)
-        try server.start(listen: config.web.listen)
+        try server.start(host: listen.host, port: listen.port)
         web = server
         events.observe { [unowned self] e in
             metrics.observe(e)

@@ -61,7 +61,7 @@ public final class Supervisor {
     /// (kept across reloads), and what `/metrics` counts as it happens.
     var web: WebServer?
     let webHub = WebEventHub()
-    let webSessions = SessionStore()
+    lazy var webSessions = SessionStore(settings: config.web)
     var metrics = DaemonMetrics()
 
     init(config: Config, configPath: String?, logger: Logger, pipeline: Pipeline = .standard,

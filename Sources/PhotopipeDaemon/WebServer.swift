@@ -26,15 +26,15 @@ final class WebServer: @unchecked Sendable {
         self.router = router; self.hub = hub; self.log = log
     }
 
-    /// Binds `host:port` (`[v6]:port` for IPv6); port 0 picks a free one (see `boundAddress`).
-    func start(listen: String) throws {
-        let (host, port) = try Self.split(listen)
+    /// Binds the address; port 0 picks a free one (see `boundAddress`).
+    func start(host: String, port: Int) throws {
+        let listen = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         var res: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, port, &hints, &res)
+        let rc = getaddrinfo(host, "\(port)", &hints, &res)
         guard rc == 0, let ai = res else {
             throw WebServerError("cannot resolve the workbench address '\(listen)': \(String(cString: gai_strerror(rc)))")
         }
@@ -181,21 +181,6 @@ final class WebServer: @unchecked Sendable {
             }
             return true
         }
-    }
-
-    static func split(_ listen: String) throws -> (String, String) {
-        let bad = WebServerError("[web] listen must be host:port (e.g. 127.0.0.1:8088 or [::1]:8088), not '\(listen)'")
-        if listen.hasPrefix("[") {
-            guard let close = listen.firstIndex(of: "]"), listen[listen.index(after: close)...].hasPrefix(":") else { throw bad }
-            let host = String(listen[listen.index(after: listen.startIndex)..<close])
-            let port = String(listen[listen.index(close, offsetBy: 2)...])
-            guard UInt16(port) != nil else { throw bad }
-            return (host, port)
-        }
-        guard let colon = listen.lastIndex(of: ":") else { throw bad }
-        let port = String(listen[listen.index(after: colon)...])
-        guard UInt16(port) != nil, colon != listen.startIndex else { throw bad }
-        return (String(listen[..<colon]), port)
     }
 
     private static func address(of addr: sockaddr_storage) -> String {

@@ -19,32 +19,28 @@ final class WorkbenchBridge: WorkbenchBackend, @unchecked Sendable {
 
     func batchView(_ batch: String) -> BatchView? {
         guard let listing = supervisor.onMainLoop({ $0.workbenchListing(batch) }) else { return nil }
-        var cards: [AssetCard] = []
-        cards.reserveCapacity(listing.count)
+        var read: [(Manifest, Queue)] = []
+        read.reserveCapacity(listing.count)
         var clean = 0
         for item in listing {
             let dir = item.inProgress ? nil : layout.asset(item.key, in: item.queue)
-            // An asset a step holds is read where it is claimed; one that moved on since is read where it went.
+            // An asset a step holds, or one that moved on since, is read where it is now.
             guard let path = dir.flatMap({ FileManager.default.fileExists(atPath: "\($0)/manifest.json") ? $0 : nil }) ?? layout.locate(item.key)?.path,
                   let m = try? ManifestStore.read(assetDir: path) else { continue }
-            let stage = item.inProgress ? "in progress" : item.queue.rawValue
-            let card = Self.card(m, key: item.key, stage: stage)
             if item.queue == .review, !item.inProgress, m.variantOf == nil, m.review?.status != .exception { clean += 1 }
-            cards.append(card)
+            read.append((m, item.queue))
         }
-        return BatchView(batch: batch, cleanWaiting: clean, assets: BatchView.grouped(cards))
+        var views: [String: Int] = [:]
+        for (m, _) in read { if let v = m.view { views[m.id] = v } }
+        let cards = read.map { m, queue in AssetCard(m, stage: queue, markup: Self.markup(m), views: views) }
+        return BatchView(batch: batch, cleanWaiting: clean, assets: cards)
     }
 
-    static func card(_ m: Manifest, key: String, stage: String) -> AssetCard {
-        let gates = (m.review?.gates ?? []).map { GateLine(gate: $0.gate, passed: $0.passed, words: GateWords.describe($0)) }
-        let note = m.reviewNotes?.last
-        let markup = note.map { n in
+    /// The last rejection note, with who wrote it and the box they drew.
+    static func markup(_ m: Manifest) -> RejectMarkup? {
+        m.reviewNotes?.last.map { n in
             RejectMarkup(note: "\(n.by): \(n.note)", box: n.box.map { RejectMarkup.Box(x: $0.x, y: $0.y, w: $0.w, h: $0.h) })
         }
-        return AssetCard(id: key, sku: m.sku, view: m.view, stage: stage, status: m.review?.status.rawValue ?? (m.error != nil ? "failed" : "waiting"),
-                         sampled: m.review?.sampled == true, variantOf: m.variantOf, decidedBy: m.review?.decidedBy,
-                         reason: m.review?.reason ?? m.error?.message, gates: gates, markup: markup,
-                         master: m.master.map { AssetCard.Size(width: $0.width, height: $0.height) })
     }
 
     func assetDir(_ id: String) -> String? { layout.locate(id)?.path }
@@ -55,8 +51,8 @@ final class WorkbenchBridge: WorkbenchBackend, @unchecked Sendable {
             let path = "\(assetDir)/thumb.jpg"
             guard FileManager.default.fileExists(atPath: path) else { throw WebServerError("\(id) has no thumbnail yet") }
             return path
-        case .master(let w): return try previews.make(asset: id, assetDir: assetDir, kind: .master(width: w))
-        case .original(let w): return try previews.make(asset: id, assetDir: assetDir, kind: .original(width: w))
+        case .master(let w): return try previews.make(asset: id, assetDir: assetDir, kind: .master(w))
+        case .original(let w): return try previews.make(asset: id, assetDir: assetDir, kind: .original(w))
         case .crop(let x, let y, let size): return try previews.make(asset: id, assetDir: assetDir, kind: .crop(x: x, y: y, size: size))
         }
     }

@@ -50,6 +50,13 @@ public enum RetouchStage {
         try SourceReader(path: original, maxPixels: maxPixels).oriented(shrink: 1)
     }
 
+    /// As `orientedSRGB`, for a picture at most `width` wide: a JPEG is decoded with the largest
+    /// shrink-on-load that still leaves `width` pixels across (the caller shrinks the rest).
+    public static func orientedSRGB(original: String, maxPixels: Int, atLeastWidth width: Int) throws -> Image {
+        let source = try SourceReader(path: original, maxPixels: maxPixels)
+        return try source.oriented(shrink: SourceReader.shrink(side: source.width, needed: width))
+    }
+
     /// The whole stage in memory, for the daemon's worker and for `photopiped process`.
     public static func process(original: String, settings: RetouchSettings, maxPixels: Int, memoryLimitMB: Int,
                                clock: inout StepClock) throws -> Output {

@@ -115,11 +115,10 @@ public final class WorkbenchRouter: Sendable {
         guard let header = settings.proxyUserHeader, !header.isEmpty else { return existing }
         // Behind a reverse proxy that authenticates: its header names the person, and is believed
         // only from the proxy's own address.
-        guard client.address == settings.proxyAddress, let user = r.header(header), !user.isEmpty,
-              Sanitizer.component(user) == user else { return existing }
+        guard client.address == settings.proxyAddress, let user = r.header(header) else { return existing }
         if let existing, existing.user == user { return existing }
-        let role = settings.users[user]?.role ?? settings.proxyRole
-        let fresh = sessions.create(user: user, role: role, now: now)
+        guard let who = authenticator.proxied(user: user) else { return existing }
+        let fresh = sessions.create(user: who.user, role: who.role, now: now)
         setCookie = cookie(Self.sessionCookie, fresh.token, maxAge: nil)
         return fresh
     }
@@ -127,7 +126,7 @@ public final class WorkbenchRouter: Sendable {
     private func csrfOK(_ r: HTTPRequest, _ s: Session) -> Bool {
         let sent = r.header("x-csrf-token") ?? (r.header("content-type")?.hasPrefix("application/x-www-form-urlencoded") == true ? r.form["csrf"] : nil)
         guard let sent else { return false }
-        return sessions.csrfMatches(session: s, token: sent)
+        return SessionStore.csrfMatches(session: s, token: sent)
     }
 
     func cookie(_ name: String, _ value: String, maxAge: Int?) -> String {
@@ -150,26 +149,35 @@ public final class WorkbenchRouter: Sendable {
         let form = r.form
         // Double submit: the form's token must be the one this browser got with the form.
         guard let sent = form["csrf"], let kept = r.cookies[Self.loginCookie], !kept.isEmpty,
-              SessionStore.constantTimeEqual(sent, kept) else {
+              Self.sameBytes(sent, kept) else {
             return loginPage(error: "the login form expired; try again", status: 403)
         }
         let user = (form["user"] ?? "").trimmingCharacters(in: .whitespaces)
         let password = form["password"] ?? ""
-        if let wait = throttle.refusal(address: client.address, user: user, now: now) {
+        if case .refused(let wait) = throttle.check(address: client.address, user: user, now: now) {
             var resp = loginPage(error: "too many failed logins; wait \(wait) s and try again", status: 429)
             resp.headers.append(("Retry-After", "\(wait)"))
             return resp
         }
-        guard let role = authenticator.check(user: user, password: password) else {
-            throttle.failed(address: client.address, user: user, now: now)
+        guard let who = authenticator.authenticate(user: user, password: password) else {
+            throttle.recordFailure(address: client.address, user: user, now: now)
             return loginPage(error: "wrong user name or password", status: 401)
         }
-        throttle.succeeded(address: client.address, user: user)
-        let s = sessions.create(user: user, role: role, now: now)
+        throttle.recordSuccess(user: user)
+        let s = sessions.create(user: who.user, role: who.role, now: now)
         var resp = HTTPResponse.redirect("/")
         resp.headers.append(("Set-Cookie", cookie(Self.sessionCookie, s.token, maxAge: nil)))
         resp.headers.append(("Set-Cookie", cookie(Self.loginCookie, "", maxAge: 0)))
         return resp
+    }
+
+    /// Compares every byte whatever the first difference, so timing tells nothing.
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var diff: UInt8 = 0
+        for i in x.indices { diff |= x[i] ^ y[i] }
+        return diff == 0
     }
 
     // MARK: images and static files

@@ -11,7 +11,7 @@ struct Photopiped: ParsableCommand {
         commandName: "photopiped",
         abstract: "Watches a studio inbox and takes product photos to marketplace-ready files.",
         version: photopipeVersion,
-        subcommands: [Run.self, Worker.self, CheckConfig.self, Process.self, GenerateCommand.self, ExportCommand.self, ContactSheetCommand.self],
+        subcommands: [Run.self, Worker.self, CheckConfig.self, Process.self, GenerateCommand.self, ExportCommand.self, ContactSheetCommand.self, PreviewCommand.self],
         defaultSubcommand: Run.self)
 }
 
