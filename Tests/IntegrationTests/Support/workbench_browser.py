@@ -67,12 +67,20 @@ def until(d, what, cond, timeout=30, poll=0.25):
         raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def gone_or_rejected(d, asset_id):
+def state(d, asset_id):
+    """The card's stage and status as the page keeps them (data-stage, data-status); None when it left."""
     a = article(d, asset_id)
-    if a is None:
-        return True
-    text = (a.get_attribute("class") or "") + " " + (a.get_attribute("data-stage") or "") + " " + (a.get_attribute("data-status") or "") + " " + a.text
-    return "rejected" in text.lower() or "failed" in text.lower()
+    return None if a is None else (a.get_attribute("data-stage") or "", a.get_attribute("data-status") or "")
+
+
+def gone_or_rejected(d, asset_id):
+    s = state(d, asset_id)
+    return s is None or s[0] == "failed" or s[1] == "rejected"
+
+
+def gone_or_approved(d, asset_id):
+    s = state(d, asset_id)
+    return s is None or s[0] in ("approved", "export") or s[1] == "approved"
 
 
 def run(a, d):
@@ -130,12 +138,21 @@ def run(a, d):
     dialog.find_element(By.TAG_NAME, "textarea").send_keys(a.note)
     img = until(d, "the dialog's image to load", lambda drv: next((i for i in dialog.find_elements(By.TAG_NAME, "img")
                                                                     if drv.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", i)), None))
-    w, h = img.size["width"], img.size["height"]
-    assert w > 40 and h > 40, f"the image to draw on is {w}x{h}"
-    # From a quarter in from the top left to the centre (offsets are from the element's centre).
-    ActionChains(d).move_to_element_with_offset(img, -w // 4, -h // 4).click_and_hold() \
-        .move_by_offset(w // 8, h // 8).move_by_offset(w // 8, h // 8).release().perform()
-    say(f"dragged a box on the {w}x{h} image")
+    # Where the master is drawn inside the <img> box (contained, centred), as the page computes it.
+    g = d.execute_script("""
+        const img = arguments[0], art = arguments[1], r = img.getBoundingClientRect();
+        const W = Number(art.dataset.masterW), H = Number(art.dataset.masterH);
+        const s = Math.min(r.width / W, r.height / H);
+        return {ew: r.width, eh: r.height, dw: W * s, dh: H * s};""", img, art)
+    assert g["dw"] > 40 and g["dh"] > 40, f"the image to draw on is drawn {g}"
+    # From a quarter of the drawn master to its centre; offsets are from the element's centre.
+    x0, y0 = round(-g["dw"] / 4), round(-g["dh"] / 4)
+    ActionChains(d).move_to_element_with_offset(img, x0, y0).click_and_hold() \
+        .move_by_offset(round(g["dw"] / 8), round(g["dh"] / 8)).move_by_offset(-x0 - round(g["dw"] / 8), -y0 - round(g["dh"] / 8)) \
+        .release().perform()
+    shown = d.find_element(By.ID, "reject-box") if d.find_elements(By.ID, "reject-box") else None
+    assert shown is None or shown.is_displayed(), "the dragged box is not drawn"
+    say(f"dragged a box on the master drawn {g['dw']:.0f}x{g['dh']:.0f}")
     submit = [b for b in dialog.find_elements(By.CSS_SELECTOR, 'button[type=submit], [data-action="confirm-reject"], [data-action="reject"]') if b.is_displayed()]
     assert submit, "no button to send the rejection in the dialog"
     submit[0].click()
@@ -157,13 +174,6 @@ def run(a, d):
     assert not errors, f"the page logged errors: {errors}"
     print("RESULT " + json.dumps({"approved": a.clean, "rejected": a.reject, "new": sorted(x[2:] for x in new), "jk": [first, second, back]}))
 
-
-def gone_or_approved(d, asset_id):
-    a = article(d, asset_id)
-    if a is None:
-        return True
-    text = (a.get_attribute("class") or "") + " " + (a.get_attribute("data-stage") or "") + " " + (a.get_attribute("data-status") or "") + " " + a.text
-    return "approved" in text.lower() or "export" in text.lower()
 
 
 def main():
