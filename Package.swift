@@ -22,8 +22,9 @@ let package = Package(
         .systemLibrary(name: "CGLib", pkgConfig: "glib-2.0", providers: [.apt(["libglib2.0-dev"])]),
         // Image and metadata work: variadic vips calls, libexif, inotify's name field, contact sheets.
         .target(name: "CShims", dependencies: ["CVips", "CExif", "CInotifyTools"]),
-        // Neither image nor metadata: POSIX/Linux calls and GLib's SHA-256, for the daemon, delivery and policy.
-        .target(name: "CSystem", dependencies: ["CGLib"]),
+        // Neither image nor metadata: POSIX/Linux calls, GLib's SHA-256 and libxcrypt's password hashes,
+        // for the daemon, delivery and policy.
+        .target(name: "CSystem", dependencies: ["CGLib"], linkerSettings: [.linkedLibrary("crypt")]),
         .target(name: "CLinux"),
         // ONNX Runtime through dlopen: the runtime comes from a PyPI wheel, with no C header to build against.
         .target(name: "CMatte", linkerSettings: [.linkedLibrary("dl")]),
@@ -51,7 +52,7 @@ let package = Package(
 
         // The daemon: supervisor, services and control server; no image work happens in it.
         .target(name: "PhotopipeDaemon", dependencies: [
-            "CShims", "CSystem", "CInotifyTools", "Imaging", "PipelineCore", "ControlProtocol", "Ingest", "Retouch", "Review", "Export", "Delivery",
+            "CShims", "CSystem", "CInotifyTools", "Imaging", "PipelineCore", "ControlProtocol", "Ingest", "Retouch", "Review", "Export", "Delivery", "Workbench",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -76,9 +77,9 @@ let package = Package(
         ]),
 
         .testTarget(name: "PipelineCoreTests", dependencies: ["PipelineCore", "Review", "ControlProtocol", "Delivery"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "PipelineCore"]),
         .testTarget(name: "StageTests", dependencies: ["Imaging", "PipelineCore", "Ingest", "Retouch", "Export", "QualityHarness", "SampleShots"]),
         .testTarget(name: "GenerateTests", dependencies: ["Generate", "Imaging", "PipelineCore", "Retouch", "Review"], exclude: ["Support"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "PipelineCore"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging", "Delivery", "PhotopipeDaemon", "SampleShots"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PipelineCore", "ControlProtocol", "Imaging", "Delivery", "PhotopipeDaemon", "SampleShots", "Workbench"]),
     ]
 )

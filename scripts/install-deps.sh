@@ -2,7 +2,7 @@
 # Installs what photopipe builds and tests against, from Debian/Ubuntu packages.
 # Swift itself (6.x) must already be on PATH: https://www.swift.org/install/linux/
 set -euo pipefail
-packages=(libvips-dev libvips-tools libinotifytools0-dev libexif-dev libraw-dev pkg-config rsync python3)
+packages=(libvips-dev libcrypt-dev libvips-tools libinotifytools0-dev libexif-dev libraw-dev pkg-config rsync python3)
 # --tests: what only the test suite needs: a real headless browser (the contact sheet, and the
 # workbench driven through chromium-driver by Selenium).
 [ "${1:-}" = "--tests" ] && packages+=(chromium chromium-driver python3-pip)

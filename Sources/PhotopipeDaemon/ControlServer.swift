@@ -160,9 +160,10 @@ final class ControlServer: @unchecked Sendable {
             case .refused(let why):
                 refuse(client, why)
             case .admitted(let id):
-                let peer = Peer(pid: pid, uid: uid, gid: gid)
-                let t = Thread { [self] in
-                    serve(client, id: id, peer)
+                // The user database is asked on the connection's thread: a slow directory server
+                // must not hold up the accept loop.
+                let t = Thread { [self, pid, uid, gid] in
+                    serve(client, id: id, PeerIdentity.peer(pid: pid, uid: uid, gid: gid))
                     release(id, fd: client)
                 }
                 t.name = "control-client"

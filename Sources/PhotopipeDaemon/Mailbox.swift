@@ -1,11 +1,18 @@
 import ControlProtocol
 import Foundation
 
-/// Who is on the other end of a control connection (SO_PEERCRED).
+/// Who is on the other end of a control connection (SO_PEERCRED), with what the user database says of them.
 struct Peer: Sendable {
     let pid: Int32
     let uid: UInt32
     let gid: UInt32
+    /// "bob (uid 1001)"; nil when the uid has no user.
+    var person: String? = nil
+    /// The user's groups in the user database (SO_PEERCRED gives only the process's gid).
+    var groups: [UInt32] = []
+
+    /// How decisions, history notes and events name the peer.
+    var who: String { person ?? "uid \(uid)" }
 }
 
 /// Where a control connection waits for the supervisor's answer.

@@ -6,10 +6,8 @@ import Review
 /// Answers control-socket requests. Runs on the main loop, so it sees consistent state.
 extension Supervisor {
     func control(_ r: Request, _ peer: Peer) -> Response {
-        guard allowed(peer, changes: r.command.changesState) else {
-            return .failure(r.command.changesState
-                ? "permission denied: '\(r.command.rawValue)' changes the pipeline and needs root or the service user (uid \(geteuid()))"
-                : "permission denied: you need to be in the '\(config.socketGroup)' group to read the pipeline")
+        guard allowed(r.command, peer) else {
+            return .failure(ControlPermissions.denial(r.command, euid: geteuid(), socketGroup: config.socketGroup, reviewGroup: config.reviewGroup))
         }
         var r = r
         // An answer is built on the main loop: a page never holds more than this.
@@ -28,11 +26,11 @@ extension Supervisor {
         case .review: return reviewSummary(batch: r.batch, limit: r.limit, after: r.after)
         case .pause:
             paused = true
-            record(Event(event: "paused", detail: "uid \(peer.uid)"))
+            record(Event(event: "paused", detail: peer.who))
             return .done("paused: assets in flight finish, nothing new starts")
         case .resume:
             paused = false
-            record(Event(event: "resumed", detail: "uid \(peer.uid)"))
+            record(Event(event: "resumed", detail: peer.who))
             return .done("resumed")
         case .reload: return reload()
         case .deliveries: return delivery.answer(batch: r.batch, failedOnly: r.failedOnly ?? false, limit: r.limit ?? Self.maxPage, after: r.after)
@@ -42,17 +40,10 @@ extension Supervisor {
 
     static let maxPage = 1000
 
-    func allowed(_ peer: Peer, changes: Bool) -> Bool {
-        if peer.uid == 0 || peer.uid == geteuid() { return true }
-        if changes { return false }
-        guard let g = getgrnam(config.socketGroup) else { return false }
-        let gid = g.pointee.gr_gid
-        if peer.gid == gid { return true }
-        guard let pw = getpwuid(peer.uid) else { return false }
-        var count: Int32 = 64
-        var groups = [gid_t](repeating: 0, count: 64)
-        guard getgrouplist(pw.pointee.pw_name, pw.pointee.pw_gid, &groups, &count) >= 0 else { return false }
-        return groups.prefix(Int(count)).contains(gid)
+    func allowed(_ command: Command, _ peer: Peer) -> Bool {
+        ControlPermissions.permits(command, uid: peer.uid, gids: [peer.gid] + peer.groups, euid: geteuid(),
+                                   socketGroup: PeerIdentity.gid(ofGroup: config.socketGroup),
+                                   reviewGroup: PeerIdentity.gid(ofGroup: config.reviewGroup))
     }
 
     func status() -> StatusReport {
@@ -181,14 +172,14 @@ extension Supervisor {
             target = rebuild
         }
         if target == exportAgain {
-            m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: clock.now(), note: "export again, by uid \(peer.uid)"))
+            m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: clock.now(), note: "export again, by \(peer.who)"))
             do {
                 try ManifestStore.write(m, assetDir: found.path)
                 try FileOps.move(found.path, layout.asset(id, in: exportAgain))
             } catch { return .failure("cannot move '\(id)': \(error)") }
             index.move(id, to: exportAgain)
             scheduler.enqueue(id, for: .export)
-            record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
+            record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: peer.who))
             return .done("\(id): export → approved (exported again)")
         }
         if let o = overrides { m.retouchOverrides = o.isEmpty ? nil : o }
@@ -207,7 +198,7 @@ extension Supervisor {
         m.nameColour = naming.colour
         assignView(&m, named: m.viewSource == "arrival" || m.viewSource == "capture" ? nil : naming.view)
         let how = rollback ? "rollback" : (overrides?.isEmpty == false ? "retry with \(overrides!.joined(separator: " "))" : "retry")
-        m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: clock.now(), note: "\(how) by uid \(peer.uid)"))
+        m.history.append(HistoryEntry(step: "retry", to: target.rawValue, at: clock.now(), note: "\(how) by \(peer.who)"))
         do {
             try ManifestStore.write(m, assetDir: found.path)
             unlink("\(found.path)/error.json")
@@ -216,7 +207,7 @@ extension Supervisor {
         if queue == .failed { index.removeFailed(id) }
         index.put(m, in: target)
         scheduler.arrived(id, in: target)
-        record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: "uid \(peer.uid)"))
+        record(Event(event: "retry", asset: id, from: queue.rawValue, to: target.rawValue, detail: peer.who))
         return .done("\(id): \(queue.rawValue) → \(target.rawValue)")
     }
 

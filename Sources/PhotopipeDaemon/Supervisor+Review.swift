@@ -63,7 +63,7 @@ extension Supervisor {
     func decide(_ id: String, approve: Bool, reason: String?, box: NoteBox? = nil, _ peer: Peer) -> Bool {
         let path = layout.asset(id, in: .review)
         guard var m = try? ManifestStore.read(assetDir: path) else { return false }
-        let who = "uid \(peer.uid)"
+        let who = peer.who
         var record = m.review ?? ReviewRecord(status: .approved, gates: [])
         record.status = approve ? .approved : .rejected
         record.decidedBy = who

@@ -46,6 +46,8 @@ public struct Config: Codable, Sendable, Equatable {
     public var sampleSeed = "photopipe"
     /// Every review gate's threshold (`review.max_clipped_share` …), read by `ReviewPolicy`.
     public var gates = GateThresholds()
+    /// Members may approve and reject through the control socket (`pipectl approve/reject`).
+    public var reviewGroup = "photopipe-review"
 
     // [export]
     public var export = ExportSettings()
@@ -55,6 +57,9 @@ public struct Config: Codable, Sendable, Equatable {
 
     // [delivery]
     public var delivery = DeliverySettings()
+
+    // [web], [web.user.NAME]
+    public var web = WebSettings()
 
     public init() {}
 }
@@ -85,7 +90,8 @@ public enum ConfigLoader {
                 let known = (Array(keys.keys) + RetouchSettings.keys.keys.map { "retouch.\($0)" } + Array(ExportSettings.keys.keys)
                              + ExportSettings.presetFields.keys.map { "export.preset.NAME.\($0)" } + Array(DeliverySettings.keys.keys)
                              + DeliverySettings.targetFields.keys.map { "delivery.target.NAME.\($0)" }
-                             + Array(GenerateSettings.keys.keys) + GenerateSettings.ruleFields.keys.map { "generate.rule.NAME.\($0)" }).sorted().joined(separator: ", ")
+                             + Array(GenerateSettings.keys.keys) + GenerateSettings.ruleFields.keys.map { "generate.rule.NAME.\($0)" }
+                             + Array(WebSettings.keys.keys) + WebSettings.userFields.keys.map { "web.user.NAME.\($0)" }).sorted().joined(separator: ", ")
                 throw ConfigError(message: "line \(entry.line): unknown key '\(entry.key)' (known keys: \(known))")
             }
             do { try key(&config, entry.value) }
@@ -108,7 +114,9 @@ public enum ConfigLoader {
         if let k = ExportSettings.keys[key] { return k }
         if let k = DeliverySettings.keys[key] { return k }
         if let k = GenerateSettings.keys[key] { return k }
+        if let k = WebSettings.keys[key] { return k }
         return ExportSettings.setter(for: key) ?? DeliverySettings.setter(for: key) ?? GenerateSettings.setter(for: key)
+            ?? WebSettings.setter(for: key)
     }
 
     /// Applies `KEY=VALUE` overrides (from `--set`) on top of a config. The value is read as a
@@ -162,6 +170,11 @@ public enum ConfigLoader {
         "review.hold": { $0.reviewHold = try bool($1) },
         "review.sample_rate": { $0.sampleRate = try double($1, 0...1) },
         "review.sample_seed": { $0.sampleSeed = try string($1) },
+        "review.group": {
+            let g = try string($1)
+            guard !g.isEmpty, !g.contains(where: { $0.isWhitespace || $0 == ":" }) else { throw ValueError(message: "must be a group name, not '\(g)'") }
+            $0.reviewGroup = g
+        },
         "review.max_clipped_share": { $0.gates.maxClippedShare = try double($1, 0...1) },
         "review.max_crushed_share": { $0.gates.maxCrushedShare = try double($1, 0...1) },
         "review.min_sharpness": { $0.gates.minSharpness = try double($1, 0...1_000_000) },
@@ -178,6 +191,7 @@ public enum ConfigLoader {
         if c.imageExtensions.isEmpty { throw ValueError(message: "'ingest.image_extensions' must name at least one extension") }
         if let problem = c.export.problems().first { throw ValueError(message: problem) }
         if let problem = c.delivery.problems().first { throw ValueError(message: problem) }
+        if let problem = c.web.problems().first { throw ValueError(message: problem) }
         if let problem = c.generate.problems(presets: c.export.presets, assetTimeoutSeconds: c.assetTimeoutSeconds).first { throw ValueError(message: problem) }
     }
 

@@ -11,7 +11,8 @@ struct Photopiped: ParsableCommand {
         commandName: "photopiped",
         abstract: "Watches a studio inbox and takes product photos to marketplace-ready files.",
         version: photopipeVersion,
-        subcommands: [Run.self, Worker.self, CheckConfig.self, Process.self, GenerateCommand.self, ExportCommand.self, ContactSheetCommand.self, PreviewCommand.self],
+        subcommands: [Run.self, Worker.self, CheckConfig.self, Process.self, GenerateCommand.self, ExportCommand.self, ContactSheetCommand.self, PreviewCommand.self,
+                      HashPasswordCommand.self],
         defaultSubcommand: Run.self)
 }
 

@@ -37,7 +37,8 @@ final class ReviewCommandsTests: XCTestCase {
         XCTAssertEqual(d.assets(in: .review), [exception], "the exception stays")
         let one = try d.manifest(try XCTUnwrap(d.assets(in: .export).first), in: .export)
         XCTAssertEqual(one.review?.status, .approved)
-        XCTAssertEqual(one.review?.decidedBy, "uid \(getuid())")
+        let me = String(cString: getpwuid(getuid()).pointee.pw_name)
+        XCTAssertEqual(one.review?.decidedBy, "\(me) (uid \(getuid()))", "the peer's user name from its credentials")
         XCTAssertTrue(one.history.contains { $0.note?.contains("approved with batch day-1") ?? false })
 
         XCTAssertNotEqual(d.pipectl(["reject", exception]).status, 0, "a reason is required")
@@ -69,7 +70,7 @@ final class ReviewCommandsTests: XCTestCase {
         let rolled = try d.manifest(one.id, in: .export)
         XCTAssertNil(rolled.retouchOverrides)
         XCTAssertEqual(rolled.master?.retouch?.shadow, "synthesise")
-        XCTAssertTrue(rolled.history.contains { $0.note?.hasPrefix("rollback by uid") ?? false })
+        XCTAssertTrue(rolled.history.contains { $0.note == "rollback by \(me) (uid \(getuid()))" })
     }
 
     func testASampleOfAPassingBatchWaitsAndOneCommandSendsItOn() throws {

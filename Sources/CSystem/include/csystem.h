@@ -1,6 +1,7 @@
-// C at the edge for what is neither image nor metadata work: POSIX and Linux calls, and GLib's hashing.
+// C at the edge for what is neither image nor metadata work: POSIX and Linux calls, GLib's hashing and libxcrypt's password hashes.
 #ifndef PHOTOPIPE_CSYSTEM_H
 #define PHOTOPIPE_CSYSTEM_H
 #include "cposix.h"
 #include "ccrypto.h"
+#include "cpassword.h"
 #endif
