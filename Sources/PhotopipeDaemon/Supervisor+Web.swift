@@ -17,7 +17,7 @@ extension Supervisor {
         guard let listen = config.web.listen else { return }
         let bridge = WorkbenchBridge(supervisor: self, layout: layout, previews: WorkbenchPreview.Runner(executable: workerExecutable, root: layout.root))
         let router = WorkbenchRouter(settings: config.web, sessions: webSessions, throttle: LoginThrottle(), backend: bridge,
-                                     healthy: { [weak self] in self?.onMainLoop(timeout: 2) { _ in true } ?? false })
+                                     healthy: { [bridge] in bridge.mainLoopAnswers() })
         let server = WebServer(router: router, hub: webHub, log: log)
         try server.start(host: listen.host, port: listen.port)
         web = server
@@ -38,8 +38,8 @@ extension Supervisor {
 
     /// Per batch, its counts from the index.
     func workbenchBatches() -> [BatchRow] {
-        index.batches.values.sorted { ($0.lastArrival ?? .distantPast) > ($1.lastArrival ?? .distantPast) }.map { b in
-            var row = BatchRow(batch: b.batch)
+        index.batches.sorted { ($0.value.lastArrival ?? .distantPast) > ($1.value.lastArrival ?? .distantPast) }.map { name, b in
+            var row = BatchRow(batch: name)
             row.total = b.atRest.values.reduce(b.inProgress, +)
             row.waiting = b.review.waiting
             row.exceptions = b.review.exceptions
@@ -49,7 +49,7 @@ extension Supervisor {
             row.rejected = b.review.rejected
             row.exported = b.atRest[pipeline.done] ?? 0
             row.failed = b.atRest[.failed] ?? 0
-            row.generated = index.entries(batch: b.batch).filter { $0.variantOf != nil && $0.queue == .review }.count
+            row.generated = index.entries(batch: name).filter { $0.variantOf != nil && $0.queue == .review }.count
             return row
         }
     }

@@ -76,8 +76,9 @@ final class WebServer: @unchecked Sendable {
             var addr = sockaddr_storage()
             var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let client = withUnsafeMutablePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept4(fd, $0, &len, Int32(SOCK_CLOEXEC.rawValue)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(fd, $0, &len) }
             }
+            if client >= 0 { _ = fcntl(client, F_SETFD, FD_CLOEXEC) }
             if client < 0 {
                 switch errno {
                 case EINTR, ECONNABORTED: continue

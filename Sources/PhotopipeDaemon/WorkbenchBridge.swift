@@ -84,5 +84,7 @@ final class WorkbenchBridge: WorkbenchBackend, @unchecked Sendable {
         return ActionReply(ok: resp.ok, message: resp.ok ? (resp.message ?? "done") : (resp.error ?? "refused"))
     }
 
+    func mainLoopAnswers() -> Bool { supervisor.onMainLoop(timeout: 2) { _ in true } ?? false }
+
     func metricsText() -> String? { supervisor.onMainLoop(timeout: 5) { $0.metricsText() } }
 }

@@ -10,7 +10,9 @@ public struct PrometheusText {
         text += "# TYPE \(name) \(type)\n"
     }
 
-    public mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
+    public mutating func sample(_ name: String, _ value: Double) { sample(name, [], value) }
+
+    public mutating func sample(_ name: String, _ labels: [(String, String)], _ value: Double) {
         text += name
         if !labels.isEmpty {
             text += "{" + labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
