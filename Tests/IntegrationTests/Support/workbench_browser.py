@@ -133,8 +133,11 @@ def run(a, d):
     # 5. Reject the exception: note, and a box dragged on its image in the dialog.
     art = article(d, a.reject)
     d.execute_script("arguments[0].scrollIntoView({block: 'center'})", art)
+    # A plain click on the button of a card that is not the current one, as a reviewer clicks.
+    assert "current" not in (art.get_attribute("class") or ""), "the card to reject should not be the current one here"
     art.find_element(By.CSS_SELECTOR, '[data-action="reject"]').click()
-    dialog = until(d, "the reject dialog", lambda drv: (drv.find_elements(By.CSS_SELECTOR, "dialog[open]") or [None])[0])
+    dialog = until(d, "the reject dialog (one click on Reject of a card that was not the current one)",
+                   lambda drv: (drv.find_elements(By.CSS_SELECTOR, "dialog[open]") or [None])[0], timeout=10)
     dialog.find_element(By.TAG_NAME, "textarea").send_keys(a.note)
     img = until(d, "the dialog's image to load", lambda drv: next((i for i in dialog.find_elements(By.TAG_NAME, "img")
                                                                     if drv.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", i)), None))
@@ -167,10 +170,21 @@ def run(a, d):
         f.write("ready\n")
     say("waiting for the shot dropped now to appear")
     new = until(d, "a new article from the live updates", lambda drv: articles(drv) - before, timeout=a.live_timeout, poll=0.5)
-    assert d.execute_script("return window.__ppNoReload === true"), "the page was reloaded"
     say(f"appeared without a reload: {sorted(new)}")
+    # It waits in review with its thumbnail shown (the card may have come while the shot was
+    # still being retouched, before it had one).
+    late = sorted(new)[0][2:]
+    until(d, f"{late} to wait in review with its thumbnail loaded", lambda drv: drv.execute_script("""
+        const a = document.getElementById('a-' + arguments[0]);
+        const img = a && a.querySelector('img');
+        return a && a.dataset.stage === 'review' && img && img.complete && img.naturalWidth > 0;""", late), timeout=a.live_timeout)
+    assert d.execute_script("return window.__ppNoReload === true"), "the page was reloaded"
+    say(f"{late} shows in review with its thumbnail")
 
-    errors = [e for e in d.get_log("browser") if e.get("level") == "SEVERE"]
+    # Not the page's doing: the browser's own favicon request, and the new card's thumbnail
+    # asked for before the shot had one (it shows now, checked above).
+    errors = [e for e in d.get_log("browser") if e.get("level") == "SEVERE" and "/favicon.ico" not in e.get("message", "")
+              and f"/img/{late}/thumb" not in e.get("message", "")]
     assert not errors, f"the page logged errors: {errors}"
     print("RESULT " + json.dumps({"approved": a.clean, "rejected": a.reject, "new": sorted(x[2:] for x in new), "jk": [first, second, back]}))
 
