@@ -42,9 +42,10 @@ def review_dirs(root):
 
 
 def templates(bin_dir, work, count=6):
-    """A few shots really retouched and held in review: their asset folders and manifests."""
+    """A few shots really retouched and held in review: their asset folders and manifests.
+    6000x4000 (24 MP) like the studio's camera, so masters are big enough for a 512-pixel crop."""
     shots = f"{work}/template-shots"
-    bench.sh(f"{bin_dir}/ppsample", "--out", shots, "--count", str(count), "--width", "1200", "--height", "800")
+    bench.sh(f"{bin_dir}/ppsample", "--out", shots, "--count", str(count), "--width", "6000", "--height", "4000")
     d = bench.Daemon(bin_dir, f"{work}/template", settle=0.3, extra="[review]\nhold = true\n")
     os.makedirs(f"{d.root}/inbox/t", exist_ok=True)
     for n in sorted(os.listdir(shots)):
@@ -169,18 +170,15 @@ def browser():
     return webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=o)
 
 
-def paints(port, user, repeat):
-    """First contentful paint, DOMContentLoaded and load of the batch page, ms from navigation start."""
-    from selenium.webdriver.common.by import By
+def paints(port, session_cookie, repeat):
+    """First contentful paint, DOMContentLoaded and load of the batch page, ms from navigation start.
+    The browser gets the session logged in over HTTP: what is measured is the page, not the login."""
     from selenium.webdriver.support.ui import WebDriverWait
     d = browser()
     try:
         base = f"http://127.0.0.1:{port}"
-        d.get(f"{base}/login")
-        d.find_element(By.NAME, "user").send_keys(user)
-        d.find_element(By.NAME, "password").send_keys(PASSWORD)
-        d.find_element(By.CSS_SELECTOR, "form button, form input[type=submit]").click()
-        WebDriverWait(d, 30).until(lambda drv: "/login" not in drv.current_url)
+        d.get(f"{base}/healthz")
+        d.add_cookie({"name": "pp_session", "value": session_cookie, "path": "/", "httpOnly": True, "sameSite": "Strict"})
         out = {"first contentful paint": [], "DOMContentLoaded": [], "load": [], "articles": []}
         for _ in range(repeat):
             d.get("about:blank")
@@ -251,13 +249,13 @@ def main():
             t = time.perf_counter(); _, js = site.call("GET", f"/api/batch/{BATCH}"); api_ms.append((time.perf_counter() - t) * 1000)
         print(f"  HTML /batch/{BATCH}: {len(html) / 1024:.0f} KiB ({len(html):,} bytes), served in {fmt(html_ms)}")
         print(f"  JSON /api/batch/{BATCH}: {len(js) / 1024:.0f} KiB, served in {fmt(api_ms)}")
-        p = paints(port, "rita", a.paints)
+        p = paints(port, site.cookie, a.paints)
         for k in ["first contentful paint", "DOMContentLoaded", "load"]:
             v = p[k]
             print(f"  {k:24s} median {statistics.median(v):8.1f} ms (min {min(v):.1f}, max {max(v):.1f}; {len(v)} loads)")
         print(f"  articles on the page: {p['articles'][-1]}")
 
-        print(f"\n== 100 % crop (size 512), {a.crops} assets")
+        print(f"\n== 100 % crop (size 512), {a.crops} assets; masters {view['assets'][0].get('master')}")
         master = view["assets"][0].get("master") or {"width": 1000, "height": 1000}
         x, y = master["width"] // 3, master["height"] // 3
         targets = [c["id"] for c in view["assets"][:a.crops]]
