@@ -665,7 +665,12 @@ public enum StaticScript {
       if (!img) {
         img = document.createElement('img');
         img.loading = 'lazy';
-        img.src = imageURL(a.id, 'thumb');
+      }
+      // A card that arrived before its master had no thumbnail yet: ask again once it has one.
+      const thumbFor = a.master ? a.stage + ':' + a.master.width + 'x' + a.master.height : '';
+      if (!img.getAttribute('src') || (thumbFor && img.dataset.thumbFor !== thumbFor)) {
+        img.src = imageURL(a.id, 'thumb') + (thumbFor ? '?v=' + encodeURIComponent(thumbFor) : '');
+        img.dataset.thumbFor = thumbFor;
       }
       img.alt = 'SKU ' + a.sku + (a.view !== null && a.view !== undefined ? ' view ' + a.view : '') + (a.variantOf ? ' (generated)' : '');
       const parts = [img];

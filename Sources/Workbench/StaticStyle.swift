@@ -187,8 +187,6 @@ ul.gates li.fail { color: var(--exception); }
 ul.gates li.fail::before { content: "✗"; }
 ul.gates li.pass { color: var(--muted); font-size: 11px; }
 ul.gates li.pass::before { content: "✓"; color: var(--ok); }
-/* Passed gates stay short until the card is the current one. */
-article.asset:not(.current) ul.gates li.pass { display: none; }
 article.asset .actions { display: flex; flex-wrap: wrap; gap: 4px; margin-top: auto; padding-top: 4px; }
 article.asset .actions button { padding: 2px 7px; font-size: 12px; }
 

@@ -48,7 +48,7 @@ public final class WorkbenchRouter: Sendable {
         case ("GET", "static"), ("HEAD", "static"):
             return .response(staticFile(segments.dropFirst().first))
         case ("GET", "login"):
-            return .response(loginPage(error: nil, status: 200))
+            return .response(loginPage(error: nil, status: 200, keeping: r.cookies[Self.loginCookie]))
         case ("POST", "login"):
             return .response(login(r, client, now))
         default: break
@@ -56,8 +56,11 @@ public final class WorkbenchRouter: Sendable {
 
         var setCookie: String?
         guard let session = session(of: r, client, now, setCookie: &setCookie) else {
-            let api = ["api", "img", "events"].contains(segments.first ?? "")
-            return .response(api || r.method != "GET" ? .problem(401, "log in first") : .redirect("/login"))
+            // Only a page a person asked for is sent to the login form; a browser's own requests
+            // (favicon, images) get a plain 401, or they would replace the login form's token.
+            let page = r.method == "GET" && (r.header("accept") ?? "").contains("text/html")
+                && !["api", "img", "events"].contains(segments.first ?? "")
+            return .response(page ? .redirect("/login") : .problem(401, "log in first"))
         }
         if r.method == "POST" {
             guard csrfOK(r, session) else { return .response(.problem(403, "missing or wrong CSRF token; reload the page")) }
@@ -138,8 +141,10 @@ public final class WorkbenchRouter: Sendable {
 
     // MARK: login
 
-    private func loginPage(error: String?, status: Int) -> HTTPResponse {
-        let token = SessionStore.randomToken()
+    /// The form with its double-submit token: the browser's own when it has a well-formed one
+    /// (two tabs, or a reload, must not void each other's form).
+    private func loginPage(error: String?, status: Int, keeping kept: String? = nil) -> HTTPResponse {
+        let token = kept.flatMap { $0.count >= 32 && $0.utf8.allSatisfy(Self.isTokenByte) ? $0 : nil } ?? SessionStore.randomToken()
         var resp = HTTPResponse.html(LoginPage.render(error: error, csrf: token), status: status)
         resp.headers.append(("Set-Cookie", cookie(Self.loginCookie, token, maxAge: 3600)))
         return resp
@@ -169,6 +174,10 @@ public final class WorkbenchRouter: Sendable {
         resp.headers.append(("Set-Cookie", cookie(Self.sessionCookie, s.token, maxAge: nil)))
         resp.headers.append(("Set-Cookie", cookie(Self.loginCookie, "", maxAge: 0)))
         return resp
+    }
+
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F
     }
 
     /// Compares every byte whatever the first difference, so timing tells nothing.

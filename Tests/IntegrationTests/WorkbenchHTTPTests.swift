@@ -21,6 +21,10 @@ final class WorkbenchHTTPTests: XCTestCase {
             XCTAssertEqual(try r.json()["ok"] as? Bool, false, path)
         }
         XCTAssertEqual(try site.get("/batch/day-1").status, 303)
+        // A browser's own request for an icon is no page: it must not be sent to (and renew) the login form.
+        let icon = try site.get("/favicon.ico", accept: "image/avif,image/webp,*/*")
+        XCTAssertEqual(icon.status, 401)
+        XCTAssertNil(icon.header("Set-Cookie"))
         let health = try site.get("/healthz")
         XCTAssertEqual(health.status, 200)
         XCTAssertEqual(health.text.trimmingCharacters(in: .whitespacesAndNewlines), "ok")
@@ -32,6 +36,9 @@ final class WorkbenchHTTPTests: XCTestCase {
         XCTAssertEqual(form.status, 200)
         let kept = try XCTUnwrap(form.cookie("pp_login"), "\(form.headers)")
         XCTAssertEqual(WorkbenchSite.hiddenCSRF(form.text), kept.value)
+        // A second load (a reload, another tab) keeps the browser's token, so neither form goes stale.
+        let again = try site.call("GET", "/login", cookies: ["pp_login": kept.value])
+        XCTAssertEqual(WorkbenchSite.hiddenCSRF(again.text), kept.value)
         let noToken = try site.call("POST", "/login", cookies: ["pp_login": kept.value],
                                     headers: [("Content-Type", "application/x-www-form-urlencoded")],
                                     body: Array("user=rita&password=\(WorkbenchSite.ritaPassword)".utf8))

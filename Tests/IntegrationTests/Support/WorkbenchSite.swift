@@ -118,8 +118,9 @@ final class WorkbenchSite {
         return try c.readReply(head: method == "HEAD")
     }
 
-    func get(_ target: String, _ s: WebSession? = nil) throws -> HTTPReply {
-        try call("GET", target, cookies: s.map { ["pp_session": $0.cookie] } ?? [:])
+    /// As a browser navigates: asking for HTML.
+    func get(_ target: String, _ s: WebSession? = nil, accept: String = "text/html,*/*;q=0.8") throws -> HTTPReply {
+        try call("GET", target, cookies: s.map { ["pp_session": $0.cookie] } ?? [:], headers: [("Accept", accept)])
     }
 
     enum Token { case session, missing, wrong(String) }
