@@ -12,7 +12,12 @@ public struct FitPlan: Sendable, Equatable {
     /// The product's longest side against the canvas, as placed.
     public var fill: Double
 
-    public struct TooSmall: Error, Sendable, Equatable { public var reason: String }
+    public struct TooSmall: Error, Sendable, Equatable {
+        public var reason: String
+        /// The product's long side in the master, and what the channel needs, in pixels.
+        public var productPixels = 0
+        public var neededPixels = 0
+    }
 
     /// - Parameters:
     ///   - product: the product box in master pixels (x, y, width, height); the whole master when nil.
@@ -26,7 +31,8 @@ public struct FitPlan: Sendable, Equatable {
             let nativeFill = 1 / fitScale
             if nativeFill + 1e-9 < p.minFill {
                 let needed = Int((Double(max(box[2], box[3])) * scale).rounded(.up))
-                throw TooSmall(reason: "the product is \(max(box[2], box[3])) px long in the master, but \(p.name) needs \(needed) px to fill \(Int(p.fill * 100))% of \(p.width)×\(p.height) and photopipe never upscales; reshoot closer or at a higher resolution, or lower export.preset.\(p.name).min_fill")
+                throw TooSmall(reason: "the product is \(max(box[2], box[3])) px long in the master, but \(p.name) needs \(needed) px to fill \(Int(p.fill * 100))% of \(p.width)×\(p.height) and photopipe never upscales; reshoot closer or at a higher resolution, or lower export.preset.\(p.name).min_fill",
+                               productPixels: max(box[2], box[3]), neededPixels: needed)
             }
             scale = 1
         }

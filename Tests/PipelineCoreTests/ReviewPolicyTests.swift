@@ -293,6 +293,7 @@ final class ImageGateTests: XCTestCase {
         let g = policy.channelSizeGate(manifest(master: 1200, product: 1000))
         XCTAssertFalse(g.passed)
         XCTAssertTrue(g.reason?.contains("too small for amazon-main") ?? false, g.reason ?? "")
+        XCTAssertNotNil(g.reason?.range(of: #"\(product \d+ px long; amazon-main needs \d+ px"#, options: .regularExpression), g.reason ?? "")
         XCTAssertFalse(g.reason?.contains("default") ?? true, "default pads small masters")
         XCTAssertTrue(policy.channelSizeGate(manifest(master: 3000, product: 2400)).passed)
     }

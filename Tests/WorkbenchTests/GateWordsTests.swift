@@ -22,6 +22,9 @@ final class GateWordsTests: XCTestCase {
         XCTAssertEqual(words("channel-size", 2, 0, false, reason),
                        "product too small for amazon, walmart without upscaling: reshoot closer or at a higher resolution, or approve to export the other channels only")
         XCTAssertTrue(words("channel-size", 1, 0, false).hasPrefix("product too small for 1 channel without upscaling"))
+        let measured = "reshoot closer or at a higher resolution: the product is too small for walmart without upscaling (product 1807 px long; walmart needs 1870 px; approve to export the other channels only)"
+        XCTAssertEqual(words("channel-size", 1, 0, false, measured),
+                       "product 1807 px long; walmart needs 1870 px: product too small for walmart without upscaling: reshoot closer or at a higher resolution, or approve to export the other channels only")
     }
 
     func testFramingNamesTheEdges() {
