@@ -113,7 +113,7 @@ final class StartupPhaseTests: XCTestCase {
         let daemon = try buildDaemon(config: try ConfigLoader.load(path: d.configPath), root: d.root, configPath: d.configPath,
                                      workerExecutable: Daemon.photopiped)
         XCTAssertEqual(daemon.phases.map(\.name),
-                       ["root", "event log", "queues", "deliveries", "inbox", "control socket", "signals", "workers", "contact sheets"])
+                       ["root", "event log", "queues", "deliveries", "inbox", "control socket", "workbench", "signals", "workers", "contact sheets"])
     }
 
     func testASocketThatCannotBeMadeUndoesTheEarlierPhases() throws {
