@@ -234,16 +234,7 @@ final class ControlServer: @unchecked Sendable {
     /// Writes the whole answer; false when the client is gone or stopped reading.
     private func reply(_ fd: Int32, _ r: Response) -> Bool {
         guard let data = try? ControlCoding.encodeLine(r) else { return false }
-        return data.withUnsafeBytes { raw -> Bool in
-            var off = 0
-            while off < raw.count {
-                let n = send(fd, raw.baseAddress! + off, raw.count - off, Int32(MSG_NOSIGNAL))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                off += n
-            }
-            return true
-        }
+        return data.withUnsafeBytes { sendAll(fd, $0) }
     }
 
     /// A last line before closing; dropped if the client is not reading.

@@ -43,7 +43,10 @@ extension Supervisor {
 
     /// Per batch, its counts from the index.
     func workbenchBatches() -> [BatchRow] {
-        index.batches.sorted { ($0.value.lastArrival ?? .distantPast) > ($1.value.lastArrival ?? .distantPast) }.map { name, b in
+        // Variants waiting, per batch, from the review queue alone (not every batch's every asset).
+        var variants: [String: Int] = [:]
+        for e in index.entries(in: .review) where e.variantOf != nil { variants[e.batch, default: 0] += 1 }
+        return index.batches.sorted { ($0.value.lastArrival ?? .distantPast) > ($1.value.lastArrival ?? .distantPast) }.map { name, b in
             var row = BatchRow(batch: name)
             row.total = b.atRest.values.reduce(b.inProgress, +)
             row.waiting = b.review.waiting
@@ -54,7 +57,7 @@ extension Supervisor {
             row.rejected = b.review.rejected
             row.exported = b.atRest[pipeline.done] ?? 0
             row.failed = b.atRest[.failed] ?? 0
-            row.generated = index.entries(batch: name).filter { $0.variantOf != nil && $0.queue == .review }.count
+            row.generated = variants[name] ?? 0
             return row
         }
     }

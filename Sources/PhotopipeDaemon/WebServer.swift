@@ -172,16 +172,7 @@ final class WebServer: @unchecked Sendable {
     }
 
     private static func send(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw -> Bool in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.send(fd, raw.baseAddress! + off, raw.count - off, Int32(MSG_NOSIGNAL))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                off += n
-            }
-            return true
-        }
+        bytes.withUnsafeBytes { sendAll(fd, $0) }
     }
 
     private static func address(of addr: sockaddr_storage) -> String {

@@ -83,7 +83,7 @@ public struct HTTPRequestParser {
         var i = 0
         let last = hay.count - needle.count
         while i <= last {
-            if hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle { return i }
+            if hay[i] == needle[0] && hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
             i += 1
         }
         return nil

@@ -154,7 +154,7 @@ public final class WorkbenchRouter: Sendable {
         let form = r.form
         // Double submit: the form's token must be the one this browser got with the form.
         guard let sent = form["csrf"], let kept = r.cookies[Self.loginCookie], !kept.isEmpty,
-              Self.sameBytes(sent, kept) else {
+              SessionStore.constantTimeEqual(Array(sent.utf8), Array(kept.utf8)) else {
             return loginPage(error: "the login form expired; try again", status: 403)
         }
         let user = (form["user"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -178,15 +178,6 @@ public final class WorkbenchRouter: Sendable {
 
     static func isTokenByte(_ b: UInt8) -> Bool {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F
-    }
-
-    /// Compares every byte whatever the first difference, so timing tells nothing.
-    static func sameBytes(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var diff: UInt8 = 0
-        for i in x.indices { diff |= x[i] ^ y[i] }
-        return diff == 0
     }
 
     // MARK: images and static files
