@@ -43,7 +43,7 @@ public struct ContactSheetWriter {
     }
 
     /// Returns the page's path.
-    public func write(batch: String, image: Bool = true, listing: Listing? = nil) throws -> String {
+    public func write(batch: String, image: Bool = true, listing: Listing? = nil, access: ContactSheet.Access = .init()) throws -> String {
         let dir = layout.contactSheet(batch: batch), thumbs = "\(dir)/thumbs"
         try FileManager.default.createDirectory(atPath: thumbs, withIntermediateDirectories: true)
         var entries: [ContactSheet.Entry] = []
@@ -53,7 +53,7 @@ public struct ContactSheetWriter {
             let copied = copyIfNewer("\(assetDir)/\(RetouchStage.thumbFile)", to: "\(dir)/\(ContactSheet.thumbnail(id))")
             entries.append(ContactSheet.Entry(m, stage: q.rawValue, hasThumbnail: copied))
         }
-        let sheet = ContactSheet(batch: batch, entries: entries)
+        let sheet = ContactSheet(batch: batch, entries: entries, access: access)
         let keep = Set(entries.map { "\($0.id).jpg" })
         for name in (try? FileManager.default.contentsOfDirectory(atPath: thumbs)) ?? [] where !keep.contains(name) {
             try? FileManager.default.removeItem(atPath: "\(thumbs)/\(name)")
@@ -74,6 +74,15 @@ public struct ContactSheetWriter {
             guard rename(tmp, jpeg) == 0 else { throw DaemonError("cannot write \(jpeg): \(String(cString: strerror(errno)))") }
         }
         return "\(dir)/index.html"
+    }
+
+    /// The page's access for a batch: the socket only when it is not pipectl's default, the
+    /// workbench as the batch's own page.
+    public static func access(socket: String?, workbench: String?, batch: String) -> ContactSheet.Access {
+        let page = workbench.map { base in
+            (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/batch/" + (batch.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? batch)
+        }
+        return ContactSheet.Access(socket: socket == Config().socketPath ? nil : socket, workbench: page)
     }
 
     /// Copies a thumbnail unless the copy is already as new; false when the asset has none.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PipelineCore
+import Review
 
 /// Keeps each batch's contact sheet current. A review decision marks the batch; the sheet is
 /// rewritten by a `photopiped contact-sheet` child (it decodes thumbnails, which the supervisor
@@ -23,6 +24,8 @@ final class ContactSheets {
     private var pageCurrent = Set<String>()
     private var lastRun: [String: Date] = [:]
     private var child: (batch: String, process: Foundation.Process)?
+    /// What the pages tell a reader: the socket when not pipectl's default, the workbench's address.
+    var access = ContactSheet.Access()
 
     init(layout: Layout, executable: String, log: Logger) {
         self.layout = layout
@@ -71,6 +74,7 @@ final class ContactSheets {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["contact-sheet", "--root", layout.root, batch, "--assets", list,
                              "--memory-mb", "\(Self.memoryMB)", "--parent", "\(getpid())"] + (image ? [] : ["--no-image"])
+            + (access.socket.map { ["--socket", $0] } ?? []) + (access.workbench.map { ["--workbench", $0] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         do { try process.run(); child = (batch, process) }
         catch { log.warning("cannot start the contact-sheet writer: \(error)") }

@@ -220,8 +220,9 @@ extension Supervisor {
             return .failure("reload refused: 'root' and 'daemon.socket' only change with a restart")
         }
         do { namePattern = try NamePattern(fresh.namePattern) } catch { return .failure("reload refused: \(error)") }
-        if fresh.web != config.web { log.warning("[web] changed: the workbench takes its address, people and roles from the config it started with; restart to use the new ones") }
+        let oldWeb = config.web
         config = fresh
+        if fresh.web != oldWeb { reopenWorkbench(after: oldWeb) }
         pool.reload(fresh)
         if let why = reloadCatalogIfChanged(force: true) { log.error("\(why)") }
         reviewDesk.use(ReviewPolicy(fresh))

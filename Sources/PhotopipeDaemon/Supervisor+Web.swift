@@ -1,6 +1,7 @@
 import ControlProtocol
 import Foundation
 import PipelineCore
+import Review
 import Workbench
 
 /// The workbench's side of the main loop: what a page asks of the index, and `/metrics`.
@@ -14,26 +15,49 @@ extension Supervisor {
     }
 
     func startWorkbench() throws {
+        events.observe { [unowned self] e in
+            metrics.observe(e)
+            guard web != nil, let id = e.asset else { return }
+            let entry = index.entry(id)
+            let data = WebEventData(id: id, batch: entry?.batch, stage: e.to ?? entry.map { $0.queue.rawValue }, event: e.event)
+            if let json = try? JSONEncoder().encode(data) { webHub.publish(event: "changed", data: String(decoding: json, as: UTF8.self)) }
+        }
+        openWorkbench()
+    }
+
+    /// Listens on `[web] listen` with the config's people; a port that cannot be bound is logged and
+    /// shown by `status`, and the pipeline goes on without its workbench (pipectl still reviews).
+    func openWorkbench() {
+        sheets.access = ContactSheet.Access(socket: config.socketPath == Config().socketPath ? nil : config.socketPath)
         guard let listen = config.web.listen else { return }
         let bridge = WorkbenchBridge(supervisor: self, layout: layout, previews: WorkbenchPreview.Runner(executable: workerExecutable, root: layout.root))
-        let router = WorkbenchRouter(settings: config.web, sessions: webSessions, throttle: LoginThrottle(), backend: bridge,
+        let router = WorkbenchRouter(settings: config.web, sessions: webSessions, throttle: webThrottle, backend: bridge,
                                      healthy: { [bridge] in bridge.mainLoopAnswers() })
         let server = WebServer(router: router, hub: webHub, log: log)
         do { try server.start(host: listen.host, port: listen.port) } catch {
-            // The pipeline goes on without its workbench: pipectl still reviews, and no image waits on a port.
             lastError = "the workbench is not running: \(error)"
             log.error("\(lastError!)")
             return
         }
         web = server
-        events.observe { [unowned self] e in
-            metrics.observe(e)
-            guard let id = e.asset else { return }
-            let entry = index.entry(id)
-            let data = WebEventData(id: id, batch: entry?.batch, stage: e.to ?? entry.map { $0.queue.rawValue }, event: e.event)
-            if let json = try? JSONEncoder().encode(data) { webHub.publish(event: "changed", data: String(decoding: json, as: UTF8.self)) }
-        }
+        sheets.access.workbench = config.web.publicURL ?? "http://\(server.boundAddress)"
         log.notice("workbench listening on http://\(server.boundAddress)/")
+    }
+
+    /// A reload that changed `[web]`: the listener starts again with the new settings (open pages
+    /// reconnect their live stream on their own), and the sessions of anyone whose name, password
+    /// or role changed end, so a removed reviewer cannot go on deciding.
+    func reopenWorkbench(after old: WebSettings) {
+        let new = config.web
+        if old.proxyUserHeader != new.proxyUserHeader || old.proxyAddress != new.proxyAddress || old.proxyRole != new.proxyRole {
+            webSessions.endAll()
+        } else {
+            for (name, user) in old.users where new.users[name] != user { webSessions.end(user: name) }
+        }
+        webSessions.use(idle: new.sessionHours * 3600)
+        stopWorkbench()
+        openWorkbench()
+        log.notice("workbench settings reloaded")
     }
 
     func stopWorkbench() {

@@ -62,6 +62,7 @@ public final class Supervisor {
     var web: WebServer?
     let webHub = WebEventHub()
     lazy var webSessions = SessionStore(settings: config.web)
+    let webThrottle = LoginThrottle()
     var metrics = DaemonMetrics()
 
     init(config: Config, configPath: String?, logger: Logger, pipeline: Pipeline = .standard,

@@ -52,6 +52,11 @@ public struct WebSettings: Codable, Sendable, Equatable {
     /// The role of a proxy-authenticated user who has no `[web.user.NAME]` table.
     public var proxyRole: Role = .reviewer
     public var users: [String: User] = [:]
+    /// The address people open, when not `http://<listen>` (behind a proxy): contact sheets link to it.
+    public var publicURL: String?
+    /// `/metrics` without a session: only with HTTP Basic credentials of a `[web.user.NAME]`
+    /// (false), or for anyone who reaches the port (true: for a listener only a scraper can reach).
+    public var metricsOpen = false
 
     public init() {}
 
@@ -79,6 +84,20 @@ public struct WebSettings: Codable, Sendable, Equatable {
             $0.web.proxyAddress = a
         },
         "web.proxy_role": { $0.web.proxyRole = try ExportSettings.choice($1, Role.self) },
+        "web.public_url": {
+            let u = try ConfigLoader.string($1)
+            guard u.isEmpty || ((u.hasPrefix("http://") || u.hasPrefix("https://")) && URL(string: u)?.host != nil) else {
+                throw ConfigLoader.ValueError(message: "must be the address people open, such as https://review.example.com, not '\(u)'")
+            }
+            $0.web.publicURL = u.isEmpty ? nil : u
+        },
+        "web.metrics": {
+            switch try ConfigLoader.string($1) {
+            case "login": $0.web.metricsOpen = false
+            case "open": $0.web.metricsOpen = true
+            case let other: throw ConfigLoader.ValueError(message: "must be \"login\" (a web user's name and password, by HTTP Basic) or \"open\", not '\(other)'")
+            }
+        },
     ]
 
     /// `web.user.<name>.<field>`

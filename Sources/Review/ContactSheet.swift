@@ -36,13 +36,23 @@ public struct ContactSheet: Sendable {
         var isWaiting: Bool { stage == "review" }
     }
 
+    /// How a reader reaches the daemon from the page: the commands name `socket` when it is not
+    /// pipectl's default, and each card links to `workbench` (the batch's page) when it runs.
+    public struct Access: Sendable, Equatable {
+        public var socket: String?
+        public var workbench: String?
+        public init(socket: String? = nil, workbench: String? = nil) { self.socket = socket; self.workbench = workbench }
+    }
+
     public var batch: String
     public var entries: [Entry]
+    public var access: Access
     /// Thumbnail path relative to the page, per asset id.
     public static func thumbnail(_ id: String) -> String { "thumbs/\(id).jpg" }
 
-    public init(batch: String, entries: [Entry]) {
+    public init(batch: String, entries: [Entry], access: Access = Access()) {
         self.batch = batch
+        self.access = access
         self.entries = entries.sorted { a, b in
             let ra = ContactSheet.rank(a), rb = ContactSheet.rank(b)
             return ra != rb ? ra < rb : (a.arrivedAt, a.id) < (b.arrivedAt, b.id)
@@ -84,6 +94,7 @@ public struct ContactSheet: Sendable {
         td, th { text-align: left; padding: 1px 4px; border-bottom: 1px solid #eee; }
         tr.fail td { color: #b00; font-weight: 600; }
         .commands code { display: block; margin: 2px 0; white-space: pre-wrap; word-break: break-all; }
+        .commands small { display: block; color: #666; margin: 0 0 4px; }
         </style>
         </head>
         <body>
@@ -92,12 +103,16 @@ public struct ContactSheet: Sendable {
         """
         let variants = entries.filter { $0.isWaiting && !$0.isException && $0.variantOf != nil }.count
         if waiting - exceptions > variants {
-            page += " Approve every waiting asset but the exceptions and generated variants: <code>\(Markup.escape(Self.command(["approve", batch])))</code>"
+            page += " Approve every waiting asset but the exceptions and generated variants: <code>\(Markup.escape(command(["approve", batch])))</code>"
         }
         if variants > 0 {
-            page += " Generated variants waiting: \(variants); approve them with the rest: <code>\(Markup.escape(Self.command(["approve", batch, "--variants"])))</code>"
+            page += " Generated variants waiting: \(variants); approve them with the rest: <code>\(Markup.escape(command(["approve", batch, "--variants"])))</code>"
         }
-        page += "</p>\n<div class=\"grid\">\n"
+        page += "</p>\n"
+        if let url = access.workbench {
+            page += "<p class=\"summary\">Decide on the workbench: <a href=\"\(Markup.escape(url))\">\(Markup.escape(url))</a> (approve the clean ones in one click, reject with a note, compare, zoom).</p>\n"
+        }
+        page += "<div class=\"grid\">\n"
         for e in entries { page += card(e) }
         page += "</div>\n</body>\n</html>\n"
         return page
@@ -108,7 +123,7 @@ public struct ContactSheet: Sendable {
         let title = "\(e.sku)\(e.view.map { " · view \($0)" } ?? "")"
         var s = "<div class=\"card \(cls)\" id=\"\(Markup.escape(e.id))\">\n"
         s += e.hasThumbnail ? "<img src=\"\(Markup.escape(Self.thumbnail(e.id)))\" alt=\"\(Markup.escape(title))\" width=\"300\" height=\"260\">\n"
-            : "<p>No thumbnail: retouched before thumbnails were made (<code>\(Markup.escape(Self.command(["retry", e.id])))</code> makes one).</p>\n"
+            : "<p>No thumbnail: retouched before thumbnails were made (<code>\(Markup.escape(command(["retry", e.id])))</code> makes one).</p>\n"
         s += "<div><strong>\(Markup.escape(title))</strong> <span class=\"status\">\(Markup.escape(e.statusText))\(e.isWaiting ? "" : " · \(Markup.escape(e.stage))")</span></div>\n"
         s += "<div><code>\(Markup.escape(e.id))</code></div>\n"
         if let source = e.variantOf {
@@ -125,12 +140,19 @@ public struct ContactSheet: Sendable {
         }
         if e.isWaiting {
             s += "<div class=\"commands\">"
-            s += "<code>\(Markup.escape(Self.command(["approve", e.id])))</code>"
-            s += "<code>\(Markup.escape(Self.command(["reject", e.id, "--reason", "…"])))</code>"
-            if e.isException { s += "<code>\(Markup.escape(Self.command(["retry", e.id, "--set", "retouch.KEY=VALUE"])))</code>" }
+            if let url = access.workbench { s += "<a href=\"\(Markup.escape(url))#a-\(Markup.escape(e.id))\">Open on the workbench</a>" }
+            s += "<code>\(Markup.escape(command(["approve", e.id])))</code>"
+            // The reason is left empty for the reader to type: pasted as it is, pipectl refuses it.
+            s += "<code>\(Markup.escape(command(["reject", e.id, "--reason", ""])))</code><small>type what is wrong between the quotes</small>"
+            if e.isException { s += "<code>\(Markup.escape(command(["retry", e.id, "--set", "retouch.KEY=VALUE"])))</code><small>a setting from the config, as KEY=VALUE</small>" }
             s += "</div>\n"
         }
         return s + "</div>\n"
+    }
+
+    /// A pipectl command for this daemon: with `--socket` when it is not pipectl's default.
+    func command(_ args: [String]) -> String {
+        Self.command(args + (access.socket.map { ["--socket", $0] } ?? []))
     }
 
     /// A command line as a person would paste it: words with anything unusual single-quoted.

@@ -15,7 +15,7 @@ public struct Session: Sendable, Equatable {
 /// request; a user holds at most `maxPerUser` sessions, the oldest dropped first.
 /// Sessions are filed under the SHA-256 of their token, so a lookup compares no secret.
 public final class SessionStore: @unchecked Sendable {
-    public let idle: TimeInterval
+    public private(set) var idle: TimeInterval
     public let maxPerUser: Int
     private let lock = NSLock()
     private var sessions: [String: Session] = [:]
@@ -66,6 +66,20 @@ public final class SessionStore: @unchecked Sendable {
     public func end(user: String) {
         lock.lock()
         sessions = sessions.filter { $0.value.user != user }
+        lock.unlock()
+    }
+
+    /// Every session ends (the way people may sign in changed).
+    public func endAll() {
+        lock.lock()
+        sessions = [:]
+        lock.unlock()
+    }
+
+    /// After a reload: sessions end after this long without a request.
+    public func use(idle: TimeInterval) {
+        lock.lock()
+        self.idle = idle
         lock.unlock()
     }
 

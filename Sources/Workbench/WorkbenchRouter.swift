@@ -7,8 +7,8 @@ public struct WebClient: Sendable {
     public init(address: String) { self.address = address }
 }
 
-/// Maps requests to answers. Nothing but the login page, `/healthz`, `/metrics` and the static
-/// files is served without a session; every change needs the session's CSRF token and a role that
+/// Maps requests to answers. Nothing but the login page, `/healthz` (one word: ok or not) and the
+/// static files is served without a session (`/metrics` takes a user's password by HTTP Basic); every change needs the session's CSRF token and a role that
 /// may decide; image routes take asset ids, never paths.
 public final class WorkbenchRouter: Sendable {
     public enum Outcome {
@@ -43,6 +43,7 @@ public final class WorkbenchRouter: Sendable {
         case ("GET", "healthz"), ("HEAD", "healthz"):
             return .response(healthy() ? .text("ok\n") : .text("the daemon's main loop does not answer\n", status: 503))
         case ("GET", "metrics"):
+            if !settings.metricsOpen, let refused = metricsRefusal(r, client, now) { return .response(refused) }
             guard let text = backend.metricsText() else { return .response(.text("the daemon did not answer in time\n", status: 503)) }
             return .response(.text(text, type: "text/plain; version=0.0.4; charset=utf-8"))
         case ("GET", "static"), ("HEAD", "static"):
@@ -174,6 +175,37 @@ public final class WorkbenchRouter: Sendable {
         resp.headers.append(("Set-Cookie", cookie(Self.sessionCookie, s.token, maxAge: nil)))
         resp.headers.append(("Set-Cookie", cookie(Self.loginCookie, "", maxAge: 0)))
         return resp
+    }
+
+    /// `/metrics` is read by a scraper, which cannot log in through a form: it sends a web user's
+    /// name and password by HTTP Basic (any role), under the same limit on failures as the form.
+    /// A browser with a session may read it too. nil: allowed.
+    private func metricsRefusal(_ r: HTTPRequest, _ client: WebClient, _ now: Date) -> HTTPResponse? {
+        if let token = r.cookies[Self.sessionCookie], sessions.lookup(token: token, now: now) != nil { return nil }
+        var ask = HTTPResponse.problem(401, "metrics need a web user's name and password (HTTP Basic), or set [web] metrics = \"open\"")
+        ask.headers.append(("WWW-Authenticate", "Basic realm=\"photopipe metrics\", charset=\"UTF-8\""))
+        guard let (user, password) = Self.basicCredentials(r.header("authorization")) else { return ask }
+        if case .refused(let wait) = throttle.check(address: client.address, user: user, now: now) {
+            var resp = HTTPResponse.problem(429, "too many failed logins; wait \(wait) s")
+            resp.headers.append(("Retry-After", "\(wait)"))
+            return resp
+        }
+        guard authenticator.authenticate(user: user, password: password) != nil else {
+            throttle.recordFailure(address: client.address, user: user, now: now)
+            return ask
+        }
+        throttle.recordSuccess(user: user)
+        return nil
+    }
+
+    /// `Basic base64(user:password)`; nil when absent or malformed.
+    static func basicCredentials(_ header: String?) -> (String, String)? {
+        guard let header, header.count <= 1024 else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "basic",
+              let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
+              let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else { return nil }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
     }
 
     static func isTokenByte(_ b: UInt8) -> Bool {

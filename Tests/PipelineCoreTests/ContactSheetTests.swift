@@ -29,11 +29,23 @@ final class ContactSheetTests: XCTestCase {
         XCTAssertFalse(html.contains("<script>"), "nothing from a manifest becomes markup")
         XCTAssertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"))
         XCTAssertTrue(html.contains("pipectl approve &#39;shoot 1&#39;"), "a batch with a space is quoted for the shell")
-        XCTAssertTrue(html.contains("pipectl reject a1 --reason …"))
+        XCTAssertTrue(html.contains("pipectl reject a1 --reason &#39;&#39;"), "the reason is left for the reader to type")
+        XCTAssertFalse(html.contains("--socket"), "pipectl's default socket is not named")
+        XCTAssertFalse(html.contains("workbench"), "no link when no workbench runs")
         XCTAssertTrue(html.contains("pipectl retry a1 --set retouch.KEY=VALUE"), "an exception may be retried with overrides")
         XCTAssertTrue(html.contains("<img src=\"thumbs/a1.jpg\""))
         XCTAssertFalse(html.contains("thumbs/a2.jpg"), "no broken image for an asset without a thumbnail")
         XCTAssertTrue(html.contains("<td>1621</td><td>4991</td><td>FAIL</td>"), html)
+    }
+
+    func testCommandsNameASocketThatIsNotTheDefaultAndCardsLinkToTheWorkbench() {
+        let access = ContactSheet.Access(socket: "/srv/pp/ctl.sock", workbench: "http://10.0.0.5:8088/batch/shoot%201")
+        let html = ContactSheet(batch: "shoot 1", entries: [entry("a1", stage: "review", status: .exception, at: 0),
+                                                                   entry("a2", stage: "review", status: .sampled, at: 1)], access: access).html
+        XCTAssertTrue(html.contains("pipectl approve a1 --socket /srv/pp/ctl.sock"), html)
+        XCTAssertTrue(html.contains("pipectl reject a1 --reason &#39;&#39; --socket /srv/pp/ctl.sock"), html)
+        XCTAssertTrue(html.contains("pipectl approve &#39;shoot 1&#39; --socket /srv/pp/ctl.sock"), html)
+        XCTAssertTrue(html.contains("<a href=\"http://10.0.0.5:8088/batch/shoot%201#a-a1\">"), html)
     }
 
     func testAVariantLinksToItsSourceAndTheBatchCommandNamesVariantsApart() {

@@ -18,6 +18,16 @@ final class WebSettingsTests: XCTestCase {
         XCTAssertEqual(c.web.proxyRole, .reviewer)
         XCTAssertTrue(c.web.users.isEmpty)
         XCTAssertEqual(c.reviewGroup, "photopipe-review")
+        XCTAssertFalse(c.web.metricsOpen, "/metrics asks for a password unless told otherwise")
+        XCTAssertNil(c.web.publicURL)
+    }
+
+    func testMetricsAccessAndThePublicAddress() throws {
+        let c = try ConfigLoader.parse("[web]\nmetrics = \"open\"\npublic_url = \"https://review.studio.example\"\n")
+        XCTAssertTrue(c.web.metricsOpen)
+        XCTAssertEqual(c.web.publicURL, "https://review.studio.example")
+        XCTAssertTrue(message("[web]\nmetrics = \"public\"\n").contains("must be \"login\""), message("[web]\nmetrics = \"public\"\n"))
+        XCTAssertTrue(message("[web]\npublic_url = \"review.studio.example\"\n").contains("the address people open"))
     }
 
     func testEveryKeyIsRead() throws {

@@ -33,6 +33,8 @@ final class Daemon {
             config = config.contains("[review]\n") ? config.replacingOccurrences(of: "[review]\n", with: "[review]\nsample_rate = 0\n")
                                                    : config + "\n[review]\nsample_rate = 0\n"   // after: line numbers stay
         }
+        // The workbench only where a test asks for it: otherwise every daemon would try 127.0.0.1:8088.
+        if !config.contains("[web]\n") { config += "\n[web]\nlisten = \"off\"\n" }
         let text = "root = \"\(root)\"\n" + "[daemon]\nsocket = \"\(socket)\"\nworkers = \(workers)\n\(daemonKeys)" + "[watch]\nsettle_seconds = \(settle)\n" + config
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }

@@ -186,11 +186,12 @@ final class WorkbenchSite {
         return String(tag[start..<end])
     }
 
-    /// `/metrics` parsed by prometheus_client (check_metrics.py), as sample name →
+    /// `/metrics` parsed by prometheus_client (check_metrics.py), read with vic's name and password
+    /// by HTTP Basic as a scraper would, as sample name →
     /// `label=value,…` (sorted by label name; "" for none) → value.
     func metrics() throws -> [String: [String: Double]] {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("check_metrics.py").path
-        let r = shell("/usr/bin/env", ["python3", script, "http://127.0.0.1:\(port)/metrics"])
+        let r = shell("/usr/bin/env", ["python3", script, "http://127.0.0.1:\(port)/metrics", "vic", Self.vicPassword])
         guard r.status == 0 else { throw HTTPTestError("check_metrics.py exited \(r.status):\n\(r.err)\n\(r.out.prefix(2000))") }
         guard let parsed = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: [String: Double]] else {
             throw HTTPTestError("check_metrics.py printed no JSON: \(r.out.prefix(2000))")

@@ -3,16 +3,20 @@
 parser), failing loudly on anything it would not take: a parse error, a family without a TYPE,
 the wrong content type. Prints the samples as JSON: sample name -> "label=value,..." -> value.
 
-  check_metrics.py URL
+  check_metrics.py URL [USER PASSWORD]   (HTTP Basic, as Prometheus's basic_auth sends it)
 """
-import json, sys, urllib.request
+import base64, json, sys, urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
 
 def main():
     url = sys.argv[1]
-    with urllib.request.urlopen(url, timeout=30) as r:
+    req = urllib.request.Request(url)
+    if len(sys.argv) == 4:
+        token = base64.b64encode(f"{sys.argv[2]}:{sys.argv[3]}".encode()).decode()
+        req.add_header("Authorization", f"Basic {token}")
+    with urllib.request.urlopen(req, timeout=30) as r:
         ctype = r.headers.get("Content-Type", "")
         text = r.read().decode("utf-8")
     if not ctype.startswith("text/plain") or "version=0.0.4" not in ctype:
