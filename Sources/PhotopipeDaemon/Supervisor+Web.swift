@@ -30,10 +30,7 @@ extension Supervisor {
     func openWorkbench() {
         sheets.access = ContactSheet.Access(socket: config.socketPath == Config().socketPath ? nil : config.socketPath)
         guard let listen = config.web.listen else { return }
-        let bridge = WorkbenchBridge(supervisor: self, layout: layout, previews: WorkbenchPreview.Runner(executable: workerExecutable, root: layout.root))
-        let router = WorkbenchRouter(settings: config.web, sessions: webSessions, throttle: webThrottle, backend: bridge,
-                                     healthy: { [bridge] in bridge.mainLoopAnswers() })
-        let server = WebServer(router: router, hub: webHub, log: log)
+        let server = WebServer(router: workbenchRouter(), hub: webHub, log: log)
         do { try server.start(host: listen.host, port: listen.port) } catch {
             lastError = "the workbench is not running: \(error)"
             log.error("\(lastError!)")
@@ -44,9 +41,15 @@ extension Supervisor {
         log.notice("workbench listening on http://\(server.boundAddress)/")
     }
 
-    /// A reload that changed `[web]`: the listener starts again with the new settings (open pages
-    /// reconnect their live stream on their own), and the sessions of anyone whose name, password
-    /// or role changed end, so a removed reviewer cannot go on deciding.
+    func workbenchRouter() -> WorkbenchRouter {
+        let bridge = WorkbenchBridge(supervisor: self, layout: layout, previews: WorkbenchPreview.Runner(executable: workerExecutable, root: layout.root))
+        return WorkbenchRouter(settings: config.web, sessions: webSessions, throttle: webThrottle, backend: bridge,
+                               healthy: { [bridge] in bridge.mainLoopAnswers() })
+    }
+
+    /// A reload that changed `[web]`: the sessions of anyone whose name, password or role changed
+    /// end, so a removed reviewer cannot go on deciding; new settings answer the next request. Only
+    /// a new address opens the listener again (open pages then reconnect their live stream).
     func reopenWorkbench(after old: WebSettings) {
         let new = config.web
         if old.proxyUserHeader != new.proxyUserHeader || old.proxyAddress != new.proxyAddress || old.proxyRole != new.proxyRole {
@@ -55,8 +58,13 @@ extension Supervisor {
             for (name, user) in old.users where new.users[name] != user { webSessions.end(user: name) }
         }
         webSessions.use(idle: new.sessionHours * 3600)
-        stopWorkbench()
-        openWorkbench()
+        if let web, old.listen == new.listen {
+            web.router = workbenchRouter()
+            sheets.access.workbench = new.publicURL ?? "http://\(web.boundAddress)"
+        } else {
+            stopWorkbench()
+            openWorkbench()
+        }
         log.notice("workbench settings reloaded")
     }
 

@@ -12,7 +12,12 @@ final class WebServer: @unchecked Sendable {
     static let idleTimeout: TimeInterval = 30
     static let pingEvery: TimeInterval = 15
 
-    let router: WorkbenchRouter
+    private var currentRouter: WorkbenchRouter
+    /// What answers requests; a reload swaps it while connections stay open.
+    var router: WorkbenchRouter {
+        get { lock.lock(); defer { lock.unlock() }; return currentRouter }
+        set { lock.lock(); currentRouter = newValue; lock.unlock() }
+    }
     let hub: WebEventHub
     let log: Logger
     private let lock = NSLock()
@@ -23,7 +28,7 @@ final class WebServer: @unchecked Sendable {
     private(set) var boundAddress = ""
 
     init(router: WorkbenchRouter, hub: WebEventHub, log: Logger) {
-        self.router = router; self.hub = hub; self.log = log
+        self.currentRouter = router; self.hub = hub; self.log = log
     }
 
     /// Binds the address; port 0 picks a free one (see `boundAddress`).

@@ -76,6 +76,9 @@ final class WorkbenchBridge: WorkbenchBackend, @unchecked Sendable {
             r.overrides = overrides.isEmpty ? nil : overrides
         case .rollback(let id):
             r = Request(command: .rollback, asset: id)
+        case .pause: r = Request(command: .pause)
+        case .resume: r = Request(command: .resume)
+        case .reload: r = Request(command: .reload)
         }
         let peer = Peer(pid: getpid(), uid: geteuid(), gid: getegid(), person: person)
         guard let resp = supervisor.onMainLoop({ $0.control(r, peer) }) else {
@@ -83,6 +86,8 @@ final class WorkbenchBridge: WorkbenchBackend, @unchecked Sendable {
         }
         return ActionReply(ok: resp.ok, message: resp.ok ? (resp.message ?? "done") : (resp.error ?? "refused"))
     }
+
+    func paused() -> Bool? { supervisor.onMainLoop { $0.paused } }
 
     func mainLoopAnswers() -> Bool { supervisor.onMainLoop(timeout: 2) { _ in true } ?? false }
 

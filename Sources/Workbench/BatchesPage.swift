@@ -11,10 +11,12 @@ public enum BatchesPage {
          ("exported", "Exported", \.exported), ("failed", "Failed", \.failed)]
     }
 
-    public static func render(rows: [BatchRow], user: String, role: String, csrf: String) -> String {
+    /// `paused`: the pipeline's state, for an admin (nil: no admin controls).
+    public static func render(rows: [BatchRow], user: String, role: String, csrf: String, paused: Bool? = nil) -> String {
         var body = ""
         body.reserveCapacity(600 + rows.count * 900)
-        body += "<main class=\"batches\">\n<h1>Batches</h1>\n"
+        body += "<main class=\"batches\"\(paused.map { " data-paused=\"\($0)\"" } ?? "")>\n<h1>Batches</h1>\n"
+        if let paused { body += adminBar(paused: paused) }
         body += "<table class=\"batches\">\n<thead><tr><th scope=\"col\">Batch</th>"
         for c in columns { body += "<th scope=\"col\" class=\"num\">\(c.heading)</th>" }
         body += "<th scope=\"col\">Progress</th><th scope=\"col\">Waits for</th></tr></thead>\n<tbody>\n"
@@ -22,6 +24,19 @@ public enum BatchesPage {
         body += "</tbody>\n</table>\n"
         body += "<p class=\"empty\"\(rows.isEmpty ? "" : " hidden")>No batches yet.</p>\n</main>\n"
         return PageFrame.render(title: "Batches", user: user, role: role, csrf: csrf, body: body)
+    }
+
+    /// Pause and resume (one shows at a time, by the main element's `data-paused`) and reload.
+    static func adminBar(paused: Bool) -> String {
+        """
+        <section class="admin" aria-label="Pipeline">
+        <span class="state" data-state>\(paused ? "Paused: nothing new starts." : "Running.")</span>
+        <button type="button" data-admin="pause">Pause the pipeline</button>
+        <button type="button" data-admin="resume">Resume</button>
+        <button type="button" data-admin="reload">Reload the config</button>
+        </section>
+
+        """
     }
 
     static func appendRow(_ row: BatchRow, to out: inout String) {

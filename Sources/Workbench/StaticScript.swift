@@ -827,7 +827,25 @@ public enum StaticScript {
 
   // ---------------------------------------------------------------- the batches page
 
+  function adminBar(main) {
+    const state = main.querySelector('[data-state]');
+    main.addEventListener('click', async function (e) {
+      const b = e.target.closest('button[data-admin]');
+      if (!b) return;
+      b.disabled = true;
+      const action = b.dataset.admin;
+      const reply = await post('/api/' + action, {});
+      b.disabled = false;
+      if (!reply.ok) return;
+      if (action === 'pause' || action === 'resume') {
+        main.dataset.paused = String(action === 'pause');
+        if (state) state.textContent = action === 'pause' ? 'Paused: nothing new starts.' : 'Running.';
+      }
+    });
+  }
+
   function batchesPage(main) {
+    if (main.dataset.paused) adminBar(main);
     const tbody = main.querySelector('table.batches tbody');
     const fields = ['total', 'waiting', 'exceptions', 'sampled', 'generated', 'approved', 'autoApproved', 'rejected', 'exported', 'failed'];
 

@@ -97,6 +97,10 @@ form.login .error { margin: 0; color: var(--exception); font-weight: 600; }
 /* Batches */
 main.batches { padding: 12px 14px; }
 main.batches h1 { margin-bottom: 10px; }
+section.admin { margin: 0 0 10px; display: flex; gap: 8px; align-items: center; }
+section.admin .state { color: var(--muted); }
+main[data-paused="true"] section.admin .state { color: var(--exception); font-weight: 600; }
+main[data-paused="true"] [data-admin="pause"], main[data-paused="false"] [data-admin="resume"] { display: none; }
 table.batches { border-collapse: collapse; width: 100%; background: var(--card); }
 table.batches th, table.batches td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
 table.batches thead th { font-weight: 600; color: var(--muted); background: #eceef1; }

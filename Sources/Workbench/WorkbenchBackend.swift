@@ -8,6 +8,8 @@ public protocol WorkbenchBackend: Sendable {
     /// A JPEG on disk for the asset; throws with a reason a person can read.
     func preview(id: String, assetDir: String, kind: PreviewKind) throws -> String
     func act(_ action: WorkbenchAction, person: String) -> ActionReply
+    /// Whether the pipeline is paused (for an admin's page); nil when the daemon did not answer.
+    func paused() -> Bool?
     func metricsText() -> String?
 }
 
@@ -25,4 +27,16 @@ public enum WorkbenchAction: Sendable, Equatable {
     case reject(id: String, note: String, box: RejectMarkup.Box?)
     case retry(id: String, overrides: [String])
     case rollback(id: String)
+    /// An admin's: stop starting new work, start again, read the config file again.
+    case pause
+    case resume
+    case reload
+
+    /// What only an admin may ask for: it changes the pipeline for everyone, not one decision.
+    public var changesThePipeline: Bool {
+        switch self {
+        case .pause, .resume, .reload: true
+        default: false
+        }
+    }
 }

@@ -78,7 +78,12 @@ public final class WorkbenchRouter: Sendable {
         switch (r.method, s.first ?? "", s.count) {
         case ("GET", "", 0):
             guard let rows = backend.batchRows() else { return .response(busy) }
-            return .response(.html(BatchesPage.render(rows: rows, user: session.user, role: session.role.rawValue, csrf: session.csrf)))
+            var paused: Bool?
+            if session.role.mayAdminister {
+                guard let p = backend.paused() else { return .response(busy) }
+                paused = p
+            }
+            return .response(.html(BatchesPage.render(rows: rows, user: session.user, role: session.role.rawValue, csrf: session.csrf, paused: paused)))
         case ("GET", "batch", 2):
             guard Sanitizer.component(s[1]) == s[1] else { return .response(.text("not found", status: 404)) }
             guard let view = backend.batchView(s[1]) else { return .response(busy) }
@@ -275,8 +280,14 @@ public final class WorkbenchRouter: Sendable {
         case "rollback":
             guard let id = ask.id, AssetID.isValid(id) else { return .problem(400, "name the asset id") }
             action = .rollback(id: id)
+        case "pause": action = .pause
+        case "resume": action = .resume
+        case "reload": action = .reload
         default:
             return .problem(404, "no such action")
+        }
+        if action.changesThePipeline && !s.role.mayAdminister {
+            return .problem(403, "only an admin may \(name) the pipeline (\(s.user) is a \(s.role.rawValue))")
         }
         let reply = backend.act(action, person: s.user)
         return .json(reply, status: reply.ok ? 200 : 409)

@@ -112,6 +112,35 @@ final class WorkbenchAccessTests: XCTestCase {
         XCTAssertTrue(site.daemon.assets(in: .review).contains(other))
     }
 
+    func testOnlyAnAdminPausesResumesAndReloadsThePipelineFromThePage() throws {
+        let adaPassword = "ada's long admin passphrase"
+        let site = try WorkbenchSite(extra: "[web.user.ada]\npassword = \"\(try WorkbenchSite.hashPassword(adaPassword))\"\nrole = \"admin\"\n")
+        defer { site.cleanUp() }
+        try site.start()
+        let rita = try site.login("rita", WorkbenchSite.ritaPassword)
+        let ada = try site.login("ada", adaPassword)
+
+        XCTAssertFalse(try site.get("/", rita).text.contains("data-admin"), "a reviewer gets no pipeline controls")
+        let refused = try site.post("/api/pause", [:], rita)
+        XCTAssertEqual(refused.status, 403)
+        XCTAssertFalse(try site.daemon.status().paused)
+
+        let page = try site.get("/", ada).text
+        XCTAssertTrue(page.contains("data-paused=\"false\"") && page.contains("data-admin=\"pause\""), page)
+        let paused = try site.post("/api/pause", [:], ada)
+        XCTAssertEqual(paused.status, 200, paused.text)
+        XCTAssertTrue(try site.daemon.status().paused)
+        XCTAssertTrue(try site.get("/", ada).text.contains("data-paused=\"true\""))
+        let events = try String(contentsOfFile: "\(site.daemon.root)/events.jsonl", encoding: .utf8)
+        XCTAssertTrue(events.contains("\"paused\"") && events.contains("ada"), "the event log names who paused")
+        XCTAssertEqual(try site.post("/api/resume", [:], ada).status, 200)
+        XCTAssertFalse(try site.daemon.status().paused)
+        let reload = try site.post("/api/reload", [:], ada)
+        XCTAssertEqual(reload.status, 200, reload.text)
+        XCTAssertTrue(reload.text.contains("configuration reloaded"), reload.text)
+        XCTAssertEqual(try site.get("/api/batches", ada).status, 200, "a reload with the same [web] keeps the sessions")
+    }
+
     static func basic(_ user: String, _ password: String) -> String {
         "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
     }

@@ -287,4 +287,14 @@ final class PagesTests: XCTestCase {
         }
         XCTAssertEqual(count("{", in: css), count("}", in: css))
     }
+
+    func testAnAdminsBatchesPageHasThePipelineControlsAndOthersDoNot() {
+        let admin = BatchesPage.render(rows: [], user: "ada", role: "admin", csrf: "t", paused: true)
+        XCTAssertTrue(admin.contains("<main class=\"batches\" data-paused=\"true\">"), admin)
+        for action in ["pause", "resume", "reload"] { XCTAssertTrue(admin.contains("data-admin=\"\(action)\""), action) }
+        XCTAssertTrue(admin.contains("Paused: nothing new starts."))
+        let reviewer = BatchesPage.render(rows: [], user: "rita", role: "reviewer", csrf: "t")
+        XCTAssertFalse(reviewer.contains("data-admin"))
+        XCTAssertFalse(reviewer.contains("data-paused"))
+    }
 }
