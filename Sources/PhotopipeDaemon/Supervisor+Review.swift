@@ -74,6 +74,7 @@ extension Supervisor {
             m.reviewNotes = (m.reviewNotes ?? []) + [ReviewNote(by: who, at: clock.now(), note: reason, box: box)]
         }
         markSheet(m.batch)
+        forgetPreviews(id)
         if approve {
             m.history.append(HistoryEntry(step: "review", to: "approved", at: clock.now(), note: "approved by \(who)\(reason.map { ": \($0)" } ?? "")"))
             do {

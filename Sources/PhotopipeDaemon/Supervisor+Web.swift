@@ -68,6 +68,12 @@ extension Supervisor {
         log.notice("workbench settings reloaded")
     }
 
+    /// A decided asset's previews and crops go: the cache then holds what reviewers still look at,
+    /// not every asset ever zoomed into (a page that asks again gets them made anew).
+    func forgetPreviews(_ id: String) {
+        try? FileManager.default.removeItem(atPath: "\(layout.work)/previews/\(id)")
+    }
+
     func stopWorkbench() {
         web?.stop()
         web = nil

@@ -211,6 +211,8 @@ final class WorkbenchHTTPTests: XCTestCase {
         XCTAssertEqual([size.width, size.height], [256, 256])
         let again = try site.get("/img/\(first)/crop?x=\(mw / 3)&y=\(mh / 3)&size=256", rita)
         XCTAssertEqual(again.body, crop.body, "the same crop again comes from the cache")
+        let cached = "\(d.root)/.work/previews/\(first)"
+        XCTAssertFalse(((try? FileManager.default.contentsOfDirectory(atPath: cached)) ?? []).isEmpty, cached)
 
         // A viewer's decision is refused and changes nothing.
         XCTAssertEqual(try site.post("/api/approve-clean", ["batch": "day-1"], vic).status, 403)
@@ -232,6 +234,7 @@ final class WorkbenchHTTPTests: XCTestCase {
         XCTAssertTrue((reply["message"] as? String ?? "").contains("approved 4"), "\(reply)")
         XCTAssertEqual(Set(d.assets(in: .review)), Set(exceptions))
         for id in clean { XCTAssertFalse(FileManager.default.fileExists(atPath: layout.asset(id, in: .review)), id) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cached), "a decided asset's previews are dropped from the cache")
         XCTAssertTrue(waitUntil(timeout: 120, poll: 0.3) { Set(d.assets(in: .export)) == clean }, "exported: \(d.assets(in: .export))\n\(d.log.suffix(2000))")
         for id in clean {
             let m = try d.manifest(id, in: .export)
