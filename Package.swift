@@ -72,7 +72,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipectl", dependencies: [
-            "ControlProtocol",
+            "ControlProtocol", "PipelineCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -83,6 +83,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var exportExceptions: Int?
     /// Files per delivery status: pending, delivered, failed.
     public var deliveries: [String: Int]?
+    /// Webhook posts that failed for good (their batch's state was not told).
+    public var webhooksFailed: Int?
     /// Set while the disk under the root is full: what is free, and what work waits for.
     public var diskFull: String?
     public init(version: String, uptimeSeconds: Double, paused: Bool, stages: [String: Int], inProgress: [String: Int],

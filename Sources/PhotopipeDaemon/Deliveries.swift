@@ -30,6 +30,8 @@ final class Deliveries {
     private let mailbox: Mailbox
     private let log: Logger
     private let record: (Event) -> Void
+    /// Called with a failure that needs a person (a file or post given up on): `status`'s last error.
+    var reportFailure: (String) -> Void = { _ in }
     private var index = DeliveryIndex()
     /// Delivery records with work left, by "target/asset"; webhook posts waiting, by "target/batch".
     private var pending: [String: DeliveryRecord] = [:]
@@ -55,6 +57,7 @@ final class Deliveries {
 
     /// Files per delivery status, for `pipectl status`.
     var counts: [String: Int] { index.counts }
+    var failedPosts: Int { index.failedPosts(matching: { _ in true }).count }
     var countsByTarget: [String: [String: Int]] { index.byTarget.mapValues { c in c.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value } } }
 
     /// At start: every record goes into the index, every record with work left back into the
@@ -267,6 +270,7 @@ final class Deliveries {
             case .delivered: record(Event(event: "delivered", asset: job.owner, step: "deliver", detail: "\(job.target.name): \(it.channel)/\(it.file)\(it.alreadyThere == true ? " (already there)" : "")"))
             case .failed:
                 log.warning("\(job.owner): delivery of \(it.channel)/\(it.file) to \(job.target.name) failed: \(it.error ?? "")")
+                reportFailure("\(job.owner): delivery of \(it.channel)/\(it.file) to \(job.target.name) failed: \(it.error ?? "") (see `pipectl deliveries --failed`)")
                 record(Event(event: "delivery-failed", asset: job.owner, step: "deliver", detail: "\(job.target.name): \(it.error ?? "")"))
             case .pending: log.info("\(job.owner): \(it.channel)/\(it.file) to \(job.target.name) will be tried again: \(it.error ?? "")")
             }
@@ -279,7 +283,10 @@ final class Deliveries {
             apply(&w)
             try? write(w)
             if w.status == .pending { pendingPosts[key] = w } else { pendingPosts.removeValue(forKey: key) }
-            if w.status == .failed { log.warning("webhook \(job.target.name) for batch \(job.owner) failed: \(w.error ?? "")") }
+            if w.status == .failed {
+                log.warning("webhook \(job.target.name) for batch \(job.owner) failed: \(w.error ?? "")")
+                reportFailure("webhook \(job.target.name) for batch \(job.owner) failed: \(w.error ?? "") (see `pipectl deliveries --failed`)")
+            }
             record(Event(event: w.status == .delivered ? "webhook-delivered" : "webhook-\(w.status.rawValue)", step: "deliver",
                          detail: "\(job.target.name): batch \(job.owner)"))
         }

@@ -56,7 +56,10 @@ extension Supervisor {
                                   workersIdle: pool.idle, lastError: lastError, processed: processed)
         report.exportExceptions = index.withExportIssues.count
         report.diskFull = disk.message
-        if !config.delivery.targets.isEmpty { report.deliveries = delivery.counts }
+        if !config.delivery.targets.isEmpty {
+            report.deliveries = delivery.counts
+            if !config.delivery.webhooks.isEmpty { report.webhooksFailed = delivery.failedPosts }
+        }
         return report
     }
 
@@ -213,9 +216,18 @@ extension Supervisor {
 
     /// Re-reads the config file. Settings that need a restart (root, socket) are refused by name.
     func reload() -> Response {
-        let fresh: Config
-        do { fresh = try ConfigLoader.load(path: configPath) }
-        catch { log.error("reload refused: \(error)"); return .failure("reload refused, the running config is unchanged: \(error)") }
+        var fresh: Config
+        do {
+            fresh = try ConfigLoader.load(path: configPath)
+            commandLineOverrides.apply(to: &fresh)
+        } catch { log.error("reload refused: \(error)"); return .failure("reload refused, the running config is unchanged: \(error)") }
+        if let path = fresh.catalogPath {
+            do { _ = try Catalog.load(path: path) } catch {
+                let why = "reload refused, the running config is unchanged: 'ingest.catalog' \(path): \(error)"
+                log.error("\(why)")
+                return .failure(why)
+            }
+        }
         if fresh.root != config.root || fresh.socketPath != config.socketPath {
             return .failure("reload refused: 'root' and 'daemon.socket' only change with a restart")
         }

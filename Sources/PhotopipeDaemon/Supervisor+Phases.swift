@@ -33,7 +33,10 @@ extension Supervisor {
                 channelManifests.flush(now: clock.now(), config: config)
             }),
             // Uploads still in flight at a stop are awaited by the main loop before the phases stop.
-            StartupPhase(name: "deliveries", start: { [self] in loadPendingDeliveries() }, stop: {}),
+            StartupPhase(name: "deliveries", start: { [self] in
+                delivery.reportFailure = { [unowned self] in lastError = $0 }
+                loadPendingDeliveries()
+            }, stop: {}),
             StartupPhase(name: "inbox", start: { [self] in
                 let w = InboxWatcher(inbox: layout.dir(.inbox), mailbox: mailbox)
                 try w.start()

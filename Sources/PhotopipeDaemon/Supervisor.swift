@@ -6,7 +6,6 @@ import PipelineCore
 import Review
 import Workbench
 
-public let photopipeVersion = "0.1.0"
 
 /// The daemon's single owner of state. Every other thread only posts events to
 /// the mailbox; this loop takes them, moves assets between directories, and
@@ -20,6 +19,8 @@ public final class Supervisor {
     /// The binary whose `worker` subcommand runs image work (this one, unless a test says otherwise).
     let workerExecutable: String
     let configPath: String?
+    /// What `photopiped run --root/--socket` set over the config file; a reload keeps them.
+    public var commandLineOverrides = ConfigOverrides()
     let layout: Layout
     let mailbox = Mailbox()
     let log: Logger
@@ -244,6 +245,7 @@ public final class Supervisor {
         do {
             let fresh = try Catalog.load(path: path)
             catalog = fresh
+            if lastError?.hasPrefix("catalogue ") == true { lastError = nil }
             log.notice("catalogue loaded: \(fresh.count) SKUs from \(path)")
             record(Event(event: "catalog-loaded", detail: "\(fresh.count) SKUs"))
             return nil

@@ -23,7 +23,7 @@ public struct Catalog: Sendable, Equatable {
     public struct LoadError: Error, CustomStringConvertible, Equatable, Sendable {
         public let line: Int
         public let message: String
-        public var description: String { "line \(line): \(message)" }
+        public var description: String { line > 0 ? "line \(line): \(message)" : message }
     }
 
     public static func load(path: String) throws -> Catalog {

@@ -87,12 +87,8 @@ public enum ConfigLoader {
         var config = Config()
         for entry in entries {
             guard let key = setter(for: entry.key) else {
-                let known = (Array(keys.keys) + RetouchSettings.keys.keys.map { "retouch.\($0)" } + Array(ExportSettings.keys.keys)
-                             + ExportSettings.presetFields.keys.map { "export.preset.NAME.\($0)" } + Array(DeliverySettings.keys.keys)
-                             + DeliverySettings.targetFields.keys.map { "delivery.target.NAME.\($0)" }
-                             + Array(GenerateSettings.keys.keys) + GenerateSettings.ruleFields.keys.map { "generate.rule.NAME.\($0)" }
-                             + Array(WebSettings.keys.keys) + WebSettings.userFields.keys.map { "web.user.NAME.\($0)" }).sorted().joined(separator: ", ")
-                throw ConfigError(message: "line \(entry.line): unknown key '\(entry.key)' (known keys: \(known))")
+                throw ConfigError(message: "line \(entry.line): unknown key '\(entry.key)'\(Suggestion.hint(for: entry.key, in: knownKeys(like: entry.key)))"
+                                  + " (every key is in examples/photopipe.toml)")
             }
             do { try key(&config, entry.value) }
             catch let e as ValueError {
@@ -100,8 +96,34 @@ public enum ConfigLoader {
             }
         }
         do { try validate(config) }
-        catch let e as ValueError { throw ConfigError(message: e.message) }
+        catch let e as ValueError { throw ConfigError(message: (line(of: e.message, in: entries).map { "line \($0): " } ?? "") + e.message) }
         return config
+    }
+
+    /// Every key the config takes, a table's NAME filled in from `key` (`export.preset.amazon.widht`
+    /// is compared with `export.preset.amazon.width`).
+    static func knownKeys(like key: String) -> [String] {
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+        let name = parts.count >= 4 ? String(parts[2]) : "NAME"
+        return (Array(keys.keys) + RetouchSettings.keys.keys.map { "retouch.\($0)" } + Array(ExportSettings.keys.keys)
+                + ExportSettings.presetFields.keys.map { "export.preset.\(name).\($0)" } + Array(DeliverySettings.keys.keys)
+                + DeliverySettings.targetFields.keys.map { "delivery.target.\(name).\($0)" }
+                + Array(GenerateSettings.keys.keys) + GenerateSettings.ruleFields.keys.map { "generate.rule.\(name).\($0)" }
+                + Array(WebSettings.keys.keys) + WebSettings.userFields.keys.map { "web.user.\(name).\($0)" }).sorted()
+    }
+
+    /// The line a whole-config problem is about: that of the key it quotes (`'export.channels'`),
+    /// else the first line of the table it names (`[web]:`).
+    static func line(of message: String, in entries: [TOMLEntry]) -> Int? {
+        if let e = entries.first(where: { message.contains("'\($0.key)'") }) { return e.line }
+        return entries.first { e in
+            var table = e.key.split(separator: ".").dropLast().joined(separator: ".")
+            while !table.isEmpty {
+                if message.contains("[\(table)]") { return true }
+                table = table.split(separator: ".").dropLast().joined(separator: ".")
+            }
+            return false
+        }?.line
     }
 
     struct ValueError: Error { let message: String }
@@ -126,7 +148,7 @@ public enum ConfigLoader {
         for o in overrides {
             guard let eq = o.firstIndex(of: "=") else { throw ConfigError(message: "--set \(o): expected KEY=VALUE") }
             let key = o[..<eq].trimmingCharacters(in: .whitespaces), raw = o[o.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            guard let set = setter(for: key) else { throw ConfigError(message: "--set \(o): unknown key '\(key)'") }
+            guard let set = setter(for: key) else { throw ConfigError(message: "--set \(o): unknown key '\(key)'\(Suggestion.hint(for: key, in: knownKeys(like: key)))") }
             let value: TOMLValue
             if let parsed = try? TOML.parse("x = \(raw)").first?.value { value = parsed }
             else { value = .string(raw) }

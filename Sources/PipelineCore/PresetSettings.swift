@@ -100,7 +100,8 @@ public struct ExportSettings: Codable, Sendable, Equatable {
     func problems() -> [String] {
         var out: [String] = []
         for c in channels where presets[c] == nil {
-            out.append("'export.channels' names '\(c)', which is neither built in (\(BuiltinPresets.all.map(\.name).joined(separator: ", "))) nor defined under [export.preset.\(c)]")
+            let names = BuiltinPresets.all.map(\.name) + presets.keys.sorted()
+            out.append("'export.channels' names '\(c)'\(Suggestion.hint(for: c, in: names)); it is neither built in (\(BuiltinPresets.all.map(\.name).joined(separator: ", "))) nor defined under [export.preset.\(c)]")
         }
         for p in presets.values.sorted(by: { $0.name < $1.name }) {
             out += p.problems().map { "[export.preset.\(p.name)]: \($0)" }

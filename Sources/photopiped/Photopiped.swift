@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Imaging
 import Logging
+import ControlProtocol
 import PhotopipeDaemon
 import PipelineCore
 
@@ -34,11 +35,12 @@ struct Run: ParsableCommand {
         var cfg: Config
         do { cfg = try ConfigLoader.load(path: config) }
         catch { log.critical("config refused: \(error)"); throw ExitCode(78) }
-        if let root { cfg.root = root }
-        if let socket { cfg.socketPath = socket }
+        let overrides = ConfigOverrides(root: root, socket: socket)
+        overrides.apply(to: &cfg)
         let supervisor: Supervisor
         do { supervisor = try buildDaemon(config: cfg, configPath: config, logger: log) }
         catch { log.critical("cannot start: \(error)"); throw ExitCode(1) }
+        supervisor.commandLineOverrides = overrides
         do {
             let code = try supervisor.run()
             if code != 0 { throw ExitCode(code) }
@@ -65,11 +67,19 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         do {
-            _ = try ConfigLoader.load(path: path)
+            let cfg = try ConfigLoader.load(path: path)
+            if let catalog = cfg.catalogPath {
+                do { _ = try Catalog.load(path: catalog) } catch { throw Refusal("\(path): 'ingest.catalog' \(catalog): \(error)") }
+            }
             print("\(path): ok")
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(78)
         }
+    }
+
+    struct Refusal: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
     }
 }

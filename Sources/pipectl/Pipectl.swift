@@ -7,9 +7,20 @@ struct Pipectl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipectl",
         abstract: "Control a running photopiped over its Unix socket.",
+        version: photopipeVersion,
         subcommands: [Status.self, Batches.self, List.self, Show.self, Retry.self, Rollback.self, Approve.self, Reject.self,
                       Exceptions.self, Review.self, Deliveries.self, Redeliver.self,
                       Pause.self, Resume.self, Reload.self])
+
+    static func main() {
+        let verbs = configuration.subcommands.map { $0._commandName }
+        switch CommandLineOrder.arrange(Array(CommandLine.arguments.dropFirst()), verbs: verbs) {
+        case .run(let args): main(args)
+        case .unknownVerb(let why):
+            FileHandle.standardError.write(Data("pipectl: \(why)\n".utf8))
+            Foundation.exit(64)
+        }
+    }
 }
 
 struct Connection: ParsableArguments {
@@ -20,7 +31,8 @@ struct Connection: ParsableArguments {
     var json = false
 
     /// Sends the request; prints the JSON (with --json) or hands the response to `render`.
-    func call(_ request: Request, render: (Response) -> Void) throws {
+    @discardableResult
+    func call(_ request: Request, render: (Response) -> Void) throws -> Response {
         // A daemon that closes the connection is reported, not a silent death by SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         let response: Response
@@ -32,10 +44,11 @@ struct Connection: ParsableArguments {
             e.dateEncodingStrategy = .iso8601
             print(String(decoding: try e.encode(response), as: UTF8.self))
             if !response.ok { throw ExitCode(1) }
-            return
+            return response
         }
         guard response.ok else { fail(response.error ?? "the daemon refused the request") }
         render(response)
+        return response
     }
 
     func fail(_ text: String) -> Never {
@@ -57,8 +70,12 @@ struct Status: ParsableCommand {
             var rows = order.map { [$0, "\(s.stages[$0] ?? 0)"] }
             for (step, n) in s.inProgress.sorted(by: { $0.key < $1.key }) { rows.append(["(\(step) in progress)", "\(n)"]) }
             print(Table.render(header: ["STAGE", "ASSETS"], rows: rows))
-            if let d = s.deliveries, !d.isEmpty {
-                print("deliveries: \(d["delivered", default: 0]) delivered, \(d["pending", default: 0]) pending, \(d["failed", default: 0]) failed")
+            if let d = s.deliveries {
+                let failed = d["failed", default: 0], posts = s.webhooksFailed ?? 0
+                var line = "deliveries: \(d["delivered", default: 0]) delivered, \(d["pending", default: 0]) pending, \(failed) failed"
+                if s.webhooksFailed != nil { line += "; webhooks: \(posts) failed" }
+                if failed + posts > 0 { line += " (see `pipectl deliveries --failed`)" }
+                print(line)
             }
             if let n = s.exportExceptions, n > 0 {
                 print("export exceptions: \(n) exported assets lack a channel's file (see `pipectl list export`)")
@@ -242,16 +259,18 @@ struct Exceptions: ParsableCommand {
 }
 
 struct Deliveries: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Files at each delivery target: pending, delivered (with URL) or failed (with the reason).")
+    static let configuration = CommandConfiguration(
+        abstract: "Files at each delivery target: pending, delivered (with URL) or failed (with the reason).",
+        discussion: "With --failed, exits 1 when anything failed (for scripts and monitoring), 0 when nothing did.")
     @OptionGroup var connection: Connection
-    @Flag(help: "Only failed deliveries.") var failed = false
+    @Flag(help: "Only failed deliveries (exit status 1 when there are any).") var failed = false
     @Option(help: "Only this batch.") var batch: String?
     @OptionGroup var paging: Paging
 
     func run() throws {
         var r = paging.apply(Request(command: .deliveries, batch: batch))
         r.failedOnly = failed
-        try connection.call(r) { resp in
+        let answer = try connection.call(r) { resp in
             let rows = (resp.deliveries ?? []).map { d in
                 [d.target, d.asset, d.file, d.status, "\(d.attempts)", d.status == "failed" ? (d.error ?? "") : (d.url ?? d.error ?? "")]
             }
@@ -259,6 +278,7 @@ struct Deliveries: ParsableCommand {
             print(Table.render(header: ["TARGET", "ASSET", "FILE", "STATUS", "TRIES", "URL / REASON"], rows: rows))
             paging.more(resp)
         }
+        if failed && !(answer.deliveries ?? []).isEmpty { throw ExitCode(1) }
     }
 }
 

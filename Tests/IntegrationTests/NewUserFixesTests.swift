@@ -1,0 +1,132 @@
+import ControlProtocol
+import Foundation
+import PipelineCore
+import XCTest
+
+/// Defects a new user met (issue 17), each on the real binaries: pipectl's options before the
+/// verb (as the systemd unit writes them), reload of a daemon started with --root/--socket, a
+/// catalogue that is missing or broken, failed webhooks in `status`, and misspellings answered.
+final class NewUserFixesTests: XCTestCase {
+    func testTheUnitsReloadLineWorksAndPipectlSuggestsAVerbAndKnowsItsVersion() throws {
+        let d = try Daemon()
+        defer { d.cleanUp() }
+        try d.start()
+        let unit = try String(contentsOfFile: Self.repo + "/systemd/photopiped.service", encoding: .utf8)
+        let line = try XCTUnwrap(unit.split(separator: "\n").first { $0.hasPrefix("ExecReload=") })
+        var words = line.dropFirst("ExecReload=".count).split(separator: " ").map(String.init)
+        XCTAssertEqual(words.first, "/usr/local/bin/pipectl")
+        words[0] = Daemon.pipectl
+        if let i = words.firstIndex(of: "--socket") { words[i + 1] = d.socket }
+        let reload = shell(words[0], Array(words.dropFirst()))
+        XCTAssertEqual(reload.status, 0, "\(words): \(reload.err)")
+        XCTAssertTrue(reload.out.contains("configuration reloaded"), reload.out)
+
+        XCTAssertEqual(shell(Daemon.pipectl, ["--socket=\(d.socket)", "--json", "status"]).status, 0)
+        let typo = shell(Daemon.pipectl, ["stauts", "--socket", d.socket])
+        XCTAssertEqual(typo.status, 64)
+        XCTAssertTrue(typo.err.contains("did you mean 'status'?"), typo.err)
+        let version = shell(Daemon.pipectl, ["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertEqual(version.out.trimmingCharacters(in: .whitespacesAndNewlines), photopipeVersion)
+    }
+
+    func testReloadKeepsTheRootAndSocketGivenOnTheCommandLine() throws {
+        let base = NSTemporaryDirectory() + "pp-cli-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        // The file says nothing of root or socket (as the demo's does not): the command line does.
+        try "[watch]\nsettle_seconds = 0.3\n[web]\nlisten = \"off\"\n".write(toFile: "\(base)/p.toml", atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Daemon.photopiped)
+        p.arguments = ["run", "--config", "\(base)/p.toml", "--root", "\(base)/root", "--socket", "\(base)/s.sock"]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { p.terminate(); p.waitUntilExit() }
+        XCTAssertTrue(waitUntil(timeout: 20) { shell(Daemon.pipectl, ["status", "--socket", "\(base)/s.sock"]).status == 0 })
+        let reload = shell(Daemon.pipectl, ["reload", "--socket", "\(base)/s.sock"])
+        XCTAssertEqual(reload.status, 0, reload.err)
+        XCTAssertTrue(reload.out.contains("configuration reloaded"), reload.out)
+    }
+
+    func testABrokenCatalogueIsRefusedByCheckConfigAndReloadAndTheErrorClearsOnceFixed() throws {
+        let d = try Daemon()
+        defer { d.cleanUp() }
+        let catalogue = "\(d.base)/catalogue.csv"
+        try "sku,title\nSKU-1,Mug\n".write(toFile: catalogue, atomically: true, encoding: .utf8)
+        let text = try String(contentsOfFile: d.configPath, encoding: .utf8)
+        try (text + "\n[ingest]\ncatalog = \"\(catalogue)\"\n").write(toFile: d.configPath, atomically: true, encoding: .utf8)
+        try d.start()
+
+        try FileManager.default.removeItem(atPath: catalogue)
+        let missing = shell(Daemon.photopiped, ["check-config", d.configPath])
+        XCTAssertEqual(missing.status, 78)
+        XCTAssertTrue(missing.err.contains("'ingest.catalog' \(catalogue)"), missing.err)
+        XCTAssertFalse(missing.err.contains("line 0"), missing.err)
+        let refused = d.pipectl(["reload"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.err.contains("reload refused") && refused.err.contains(catalogue), refused.err)
+
+        try "title\nMug\n".write(toFile: catalogue, atomically: true, encoding: .utf8)
+        let broken = shell(Daemon.photopiped, ["check-config", d.configPath])
+        XCTAssertEqual(broken.status, 78)
+        XCTAssertTrue(broken.err.contains("no 'sku' column"), broken.err)
+        // The daemon notices the changed file on its own and says so in status.
+        XCTAssertTrue(waitUntil(timeout: 30, poll: 0.5) { (try? d.status().lastError)?.contains("no 'sku' column") == true },
+                      (try? d.status().lastError) ?? "no last error")
+
+        try "sku,title\nSKU-1,Mug\nSKU-2,Bowl\n".write(toFile: catalogue, atomically: true, encoding: .utf8)
+        XCTAssertEqual(shell(Daemon.photopiped, ["check-config", d.configPath]).status, 0)
+        XCTAssertEqual(d.pipectl(["reload"]).status, 0)
+        XCTAssertNil(try d.status().lastError, "a fixed catalogue clears the error it caused")
+    }
+
+    func testFailedWebhooksShowInStatusAndDeliveriesFailedExitsOne() throws {
+        let closed = S3Server.freePortBlock()
+        try "secret = s3cr3t-for-hooks\n".write(toFile: NSTemporaryDirectory() + "pp-hook-\(getpid()).cred", atomically: true, encoding: .utf8)
+        let d = try Daemon(config: """
+        [delivery]
+        backoff_seconds = 0.1
+        backoff_cap_seconds = 0.2
+        max_attempts = 2
+        [delivery.target.nas]
+        type = "folder"
+        path = "\(NSTemporaryDirectory())pp-nas-\(UUID().uuidString.prefix(8))"
+        [delivery.target.shop]
+        type = "webhook"
+        url = "http://127.0.0.1:\(closed)/hook"
+        credentials = "\(NSTemporaryDirectory())pp-hook-\(getpid()).cred"
+        """)
+        defer { d.cleanUp() }
+        try d.start()
+        XCTAssertEqual(d.pipectl(["deliveries", "--failed"]).status, 0, "nothing failed yet")
+        let src = try Fixtures.shots(count: 1, firstSku: 9301)
+        XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(src)/", "\(d.inbox)/hooks/"]).status, 0)
+        XCTAssertTrue(waitUntil(timeout: 90, poll: 0.3) { (try? d.status().webhooksFailed) == 1 }, d.log.suffix(3000).description)
+        let s = try d.status()
+        XCTAssertEqual(s.deliveries?["failed"] ?? 0, 0, "the folder target delivered")
+        XCTAssertTrue(s.lastError?.contains("webhook shop for batch hooks failed") ?? false, s.lastError ?? "none")
+        let shown = d.pipectl(["status"])
+        XCTAssertTrue(shown.out.contains("webhooks: 1 failed (see `pipectl deliveries --failed`)"), shown.out)
+        let failed = d.pipectl(["deliveries", "--failed"])
+        XCTAssertEqual(failed.status, 1, failed.out)
+        XCTAssertTrue(failed.out.contains("shop"), failed.out)
+    }
+
+    func testMisspellingsInTheConfigGetALineAndASuggestion() throws {
+        let dir = NSTemporaryDirectory() + "pp-typo-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "root = \"/tmp/x\"\n[retouch]\nshadw = \"none\"\n".write(toFile: "\(dir)/a.toml", atomically: true, encoding: .utf8)
+        let key = shell(Daemon.photopiped, ["check-config", "\(dir)/a.toml"])
+        XCTAssertEqual(key.status, 78)
+        XCTAssertTrue(key.err.contains("line 3: unknown key 'retouch.shadw'; did you mean 'retouch.shadow'?"), key.err)
+        XCTAssertLessThan(key.err.count, 300, "no list of every key")
+        try "root = \"/tmp/x\"\n\n[export]\nchannels = [\"amazn\"]\n".write(toFile: "\(dir)/b.toml", atomically: true, encoding: .utf8)
+        let channel = shell(Daemon.photopiped, ["check-config", "\(dir)/b.toml"])
+        XCTAssertEqual(channel.status, 78)
+        XCTAssertTrue(channel.err.contains("line 4: 'export.channels' names 'amazn'; did you mean 'amazon-alt' or 'amazon-main'?"), channel.err)
+    }
+
+    static var repo: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+}
