@@ -15,9 +15,6 @@ set +e
 swift test --skip-build --disable-swift-testing 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-# One plain closing line: "N passed, N failed".
-total=$(grep -E "^Test Suite 'All tests' (passed|failed)" -A1 "$log" | grep -oE "Executed [0-9]+ tests?" | grep -oE "[0-9]+" | tail -1)
-failed=$(grep -cE "^Test Case .* failed \(" "$log" || true)
+scripts/summarize-tests.sh "$log"
 rm -f "$log"
-echo "$(( ${total:-0} - failed )) passed, $failed failed"
 exit "$status"

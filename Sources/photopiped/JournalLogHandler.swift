@@ -17,7 +17,9 @@ struct JournalLogHandler: LogHandler {
              source: String, file: String, function: String, line: UInt) {
         let merged = metadata.merging(extra ?? [:]) { $1 }
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let text = "<\(priority(level))>\(label): \(message)\(fields.isEmpty ? "" : " " + fields)\n"
+        // journald already names the program (photopiped[pid]:); only another logger's label is added.
+        let prefix = label == "photopiped" ? "" : "\(label): "
+        let text = "<\(priority(level))>\(prefix)\(message)\(fields.isEmpty ? "" : " " + fields)\n"
         FileHandle.standardError.write(Data(text.utf8))
     }
 

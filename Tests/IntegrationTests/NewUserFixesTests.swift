@@ -126,6 +126,34 @@ final class NewUserFixesTests: XCTestCase {
         XCTAssertTrue(channel.err.contains("line 4: 'export.channels' names 'amazn'; did you mean 'amazon-alt' or 'amazon-main'?"), channel.err)
     }
 
+    func testJournalLinesDoNotRepeatTheProgramsName() throws {
+        let dir = NSTemporaryDirectory() + "pp-journal-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "root = \"/tmp/x\"\n[retouch]\nshadw = 1\n".write(toFile: "\(dir)/bad.toml", atomically: true, encoding: .utf8)
+        let r = shell(Daemon.photopiped, ["run", "--config", "\(dir)/bad.toml"])
+        XCTAssertEqual(r.status, 78)
+        // journald writes "photopiped[pid]: " itself; the line starts with its priority, then the message.
+        XCTAssertTrue(r.err.hasPrefix("<2>config refused: "), r.err)
+        XCTAssertFalse(r.err.contains("photopiped: "), r.err)
+    }
+
+    func testTheTestSummaryCountsSkippedTestsApartAndSaysWhy() throws {
+        let log = NSTemporaryDirectory() + "pp-xctest-\(getpid()).log"
+        try """
+        Test Case 'A.testOne' passed (0.1 seconds)
+        /src/A.swift:9: error: A.testTwo : XCTAssertTrue failed
+        Test Case 'A.testTwo' failed (0.2 seconds)
+        /src/B.swift:19: B.testThree : Test skipped - needs root to mount a tmpfs
+        Test Case 'B.testThree' skipped (0.0 seconds)
+        Test Suite 'All tests' failed at 2026-11-30 10:00:00.000
+        \t Executed 3 tests, with 1 test skipped and 1 failure (0 unexpected) in 0.3 (0.3) seconds
+
+        """.write(toFile: log, atomically: true, encoding: .utf8)
+        let r = shell("/bin/bash", [Self.repo + "/scripts/summarize-tests.sh", log])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "skipped:\n  B.testThree: needs root to mount a tmpfs\n1 passed, 1 failed, 1 skipped\n")
+    }
+
     static var repo: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }
