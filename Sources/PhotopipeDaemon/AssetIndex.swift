@@ -175,6 +175,16 @@ final class AssetIndex {
 
     func entry(_ key: String) -> Entry? { entries[key] ?? failed[key] }
 
+    /// The assets a person's name for one may mean: the id itself, else the ids made from that file
+    /// name (`SKU-1009_02` → `SKU-1009_02-3f9a0c1d2e`), else the ids it begins.
+    func keys(named name: String) -> [String] {
+        if entry(name) != nil { return [name] }
+        let all = Array(entries.keys) + Array(failed.keys)
+        let stem = all.filter { $0.hasPrefix(name + "-") && !$0.dropFirst(name.count + 1).contains("-") }
+        if !stem.isEmpty { return stem.sorted() }
+        return all.filter { $0.hasPrefix(name) }.sorted()
+    }
+
     /// Assets at rest in the queue (those claimed by a step are counted as in progress instead).
     func count(in queue: Queue) -> Int { (order[queue]?.count ?? 0) - (claimedIn[queue] ?? 0) }
 

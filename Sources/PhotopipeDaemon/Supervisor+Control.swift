@@ -122,9 +122,14 @@ extension Supervisor {
         return r
     }
 
-    func show(_ id: String?) -> Response {
-        guard let id, AssetID.isValid(id) else { return .failure("name an asset id (see `pipectl list`)") }
-        guard let found = layout.locate(id) else { return .failure("no asset '\(id)'") }
+    func show(_ name: String?) -> Response {
+        guard let name, AssetID.isValid(name) else { return .failure("name an asset id (see `pipectl list`)") }
+        let matches = index.keys(named: name)
+        guard matches.count <= 1 else {
+            return .failure("'\(name)' could be \(matches.count) assets: \(matches.prefix(10).joined(separator: ", "))\(matches.count > 10 ? ", …" : ""); name one")
+        }
+        let id = matches.first ?? name
+        guard let found = layout.locate(id) else { return .failure("no asset '\(name)' (see `pipectl list`)") }
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: "\(found.path)/manifest.json")),
               let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
             return .failure("the manifest of '\(id)' cannot be read")

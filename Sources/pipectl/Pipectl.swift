@@ -147,16 +147,12 @@ struct List: ParsableCommand {
 }
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one asset's manifest and history.")
+    static let configuration = CommandConfiguration(abstract: "Show one asset: where it is, what review said, what failed, its files and last steps (the whole manifest with --json).")
     @OptionGroup var connection: Connection
-    @Argument var asset: String
+    @Argument(help: "An asset id, or the file name it came from (SKU-1009_02), or the start of an id.") var asset: String
 
     func run() throws {
-        try connection.call(Request(command: .show, asset: asset)) { r in
-            let e = JSONEncoder()
-            e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            if let d = r.detail, let data = try? e.encode(d) { print(String(decoding: data, as: UTF8.self)) }
-        }
+        try connection.call(Request(command: .show, asset: asset)) { r in print(AssetText.render(r.detail)) }
     }
 }
 

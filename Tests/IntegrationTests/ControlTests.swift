@@ -53,6 +53,20 @@ final class ControlTests: XCTestCase {
         guard case .array(let history)? = detail?["manifest"]?["history"] else { return XCTFail("no history") }
         XCTAssertEqual(history.compactMap { $0["step"] }, ["ingest", "retouch", "generate", "review", "export"].map { .string($0) })
         XCTAssertEqual(daemon.pipectl(["show", "../../etc/passwd"]).status, 1)
+
+        // For a person: by the file name it came from, in words, not 200 lines of JSON.
+        let m = try daemon.manifest(id, in: .export)
+        let stem = (m.sourceName as NSString).deletingPathExtension
+        let text = daemon.pipectl(["show", stem])
+        XCTAssertEqual(text.status, 0, text.err)
+        XCTAssertTrue(text.out.hasPrefix("\(id)\n"), text.out)
+        XCTAssertTrue(text.out.contains("  stage:    export"), text.out)
+        XCTAssertTrue(text.out.contains("  files:\n    default: export/default/"), text.out)
+        XCTAssertTrue(text.out.contains("pipectl show \(id) --json"), text.out)
+        XCTAssertLessThan(text.out.split(separator: "\n").count, 40, text.out)
+        let ambiguous = daemon.pipectl(["show", "SKU-900"])
+        XCTAssertEqual(ambiguous.status, 1)
+        XCTAssertTrue(ambiguous.err.contains("could be 3 assets"), ambiguous.err)
     }
 
     func testPauseResumeReloadAndRetry() throws {
