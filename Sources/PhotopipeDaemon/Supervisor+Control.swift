@@ -233,6 +233,10 @@ extension Supervisor {
                 return .failure(why)
             }
         }
+        if let problem = HostCheck.errors(fresh).first {
+            log.error("reload refused: \(problem)")
+            return .failure("reload refused, the running config is unchanged: \(problem)")
+        }
         if fresh.root != config.root || fresh.socketPath != config.socketPath {
             return .failure("reload refused: 'root' and 'daemon.socket' only change with a restart")
         }

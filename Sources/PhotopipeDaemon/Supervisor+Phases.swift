@@ -48,6 +48,7 @@ extension Supervisor {
             StartupPhase(name: "control socket", start: { [self] in
                 let s = ControlServer(path: config.socketPath, mailbox: mailbox)
                 try s.start(group: config.socketGroup)
+                for w in HostCheck.warnings(config) { log.warning("\(w)") }
                 server = s
             }, stop: { [self] in
                 server?.stop()

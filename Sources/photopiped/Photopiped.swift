@@ -71,6 +71,8 @@ struct CheckConfig: ParsableCommand {
             if let catalog = cfg.catalogPath {
                 do { _ = try Catalog.load(path: catalog) } catch { throw Refusal("\(path): 'ingest.catalog' \(catalog): \(error)") }
             }
+            if let problem = HostCheck.errors(cfg).first { throw Refusal("\(path): \(problem)") }
+            for w in HostCheck.warnings(cfg) { FileHandle.standardError.write(Data("\(path): warning: \(w)\n".utf8)) }
             print("\(path): ok")
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))

@@ -126,6 +126,27 @@ final class NewUserFixesTests: XCTestCase {
         XCTAssertTrue(channel.err.contains("line 4: 'export.channels' names 'amazn'; did you mean 'amazon-alt' or 'amazon-main'?"), channel.err)
     }
 
+    func testAMissingDeliveryFolderIsRefusedAndAMissingGroupIsWarnedOf() throws {
+        let nas = NSTemporaryDirectory() + "pp-nas-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: nas, withIntermediateDirectories: true)
+        let d = try Daemon(config: "[delivery.target.nas]\ntype = \"folder\"\npath = \"\(nas)\"\n",
+                           daemonKeys: "socket_group = \"pp-no-such-group\"\n")
+        defer { d.cleanUp() }
+        let ok = shell(Daemon.photopiped, ["check-config", d.configPath])
+        XCTAssertEqual(ok.status, 0, ok.err)
+        XCTAssertTrue(ok.err.contains("warning: 'daemon.socket_group' pp-no-such-group does not exist"), ok.err)
+        try d.start()
+        XCTAssertTrue(waitUntil(timeout: 5) { d.log.contains("pp-no-such-group does not exist") }, d.log)
+
+        try FileManager.default.removeItem(atPath: nas)   // the share is not mounted
+        let check = shell(Daemon.photopiped, ["check-config", d.configPath])
+        XCTAssertEqual(check.status, 78)
+        XCTAssertTrue(check.err.contains("[delivery.target.nas]: path \(nas) is not a folder here"), check.err)
+        let reload = d.pipectl(["reload"])
+        XCTAssertEqual(reload.status, 1)
+        XCTAssertTrue(reload.err.contains("is not a folder here"), reload.err)
+    }
+
     func testJournalLinesDoNotRepeatTheProgramsName() throws {
         let dir = NSTemporaryDirectory() + "pp-journal-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
