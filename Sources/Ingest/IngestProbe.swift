@@ -61,6 +61,9 @@ public enum IngestProbe {
         guard let loader = Image.loaderName(for: path) else {
             throw StepFailure("not_an_image", "The file's content is not an image format photopipe can read, whatever its extension says. Check the export settings of the capture software.")
         }
+        guard ImageFormat.isAccepted(loader) else {
+            throw StepFailure("format_not_accepted", ImageFormat.refusal(path: path, loader: loader))
+        }
         let image: Image
         do { image = try Image.open(path) }
         catch { throw StepFailure("unreadable_header", "The image header cannot be read (\(error)). The file is damaged; export it again.") }

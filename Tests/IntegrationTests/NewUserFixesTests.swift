@@ -147,6 +147,24 @@ final class NewUserFixesTests: XCTestCase {
         XCTAssertTrue(reload.err.contains("is not a folder here"), reload.err)
     }
 
+    func testAFormatPhotopipeDoesNotTakeIsNamedNotCalledDamaged() throws {
+        let dir = NSTemporaryDirectory() + "pp-formats-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // Tiny but valid files, named .jpg as a misconfigured export would.
+        var bmp = Data("BM".utf8)
+        bmp += Data([70, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 24, 0, 0, 0, 0, 0, 16, 0, 0, 0])
+        bmp += Data(count: 16) + Data(repeating: 200, count: 16)
+        try bmp.write(to: URL(fileURLWithPath: "\(dir)/SKU-1_01.jpg"))
+        try Data("P6\n2 2\n255\n".utf8 + [UInt8](repeating: 128, count: 12)).write(to: URL(fileURLWithPath: "\(dir)/SKU-2_01.jpg"))
+        let r = shell(Daemon.photopiped, ["process", "\(dir)/SKU-1_01.jpg", "\(dir)/SKU-2_01.jpg", "--out", "\(dir)/out"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.out.contains("SKU-1_01.jpg: format_not_accepted: The file is a BMP image"), r.out)
+        XCTAssertTrue(r.out.contains("SKU-2_01.jpg: format_not_accepted: The file is a PPM/PGM (Netpbm) image"), r.out)
+        XCTAssertTrue(r.out.contains("Nothing is wrong with the file"), r.out)
+        XCTAssertFalse(r.out.contains("damaged"), r.out)
+    }
+
     func testJournalLinesDoNotRepeatTheProgramsName() throws {
         let dir = NSTemporaryDirectory() + "pp-journal-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
