@@ -84,6 +84,11 @@ public struct MasterInfo: Codable, Sendable, Equatable {
     public var longSide: Int { max(width, height) }
 }
 
+extension GateResult {
+    /// The channel-size gate's words when every channel is short: said by review and the workbench.
+    public static let noChannelLeft = "no channel can take it, so approving exports nothing"
+}
+
 public struct GateResult: Codable, Sendable, Equatable {
     public var gate: String
     public var value: Double

@@ -35,14 +35,17 @@ extension ReviewPolicy {
     public func channelSizeGate(_ m: Manifest) -> GateResult {
         guard let master = m.master else { return GateResult(gate: "channel-size", value: 0, threshold: 0, passed: true) }
         var product = 0
-        let short = channels.filter { $0.takes(view: m.view) }.compactMap { p -> String? in
+        let taking = channels.filter { $0.takes(view: m.view) }
+        let short = taking.compactMap { p -> String? in
             do { _ = try FitPlan.make(masterWidth: master.width, masterHeight: master.height, product: master.retouch?.frame.productBox, preset: p); return nil }
             catch let e as FitPlan.TooSmall { product = e.productPixels; return e.neededPixels > 0 ? "\(p.name) needs \(e.neededPixels) px" : p.name }
             catch { return p.name }
         }
         let names = short.map { $0.components(separatedBy: " needs ")[0] }
+        // Approving exports only the channels that can take it: say so when none can.
+        let approving = short.count == taking.count ? GateResult.noChannelLeft : "approve to export the other channels only"
         return GateResult(gate: "channel-size", value: Double(short.count), threshold: 0, passed: short.isEmpty,
-                          reason: short.isEmpty ? nil : "reshoot closer or at a higher resolution: the product is too small for \(names.joined(separator: ", ")) without upscaling (product \(product) px long; \(short.joined(separator: ", ")); approve to export the other channels only)")
+                          reason: short.isEmpty ? nil : "reshoot closer or at a higher resolution: the product is too small for \(names.joined(separator: ", ")) without upscaling (product \(product) px long; \(short.joined(separator: ", ")); \(approving))")
     }
 }
 

@@ -54,8 +54,10 @@ public enum GateWords {
         let channels = g.reason.flatMap { between($0, "too small for ", " without upscaling") }
             ?? "\(Int(g.value)) channel\(g.value == 1 ? "" : "s")"
         // The reason's numbers, when it has them: "product 1807 px long; walmart needs 1870 px".
-        let numbers = g.reason.flatMap { between($0, "(product ", "; approve") }.map { "product \($0): " } ?? ""
-        return "\(numbers)product too small for \(channels) without upscaling: reshoot closer or at a higher resolution, or approve to export the other channels only"
+        let none = g.reason?.contains(GateResult.noChannelLeft) ?? false
+        let numbers = g.reason.flatMap { between($0, "(product ", none ? "; no channel" : "; approve") }.map { "product \($0): " } ?? ""
+        return "\(numbers)product too small for \(channels) without upscaling: reshoot closer or at a higher resolution"
+            + (none ? "; \(GateResult.noChannelLeft)" : ", or approve to export the other channels only")
     }
 
     /// Value: how many edges of the frame the product touches; the reason names them.

@@ -8,8 +8,10 @@ struct PPSample: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ppsample", abstract: "Write synthetic studio shots (product on a sweep) with SKU-style names.")
     @Option(help: "Folder to write into.") var out: String
     @Option var count = 12
-    @Option var width = 3000
-    @Option var height = 2000
+    // 45 MP, as a Nikon D850 shoots: the sample's product then reaches every built-in channel's
+    // size (at 3000×2000 it reached none; at 24 MP, all but Walmart's and Zalando's).
+    @Option var width = 8256
+    @Option var height = 5504
     @Option(help: "Views per SKU.") var views = 3
     @Option(help: "First SKU number.") var firstSku = 1001
     @Flag(help: "Plant defects (blurred, too small, clipped highlights, crushed shadows, cut off, white on white, duplicate, a prop on the sweep) in a batch of two views per SKU; prints each file's defect and the gate that must catch it.")

@@ -165,6 +165,18 @@ final class NewUserFixesTests: XCTestCase {
         XCTAssertFalse(r.out.contains("damaged"), r.out)
     }
 
+    func testPpsamplesDefaultFramesAreBigEnoughForEveryBuiltInChannel() throws {
+        let dir = NSTemporaryDirectory() + "pp-ppsample-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        let made = shell(Daemon.binDir + "/ppsample", ["--out", "\(dir)/shots", "--count", "1"])
+        XCTAssertEqual(made.status, 0, made.err)
+        let channels = "[export]\nchannels = [\"amazon-main\", \"amazon-alt\", \"shopify\", \"google\", \"ebay\", \"walmart\", \"zalando\"]\n"
+        try channels.write(toFile: "\(dir)/all.toml", atomically: true, encoding: .utf8)
+        let r = shell(Daemon.photopiped, ["process", "\(dir)/shots/SKU-1001_01.jpg", "--out", "\(dir)/out", "--config", "\(dir)/all.toml"])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        XCTAssertFalse(r.out.contains("channel-size"), r.out)
+    }
+
     func testJournalLinesDoNotRepeatTheProgramsName() throws {
         let dir = NSTemporaryDirectory() + "pp-journal-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -296,5 +296,16 @@ final class ImageGateTests: XCTestCase {
         XCTAssertNotNil(g.reason?.range(of: #"\(product \d+ px long; amazon-main needs \d+ px"#, options: .regularExpression), g.reason ?? "")
         XCTAssertFalse(g.reason?.contains("default") ?? true, "default pads small masters")
         XCTAssertTrue(policy.channelSizeGate(manifest(master: 3000, product: 2400)).passed)
+        XCTAssertTrue(g.reason?.contains("approve to export the other channels only") ?? false, "default still takes it")
+    }
+
+    func testWhenNoChannelCanTakeTheProductTheReasonDoesNotPromiseAnExport() {
+        var c = Config()
+        c.export.channels = ["amazon-main", "walmart"]
+        let g = ReviewPolicy(c).channelSizeGate(manifest(master: 1200, product: 1000))
+        XCTAssertFalse(g.passed)
+        XCTAssertEqual(g.value, 2)
+        XCTAssertTrue(g.reason?.contains(GateResult.noChannelLeft) ?? false, g.reason ?? "")
+        XCTAssertFalse(g.reason?.contains("other channels") ?? true, g.reason ?? "")
     }
 }

@@ -25,6 +25,9 @@ final class GateWordsTests: XCTestCase {
         let measured = "reshoot closer or at a higher resolution: the product is too small for walmart without upscaling (product 1807 px long; walmart needs 1870 px; approve to export the other channels only)"
         XCTAssertEqual(words("channel-size", 1, 0, false, measured),
                        "product 1807 px long; walmart needs 1870 px: product too small for walmart without upscaling: reshoot closer or at a higher resolution, or approve to export the other channels only")
+        let none = "reshoot closer or at a higher resolution: the product is too small for amazon-main without upscaling (product 900 px long; amazon-main needs 1000 px; \(GateResult.noChannelLeft))"
+        XCTAssertEqual(words("channel-size", 1, 0, false, none),
+                       "product 900 px long; amazon-main needs 1000 px: product too small for amazon-main without upscaling: reshoot closer or at a higher resolution; no channel can take it, so approving exports nothing")
     }
 
     func testFramingNamesTheEdges() {
