@@ -28,6 +28,8 @@ final class Intake {
     private let clock: DaemonClock
     private let log: Logger
     private let record: (Event) -> Void
+    /// A file left in the inbox a person must act on: `status`'s last error.
+    var reportProblem: (String) -> Void = { _ in }
     private var filter: InboxFilter
     private var settle: SettleTracker
     private var checkOpenWriters: Bool
@@ -44,7 +46,7 @@ final class Intake {
         self.clock = clock
         self.log = log
         self.record = record
-        filter = InboxFilter(extensions: config.imageExtensions)
+        filter = InboxFilter(extensions: config.imageExtensions, maxDepth: config.inboxMaxDepth, skipFolders: config.inboxSkipFolders)
         settle = SettleTracker(quiet: config.settleSeconds)
         checkOpenWriters = config.checkOpenWriters
     }
@@ -59,7 +61,7 @@ final class Intake {
 
     /// New extensions or settle period: files already settling are timed again under the new rule.
     func reload(_ config: Config) {
-        filter = InboxFilter(extensions: config.imageExtensions)
+        filter = InboxFilter(extensions: config.imageExtensions, maxDepth: config.inboxMaxDepth, skipFolders: config.inboxSkipFolders)
         checkOpenWriters = config.checkOpenWriters
         var tracker = SettleTracker(quiet: config.settleSeconds)
         let now = clock.now().timeIntervalSince1970
@@ -81,7 +83,7 @@ final class Intake {
             let now = clock.now().timeIntervalSince1970
             settle.observe(path, snap.snapshot, now: now)
             settle.touch(path, now: now)
-        case .temporary, .sidecar:
+        case .temporary, .sidecar, .skipped:
             return
         case .notImage:
             if FileOps.exists(path), reportedNotImage.insert(path).inserted {
@@ -90,7 +92,9 @@ final class Intake {
             }
         case .ignored(let why):
             if FileOps.exists(path), reportedNotImage.insert(path).inserted {
-                log.notice("left in the inbox (\(why)): \(rel)")
+                log.warning("left in the inbox (\(why)): \(rel)")
+                record(Event(event: "ignored-too-deep", detail: "\(rel): \(why)"))
+                reportProblem("\(rel) left in the inbox: \(why)")
             }
         }
     }

@@ -38,6 +38,7 @@ extension Supervisor {
                 loadPendingDeliveries()
             }, stop: {}),
             StartupPhase(name: "inbox", start: { [self] in
+                intake.reportProblem = { [unowned self] in lastError = $0 }
                 let w = InboxWatcher(inbox: layout.dir(.inbox), mailbox: mailbox)
                 try w.start()
                 watcher = w

@@ -16,6 +16,9 @@ public struct Config: Codable, Sendable, Equatable {
     // [watch]
     public var settleSeconds = 1.0
     public var checkOpenWriters = true
+    /// Folders below inbox/ a frame may sit in (see InboxFilter), and folders never looked into.
+    public var inboxMaxDepth = 3
+    public var inboxSkipFolders = InboxFilter.defaultSkipFolders
 
     // [ingest]
     public var namePattern = NamePattern.defaultPattern
@@ -174,6 +177,8 @@ public enum ConfigLoader {
             do { _ = try NamePattern(p) } catch { throw ValueError(message: "is not a usable pattern: \(error)") }
             $0.namePattern = p
         },
+        "ingest.max_depth": { $0.inboxMaxDepth = try int($1, 1...16) },
+        "ingest.skip_folders": { $0.inboxSkipFolders = try stringArray($1) },
         "ingest.image_extensions": { $0.imageExtensions = try stringArray($1).map { $0.lowercased() } },
         "ingest.sku_sources": {
             let sources = try stringArray($1)

@@ -12,13 +12,27 @@ public struct InboxFilter: Sendable {
         case sidecar
         /// Not an image by its extension: left in place and logged once.
         case notImage
-        /// Deeper than inbox/BATCH/FILE or otherwise unusable.
+        /// Inside a folder capture software keeps for itself (settings, caches, trash): left alone, silently.
+        case skipped
+        /// Deeper than `maxDepth` folders or otherwise unusable.
         case ignored(String)
     }
 
-    public let extensions: Set<String>
+    /// What Capture One and Lightroom keep beside the frames in a session or catalogue folder.
+    public static let defaultSkipFolders = ["CaptureOne", "Cache", "Proxies", "Thumbnails", "Trash", "Settings*", "*.lrdata", "*.cosessiondb"]
 
-    public init(extensions: [String]) { self.extensions = Set(extensions.map { $0.lowercased() }) }
+    public let extensions: Set<String>
+    /// Folders below inbox/ a frame may sit in: 1 is inbox/BATCH/FILE; 3 takes a Capture One
+    /// session's inbox/BATCH/Session/Output/FILE.
+    public let maxDepth: Int
+    /// Folder names (shell patterns) whose contents are never taken.
+    public let skipFolders: [String]
+
+    public init(extensions: [String], maxDepth: Int = 3, skipFolders: [String] = InboxFilter.defaultSkipFolders) {
+        self.extensions = Set(extensions.map { $0.lowercased() })
+        self.maxDepth = maxDepth
+        self.skipFolders = skipFolders
+    }
 
     public static func isTemporary(_ name: String) -> Bool {
         let lower = name.lowercased()
@@ -32,11 +46,15 @@ public struct InboxFilter: Sendable {
         let parts = relative.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         guard let name = parts.last else { return .ignored("empty path") }
         if parts.contains(where: { $0.hasPrefix(".") }) || InboxFilter.isTemporary(name) { return .temporary }
-        if parts.count > 2 { return .ignored("nested deeper than one batch folder") }
+        let folders = parts.dropLast()
+        if folders.contains(where: { f in skipFolders.contains { fnmatch($0, f, 0) == 0 } }) { return .skipped }
+        if folders.count > maxDepth {
+            return .ignored("\(folders.count) folders deep, and ingest.max_depth is \(maxDepth): raise it, or move the file up")
+        }
         let ext = splitExtension(name).ext.lowercased()
         if ext == InboxFilter.sidecarExtension { return .sidecar }
         guard extensions.contains(ext) else { return .notImage }
-        return .candidate(batch: parts.count == 2 ? parts[0] : nil, name: name)
+        return .candidate(batch: folders.first, name: name)
     }
 
     static let sidecarExtension = "xmp"

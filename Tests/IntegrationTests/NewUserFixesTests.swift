@@ -177,6 +177,48 @@ final class NewUserFixesTests: XCTestCase {
         XCTAssertFalse(r.out.contains("channel-size"), r.out)
     }
 
+    func testACaptureOneSessionIsTakenFromItsOutputFolderWithItsSidecar() throws {
+        let d = try Daemon(config: "[ingest]\nmax_depth = 3\n")
+        defer { d.cleanUp() }
+        try d.start()
+        // A session as Capture One lays it out, synced whole into the inbox.
+        let session = "\(d.base)/Session"
+        for dir in ["Output", "CaptureOne/Settings153", "CaptureOne/Cache/Proxies"] {
+            try FileManager.default.createDirectory(atPath: "\(session)/\(dir)", withIntermediateDirectories: true)
+        }
+        let src = try Fixtures.shots(count: 1, firstSku: 9401)
+        let frame = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: src).first { $0.hasSuffix(".jpg") })
+        let stem = (frame as NSString).deletingPathExtension
+        try FileManager.default.copyItem(atPath: "\(src)/\(frame)", toPath: "\(session)/Output/\(frame)")
+        try "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><rdf:Description><dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">Blue mug</rdf:li></rdf:Alt></dc:title></rdf:Description></rdf:RDF></x:xmpmeta>"
+            .write(toFile: "\(session)/Output/\(stem).xmp", atomically: true, encoding: .utf8)
+        try "settings".write(toFile: "\(session)/CaptureOne/Settings153/\(stem).cos", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: "\(src)/\(frame)", toPath: "\(session)/CaptureOne/Cache/Proxies/\(frame)")
+        XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(d.base)/Session", "\(d.inbox)/studio-b/"]).status, 0)
+
+        XCTAssertTrue(waitUntil(timeout: 90, poll: 0.3) { d.assets(in: .export).count == 1 }, d.log.suffix(3000).description)
+        let m = try d.manifest(try XCTUnwrap(d.assets(in: .export).first), in: .export)
+        XCTAssertEqual(m.batch, "studio-b")
+        XCTAssertNotNil(m.sidecar, "the .xmp beside the frame went with it")
+        XCTAssertEqual(m.descriptive?.title, "Blue mug")
+        // The proxy in the cache was not taken as a second frame, and nothing was called junk.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(d.inbox)/studio-b/Session/CaptureOne/Cache/Proxies/\(frame)"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(d.inbox)/studio-b/Session/CaptureOne/Settings153/\(stem).cos"))
+        XCTAssertFalse(d.log.contains("not an image by its name"), d.log.suffix(2000).description)
+        XCTAssertEqual(d.assets(in: .failed), [])
+    }
+
+    func testAFrameTooDeepInTheInboxIsSaidNotSilentlyLeft() throws {
+        let d = try Daemon(config: "[ingest]\nmax_depth = 1\n")
+        defer { d.cleanUp() }
+        try d.start()
+        let src = try Fixtures.shots(count: 1, firstSku: 9501)
+        try FileManager.default.createDirectory(atPath: "\(d.inbox)/day/Session/Output", withIntermediateDirectories: true)
+        XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(src)/", "\(d.inbox)/day/Session/Output/"]).status, 0)
+        XCTAssertTrue(waitUntil(timeout: 30, poll: 0.3) { (try? d.status().lastError)?.contains("ingest.max_depth is 1") == true },
+                      (try? d.status().lastError) ?? "no last error")
+    }
+
     func testJournalLinesDoNotRepeatTheProgramsName() throws {
         let dir = NSTemporaryDirectory() + "pp-journal-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -53,6 +53,15 @@ final class NamingTests: XCTestCase {
             XCTAssertEqual(f.classify(temp), .temporary, temp)
         }
         XCTAssertEqual(f.classify("shoot1/notes.txt"), .notImage)
+        // A Capture One session: frames in Output are taken (the batch is the first folder); its
+        // settings and caches are left alone; too deep is said, not silently dropped.
+        XCTAssertEqual(f.classify("day-3/Session/Output/SKU1_1.jpg"), .candidate(batch: "day-3", name: "SKU1_1.jpg"))
+        XCTAssertEqual(f.classify("day-3/Session/CaptureOne/Settings153/SKU1_1.cos"), .skipped)
+        XCTAssertEqual(f.classify("day-3/Session/CaptureOne/Cache/Proxies/SKU1_1.jpg"), .skipped)
+        XCTAssertEqual(f.classify("day-3/Cat.lrdata/a/b.jpg"), .skipped)
+        guard case .ignored(let why) = f.classify("a/b/c/d/SKU1_1.jpg") else { return XCTFail("four folders deep is past the default 3") }
+        XCTAssertTrue(why.contains("ingest.max_depth is 3"), why)
+        XCTAssertEqual(InboxFilter(extensions: ["jpg"], maxDepth: 1).classify("day/Output/x.jpg"), .ignored("2 folders deep, and ingest.max_depth is 1: raise it, or move the file up"))
         XCTAssertEqual(f.classify("shoot1/capture.xmp"), .sidecar)
         XCTAssertEqual(f.classify("shoot1/IMG_1.CR3.XMP"), .sidecar)
         // Lightroom's name (the frame's whole name) before Capture One's (its stem), any case.
@@ -60,6 +69,6 @@ final class NamingTests: XCTestCase {
         XCTAssertEqual(InboxFilter.sidecar(of: "IMG_1.CR3", among: names), "IMG_1.CR3.xmp")
         XCTAssertEqual(InboxFilter.sidecar(of: "IMG_1.CR3", among: ["IMG_1.XMP", "IMG_1.CR3"]), "IMG_1.XMP")
         XCTAssertNil(InboxFilter.sidecar(of: "IMG_2.CR3", among: names))
-        if case .ignored = f.classify("a/b/c.jpg") {} else { XCTFail("nested deeper than a batch is left alone") }
+        if case .ignored = f.classify("a/b/c/d/e.jpg") {} else { XCTFail("nested deeper than ingest.max_depth is left alone") }
     }
 }
