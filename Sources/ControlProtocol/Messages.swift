@@ -85,6 +85,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var deliveries: [String: Int]?
     /// Webhook posts that failed for good (their batch's state was not told).
     public var webhooksFailed: Int?
+    /// Batches with work left, oldest first: how far each is and when its machine work should end.
+    public var batches: [BatchProgressLine]?
     /// Set while the disk under the root is full: what is free, and what work waits for.
     public var diskFull: String?
     public init(version: String, uptimeSeconds: Double, paused: Bool, stages: [String: Int], inProgress: [String: Int],
@@ -96,6 +98,19 @@ public struct StatusReport: Codable, Sendable, Equatable {
 }
 
 /// One shoot session: where its assets are, when they arrived, whether it is done.
+/// One batch in `status`: exported or failed of all, how many wait for a person, and the
+/// estimated seconds until the rest is through the workers (nil before any step was timed).
+public struct BatchProgressLine: Codable, Sendable, Equatable {
+    public var batch: String
+    public var total: Int
+    public var done: Int
+    public var waitingForPerson: Int
+    public var etaSeconds: Double?
+    public init(batch: String, total: Int, done: Int, waitingForPerson: Int, etaSeconds: Double?) {
+        self.batch = batch; self.total = total; self.done = done; self.waitingForPerson = waitingForPerson; self.etaSeconds = etaSeconds
+    }
+}
+
 public struct BatchSummary: Codable, Sendable, Equatable {
     public var name: String
     /// Queue name → assets of this batch there ("inbox" counts files not yet taken).

@@ -55,6 +55,7 @@ extension Supervisor {
                                   stages: stages, inProgress: inProgress, workersBusy: pool.busy,
                                   workersIdle: pool.idle, lastError: lastError, processed: processed)
         report.exportExceptions = index.withExportIssues.count
+        report.batches = batchProgress()
         report.diskFull = disk.message
         if !config.delivery.targets.isEmpty {
             report.deliveries = delivery.counts

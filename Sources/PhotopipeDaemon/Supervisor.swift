@@ -49,6 +49,7 @@ public final class Supervisor {
     var lastError: String?
     var processed = 0
     var lastProgress = Date.distantPast
+    var lastStatusLine = Date.distantPast
     let channelManifests: ChannelManifests
     /// Made on first use (the start), from the config in force.
     lazy var delivery = Deliveries(settings: config.delivery, layout: layout, clock: clock, mailbox: mailbox, log: log,
@@ -195,7 +196,11 @@ public final class Supervisor {
         if let failure = channelManifests.flushIfDue(now: now, config: config) { lastError = failure }
         if !paused { serviceDeliveries(now) }
         serviceContactSheets(now)
-        notifier.status(statusLine())
+        // Once a second: the line walks every batch for its progress.
+        if now.timeIntervalSince(lastStatusLine) >= 1 {
+            lastStatusLine = now
+            notifier.status(statusLine())
+        }
         notifier.watchdog(healthy: healthy(now))
     }
 
@@ -299,7 +304,14 @@ public final class Supervisor {
 
     func statusLine() -> String {
         let queued = intake.readyCount + scheduler.count
-        return "queued \(queued), running \(pool.busy), inbox settling \(intake.settlingCount), done \(processed)\(paused ? ", paused" : "")\(disk.full ? ", disk full" : "")"
+        var line = "queued \(queued), running \(pool.busy), inbox settling \(intake.settlingCount), done \(processed)\(paused ? ", paused" : "")\(disk.full ? ", disk full" : "")"
+        // The oldest batch with work left, as systemctl status shows it.
+        if let b = batchProgress().first {
+            line += "; batch \(b.batch) \(b.done)/\(b.total)"
+            if b.waitingForPerson > 0 { line += ", \(b.waitingForPerson) for a person" }
+            if let eta = b.etaSeconds { line += ", ETA \(ProgressEstimate.words(eta))" }
+        }
+        return line
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ControlProtocol
+import PipelineCore
 import Foundation
 
 @main
@@ -79,6 +80,13 @@ struct Status: ParsableCommand {
             }
             if let n = s.exportExceptions, n > 0 {
                 print("export exceptions: \(n) exported assets lack a channel's file (see `pipectl list export`)")
+            }
+            if let batches = s.batches, !batches.isEmpty {
+                let rows = batches.map { b in
+                    [b.batch, "\(b.done)/\(b.total)", "\(b.waitingForPerson)",
+                     b.etaSeconds.map { ProgressEstimate.words($0) } ?? (b.done + b.waitingForPerson < b.total ? "after the first timed step" : "-")]
+                }
+                print(Table.render(header: ["BATCH", "DONE", "FOR A PERSON", "MACHINE ETA"], rows: rows))
             }
             if let full = s.diskFull { print("DISK FULL: \(full)") }
             print("last error: \(s.lastError ?? "none")")

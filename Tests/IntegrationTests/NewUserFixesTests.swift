@@ -219,6 +219,32 @@ final class NewUserFixesTests: XCTestCase {
                       (try? d.status().lastError) ?? "no last error")
     }
 
+    func testStatusShowsEachBatchsProgressAndAnETAFromMeasuredSteps() throws {
+        let d = try Daemon()
+        defer { d.cleanUp() }
+        try d.start()
+        let first = try Fixtures.shots(count: 2, firstSku: 9601)
+        XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(first)/", "\(d.inbox)/early/"]).status, 0)
+        XCTAssertTrue(waitUntil(timeout: 90, poll: 0.3) { d.assets(in: .export).count == 2 }, d.log.suffix(2000).description)
+        XCTAssertEqual(try d.status().batches ?? [], [], "a finished batch is not listed")
+        XCTAssertEqual(d.pipectl(["pause"]).status, 0)
+        let second = try Fixtures.shots(count: 3, firstSku: 9701)
+        XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(second)/", "\(d.inbox)/late/"]).status, 0)
+        var line: BatchProgressLine?
+        XCTAssertTrue(waitUntil(timeout: 30, poll: 0.3) {
+            line = (try? d.status().batches)??.first { $0.batch == "late" }
+            return line?.total == 3
+        }, "\(String(describing: try? d.status().batches))")
+        XCTAssertEqual(line?.done, 0)
+        XCTAssertEqual(line?.waitingForPerson, 0)
+        // Ingest, retouch and export were each timed on the first batch: 3 of each at their mean, on 2 workers.
+        let eta = try XCTUnwrap(line?.etaSeconds, "every step was timed on the first batch")
+        XCTAssertGreaterThan(eta, 0)
+        XCTAssertLessThan(eta, 120)
+        let shown = d.pipectl(["status"])
+        XCTAssertNotNil(shown.out.range(of: #"late\s+0/3\s+0\s+\d+(s|m \d\ds)"#, options: .regularExpression), shown.out)
+    }
+
     func testJournalLinesDoNotRepeatTheProgramsName() throws {
         let dir = NSTemporaryDirectory() + "pp-journal-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
