@@ -180,7 +180,9 @@ enum Markdown {
             let rest = trimmed.dropFirst(hashes.count)
             guard rest.isEmpty || rest.hasPrefix(" ") else { continue }
             var title = rest.trimmingCharacters(in: .whitespaces)
+            // A closing run of #s is not part of the title.
             while title.hasSuffix("#") { title.removeLast() }
+            title = title.trimmingCharacters(in: .whitespaces)
             // Code spans keep their text in the anchor; slug() drops the backticks.
             let base = slug(title)
             let n = seen[base, default: 0]
