@@ -1,6 +1,6 @@
 import Foundation
 
-/// The channels of CHANNELS.md as presets. A user enables some with `export.channels` and
+/// The channels of docs/channels.md as presets. A user enables some with `export.channels` and
 /// overrides any field under `[export.preset.<name>]`.
 public enum BuiltinPresets {
     static let mb = 1_000_000

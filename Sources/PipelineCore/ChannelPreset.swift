@@ -1,7 +1,7 @@
 import Foundation
 
 /// How one sales channel wants its files: canvas, fill, format, byte cap, metadata and names.
-/// Built-ins come from CHANNELS.md (`BuiltinPresets`); the config may override any field or add presets.
+/// Built-ins come from docs/channels.md (`BuiltinPresets`); the config may override any field or add presets.
 public struct ChannelPreset: Codable, Sendable, Equatable {
     public enum Format: String, Codable, Sendable, CaseIterable {
         case jpeg, png, webp, avif
