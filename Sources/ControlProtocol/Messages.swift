@@ -6,12 +6,12 @@ public let controlProtocolVersion = 1
 public let maxRequestBytes = 64 * 1024
 
 public enum Command: String, Codable, Sendable, CaseIterable {
-    case status, list, show, retry, pause, resume, reload, approve, batches, deliveries, redeliver, reject, exceptions, rollback, review
+    case status, list, show, retry, pause, resume, reload, approve, batches, deliveries, redeliver, reject, exceptions, rollback, review, report
 
     /// Commands that change state need root or the service user; the rest are read-only.
     public var changesState: Bool {
         switch self {
-        case .status, .list, .show, .batches, .deliveries, .exceptions, .review: false
+        case .status, .list, .show, .batches, .deliveries, .exceptions, .review, .report: false
         case .retry, .pause, .resume, .reload, .approve, .redeliver, .reject, .rollback: true
         }
     }
@@ -41,6 +41,8 @@ public struct Request: Codable, Sendable {
     public var limit: Int?
     /// …after this one (the `next` of the previous page).
     public var after: String?
+    /// `report`: assets that arrived at or after this time.
+    public var since: Date?
 
     public init(command: Command, stage: String? = nil, batch: String? = nil, asset: String? = nil) {
         version = controlProtocolVersion
@@ -57,6 +59,7 @@ public struct Response: Codable, Sendable {
     public var batches: [BatchSummary]?
     public var deliveries: [DeliverySummary]?
     public var review: [ReviewSummary]?
+    public var report: ROIReport?
     public var detail: JSONValue?
     public var message: String?
     /// A paged answer with more to come: pass this as `after` for the next page.
@@ -224,4 +227,43 @@ public enum ControlCoding {
         d.append(0x0A)
         return d
     }
+}
+
+/// `pipectl report`: what the daemon did for a batch or a period, and the people's time it saved
+/// against doing the same by hand.
+public struct ROIReport: Codable, Sendable, Equatable {
+    public var scope: String
+    public var from: Date?
+    public var to: Date?
+    /// Photographs (generated variants are counted apart).
+    public var images = 0
+    public var exported = 0
+    public var failed = 0
+    public var waiting = 0
+    public var variants = 0
+    /// Passed every gate and went out without a person.
+    public var autoApproved = 0
+    /// Held for the statistical sample / failed a gate.
+    public var sampled = 0
+    public var exceptions = 0
+    /// Gate → images that failed it.
+    public var exceptionsByGate: [String: Int] = [:]
+    /// Person → decisions (approve or reject), and all decisions.
+    public var decisionsBy: [String: Int] = [:]
+    public var approvedByPerson = 0
+    public var rejected = 0
+    /// Median minutes an image held for a person waited for the decision.
+    public var medianMinutesToDecision: Double?
+    /// Worker time per image (ingest, retouch, generate, export), mean seconds.
+    public var machineSecondsPerImage: Double?
+    /// The baseline: a retoucher's minutes per image, and a reviewer's seconds per held image.
+    public var manualMinutesPerImage = 0.0
+    public var reviewSecondsPerLook = 0.0
+    public var manualHours = 0.0
+    public var reviewHours = 0.0
+    public var savedHours = 0.0
+
+    public init(scope: String) { self.scope = scope }
+
+    public var autoPassRate: Double? { images > 0 ? Double(autoApproved) / Double(images) : nil }
 }

@@ -221,7 +221,7 @@ final class ControlServer: @unchecked Sendable {
 
     private func answer(_ line: Data, _ peer: Peer) -> Response {
         let request: Request
-        do { request = try JSONDecoder().decode(Request.self, from: line) }
+        do { request = try ControlCoding.decoder().decode(Request.self, from: line) }
         catch { return .failure("malformed request: expected one JSON object per line with 'version' and 'command' (\(Self.brief(error)))") }
         guard request.version == controlProtocolVersion else {
             return .failure("protocol version \(request.version) is not supported; this daemon speaks version \(controlProtocolVersion)")

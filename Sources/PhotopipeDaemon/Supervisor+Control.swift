@@ -35,6 +35,7 @@ extension Supervisor {
         case .reload: return reload()
         case .deliveries: return delivery.answer(batch: r.batch, failedOnly: r.failedOnly ?? false, limit: r.limit ?? Self.maxPage, after: r.after)
         case .redeliver: return redeliver(r.asset)
+        case .report: return .failure("report is answered off the main loop")
         }
     }
 

@@ -265,6 +265,7 @@ extension Supervisor {
         }
         record(Event(event: step.rawValue, asset: m.id, step: step.rawValue, from: pipeline.source(of: step).rawValue, to: queue.rawValue, ms: ms))
         scheduler.arrived(m.id, in: queue)
+        if queue == pipeline.done { writeBatchReportIfDone(m.batch) }
     }
 
     func fail(claim: String, manifest: Manifest, step: Step, code: String, message: String, attempts: Int) {
@@ -291,6 +292,7 @@ extension Supervisor {
         record(Event(event: "failed", asset: m.id, step: step.rawValue, from: pipeline.source(of: step).rawValue, to: "failed", detail: "\(code): \(message)"))
         noteFailure(m.id, step.rawValue, StepFailure(code, message))
         markWebhookDue(m.batch)   // the batch may be complete now, with this asset among its failures
+        writeBatchReportIfDone(m.batch)
     }
 
     /// The most similar other frame of the same SKU, from the signature index.

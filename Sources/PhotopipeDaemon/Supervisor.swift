@@ -167,6 +167,7 @@ public final class Supervisor {
             log.error("\(lastError!)")
         case .workerLine(let worker, let line): workerReplied(worker, line)
         case .workerExited(let worker, let status): workerExited(worker, status)
+        case .control(let request, let peer, let slot) where request.command == .report: report(request, peer, slot)
         case .control(let request, let peer, let slot): slot.fulfil(control(request, peer))
         case .signal(let sig): signalled(sig)
         case .delivered(let outcome): deliveryFinished(outcome)

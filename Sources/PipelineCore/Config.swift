@@ -17,6 +17,7 @@ public struct Config: Codable, Sendable, Equatable {
     public var settleSeconds = 1.0
     public var checkOpenWriters = true
     /// Folders below inbox/ a frame may sit in (see InboxFilter), and folders never looked into.
+    public var report = ReportSettings()
     public var inboxMaxDepth = 3
     public var inboxSkipFolders = InboxFilter.defaultSkipFolders
 
@@ -112,7 +113,8 @@ public enum ConfigLoader {
                 + ExportSettings.presetFields.keys.map { "export.preset.\(name).\($0)" } + Array(DeliverySettings.keys.keys)
                 + DeliverySettings.targetFields.keys.map { "delivery.target.\(name).\($0)" }
                 + Array(GenerateSettings.keys.keys) + GenerateSettings.ruleFields.keys.map { "generate.rule.\(name).\($0)" }
-                + Array(WebSettings.keys.keys) + WebSettings.userFields.keys.map { "web.user.\(name).\($0)" }).sorted()
+                + Array(WebSettings.keys.keys) + WebSettings.userFields.keys.map { "web.user.\(name).\($0)" }
+                + Array(ReportSettings.keys.keys)).sorted()
     }
 
     /// The line a whole-config problem is about: that of the key it quotes (`'export.channels'`),
@@ -140,6 +142,7 @@ public enum ConfigLoader {
         if let k = DeliverySettings.keys[key] { return k }
         if let k = GenerateSettings.keys[key] { return k }
         if let k = WebSettings.keys[key] { return k }
+        if let k = ReportSettings.keys[key] { return k }
         return ExportSettings.setter(for: key) ?? DeliverySettings.setter(for: key) ?? GenerateSettings.setter(for: key)
             ?? WebSettings.setter(for: key)
     }

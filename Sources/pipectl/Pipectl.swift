@@ -10,7 +10,7 @@ struct Pipectl: ParsableCommand {
         abstract: "Control a running photopiped over its Unix socket.",
         version: photopipeVersion,
         subcommands: [Status.self, Batches.self, List.self, Show.self, Retry.self, Rollback.self, Approve.self, Reject.self,
-                      Exceptions.self, Review.self, Deliveries.self, Redeliver.self,
+                      Exceptions.self, Review.self, Report.self, Deliveries.self, Redeliver.self,
                       Pause.self, Resume.self, Reload.self])
 
     static func main() {
