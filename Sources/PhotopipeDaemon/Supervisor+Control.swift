@@ -251,6 +251,7 @@ extension Supervisor {
         reviewDesk.use(ReviewPolicy(fresh))
         intake.reload(fresh)
         delivery.reload(fresh.delivery)
+        useNotifySettings(fresh.notify)
         log.notice("configuration reloaded")
         record(Event(event: "reloaded"))
         return .done("configuration reloaded")

@@ -34,7 +34,7 @@ extension Supervisor {
             }),
             // Uploads still in flight at a stop are awaited by the main loop before the phases stop.
             StartupPhase(name: "deliveries", start: { [self] in
-                delivery.reportFailure = { [unowned self] in lastError = $0 }
+                delivery.reportFailure = { [unowned self] in noteDeliveryFailure($0) }
                 loadPendingDeliveries()
             }, stop: {}),
             StartupPhase(name: "inbox", start: { [self] in

@@ -352,7 +352,10 @@ extension Supervisor {
         recordSignature(m)
         m.review = decision.record
         markSheet(m.batch)
-        if decision.record.status == .exception { log.notice("\(m.id) needs a person: \(decision.record.reason ?? "")") }
+        if decision.record.status == .exception {
+            log.notice("\(m.id) needs a person: \(decision.record.reason ?? "")")
+            notices.exception(batch: m.batch, id: m.id, reason: decision.record.reason ?? "")
+        }
         return .init(destination: decision.destination, note: decision.record.status.rawValue)
     }
 

@@ -50,6 +50,10 @@ public final class Supervisor {
     var processed = 0
     var lastProgress = Date.distantPast
     var lastStatusLine = Date.distantPast
+    /// `[notify]`: what has been told, and the sender.
+    lazy var notices = NoticePolicy(settings: config.notify)
+    lazy var noticeSender = NoticeSender(settings: config.notify, log: log)
+    var lastNoticeCheck = Date.distantPast
     let channelManifests: ChannelManifests
     /// Made on first use (the start), from the config in force.
     lazy var delivery = Deliveries(settings: config.delivery, layout: layout, clock: clock, mailbox: mailbox, log: log,
@@ -197,6 +201,7 @@ public final class Supervisor {
         if let failure = channelManifests.flushIfDue(now: now, config: config) { lastError = failure }
         if !paused { serviceDeliveries(now) }
         serviceContactSheets(now)
+        serviceNotices(now)
         // Once a second: the line walks every batch for its progress.
         if now.timeIntervalSince(lastStatusLine) >= 1 {
             lastStatusLine = now

@@ -18,6 +18,7 @@ public struct Config: Codable, Sendable, Equatable {
     public var checkOpenWriters = true
     /// Folders below inbox/ a frame may sit in (see InboxFilter), and folders never looked into.
     public var report = ReportSettings()
+    public var notify = NotifySettings()
     public var inboxMaxDepth = 3
     public var inboxSkipFolders = InboxFilter.defaultSkipFolders
 
@@ -114,7 +115,7 @@ public enum ConfigLoader {
                 + DeliverySettings.targetFields.keys.map { "delivery.target.\(name).\($0)" }
                 + Array(GenerateSettings.keys.keys) + GenerateSettings.ruleFields.keys.map { "generate.rule.\(name).\($0)" }
                 + Array(WebSettings.keys.keys) + WebSettings.userFields.keys.map { "web.user.\(name).\($0)" }
-                + Array(ReportSettings.keys.keys)).sorted()
+                + Array(ReportSettings.keys.keys) + Array(NotifySettings.keys.keys)).sorted()
     }
 
     /// The line a whole-config problem is about: that of the key it quotes (`'export.channels'`),
@@ -143,6 +144,7 @@ public enum ConfigLoader {
         if let k = GenerateSettings.keys[key] { return k }
         if let k = WebSettings.keys[key] { return k }
         if let k = ReportSettings.keys[key] { return k }
+        if let k = NotifySettings.keys[key] { return k }
         return ExportSettings.setter(for: key) ?? DeliverySettings.setter(for: key) ?? GenerateSettings.setter(for: key)
             ?? WebSettings.setter(for: key)
     }
@@ -222,6 +224,7 @@ public enum ConfigLoader {
         if let problem = c.export.problems().first { throw ValueError(message: problem) }
         if let problem = c.delivery.problems().first { throw ValueError(message: problem) }
         if let problem = c.web.problems().first { throw ValueError(message: problem) }
+        if let problem = c.notify.problems().first { throw ValueError(message: problem) }
         if let problem = c.generate.problems(presets: c.export.presets, assetTimeoutSeconds: c.assetTimeoutSeconds).first { throw ValueError(message: problem) }
     }
 

@@ -245,6 +245,59 @@ final class NewUserFixesTests: XCTestCase {
         XCTAssertNotNil(shown.out.range(of: #"late\s+0/3\s+0\s+\d+(s|m \d\ds)"#, options: .regularExpression), shown.out)
     }
 
+    func testNoticesReachASignedWebhookAndSendmail() throws {
+        let base = NSTemporaryDirectory() + "pp-notify-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        let secret = "notice-secret-42"
+        try "secret = \(secret)\n".write(toFile: "\(base)/hook.cred", atomically: true, encoding: .utf8)
+        // sendmail's interface (-t: recipients from the headers; -i: a lone dot is text), keeping each message.
+        try "#!/bin/sh\n[ \"$1\" = -t ] && [ \"$2\" = -i ] || exit 64\ncat > \"\(base)/mail.$$.txt\"\n"
+            .write(toFile: "\(base)/sendmail", atomically: true, encoding: .utf8)
+        chmod("\(base)/sendmail", 0o755)
+        let receiver = try WebhookReceiver.start(secret: secret, dir: "\(base)/posts")
+        defer { receiver.process.terminate() }
+        let closed = S3Server.freePortBlock()
+        try "access_key_id = k\nsecret_access_key = s\n".write(toFile: "\(base)/cdn.cred", atomically: true, encoding: .utf8)
+        let d = try Daemon(config: """
+        [notify]
+        webhook = "http://127.0.0.1:\(receiver.port)/notice"
+        credentials = "\(base)/hook.cred"
+        mail_to = ["studio@example.com"]
+        sendmail = "\(base)/sendmail"
+        disk_free_percent = 100
+        [delivery]
+        max_attempts = 1
+        [delivery.target.cdn]
+        type = "s3"
+        endpoint = "http://127.0.0.1:\(closed)"
+        bucket = "nowhere"
+        credentials = "\(base)/cdn.cred"
+        """)
+        defer { d.cleanUp() }
+        try d.start()
+        let shots = try WorkbenchSite.shots()
+        XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(shots.dir)/", "\(d.inbox)/told/"]).status, 0)
+        func posts() -> [[String: Any]] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "\(base)/posts")) ?? []).filter { $0.hasSuffix(".json") }.sorted().compactMap {
+                (try? Data(contentsOf: URL(fileURLWithPath: "\(base)/posts/\($0)"))).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+            }
+        }
+        func events() -> [String] {
+            posts().compactMap { ($0["body"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }?["event"] as? String }
+        }
+        XCTAssertTrue(waitUntil(timeout: 180, poll: 0.5) { Set(events()).isSuperset(of: ["disk-low", "exceptions", "review-waiting", "delivery-failed"]) },
+                      "\(events())\n\(d.log.suffix(3000))")
+        XCTAssertTrue(posts().allSatisfy { $0["valid"] as? Bool == true }, "every post is signed with the notify secret")
+        let headers = posts().compactMap { $0["headers"] as? [String: String] }
+        XCTAssertTrue(headers.contains { $0["X-Photopipe-Event"] == "notice.review-waiting" }, "\(headers)")
+        XCTAssertEqual(events().filter { $0 == "disk-low" }.count, 1, "told once")
+        let mails = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).filter { $0.hasPrefix("mail.") }
+        XCTAssertGreaterThanOrEqual(mails.count, 4, "\(mails)")
+        let texts = mails.compactMap { try? String(contentsOfFile: "\(base)/\($0)", encoding: .utf8) }
+        XCTAssertTrue(texts.contains { $0.contains("To: studio@example.com\n") && $0.contains("Subject: [photopipe] batch told: 2 exceptions") }, texts.joined(separator: "\n---\n"))
+    }
+
     func testJournalLinesDoNotRepeatTheProgramsName() throws {
         let dir = NSTemporaryDirectory() + "pp-journal-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
