@@ -2,11 +2,11 @@ import CInotifyTools
 import CShims
 import Foundation
 
-/// Watches inbox/ recursively with libinotifytools on a thread of its own (the
+/// Watches inbox/ and the watch folders recursively with libinotifytools on a thread of its own (the
 /// library keeps global state and returns events in static storage). Events are
 /// only hints for the supervisor: it re-reads the directories itself.
 final class InboxWatcher: @unchecked Sendable {
-    private let inbox: String
+    private let folders: [String]
     private let mailbox: Mailbox
     private let stopLock = NSLock()
     private var stopped = false
@@ -16,8 +16,8 @@ final class InboxWatcher: @unchecked Sendable {
 
     static let mask = Int32(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB)
 
-    init(inbox: String, mailbox: Mailbox) {
-        self.inbox = inbox
+    init(folders: [String], mailbox: Mailbox) {
+        self.folders = folders
         self.mailbox = mailbox
     }
 
@@ -32,8 +32,8 @@ final class InboxWatcher: @unchecked Sendable {
                 ready.signal()
                 return
             }
-            if inotifytools_watch_recursively(inbox, Self.mask) == 0 {
-                failure.value = "cannot watch \(inbox): \(String(cString: strerror(inotifytools_error())))"
+            for folder in folders where inotifytools_watch_recursively(folder, Self.mask) == 0 {
+                failure.value = "cannot watch \(folder): \(String(cString: strerror(inotifytools_error())))"
                 inotifytools_cleanup()
                 ready.signal()
                 return

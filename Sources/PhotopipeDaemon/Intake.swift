@@ -24,6 +24,8 @@ final class Intake {
     }
 
     let root: String
+    /// inbox/ and the `[watch.folder.NAME]` folders, each with its batch rule.
+    private(set) var folders: [WatchFolder] = []
     private let claimRoot: String
     private let clock: DaemonClock
     private let log: Logger
@@ -49,7 +51,15 @@ final class Intake {
         filter = InboxFilter(extensions: config.imageExtensions, maxDepth: config.inboxMaxDepth, skipFolders: config.inboxSkipFolders)
         settle = SettleTracker(quiet: config.settleSeconds)
         checkOpenWriters = config.checkOpenWriters
+        folders = Self.folders(root: root, config: config)
     }
+
+    static func folders(root: String, config: Config) -> [WatchFolder] {
+        [WatchFolder(name: "inbox", path: root)] + config.watchFolders.values.filter { $0.path != nil }.sorted { $0.name < $1.name }
+    }
+
+    /// Every folder watched, inbox/ first.
+    var watchedPaths: [String] { folders.compactMap(\.path) }
 
     /// Files still being written or waiting to settle.
     var settlingCount: Int { settle.count }
@@ -61,6 +71,7 @@ final class Intake {
 
     /// New extensions or settle period: files already settling are timed again under the new rule.
     func reload(_ config: Config) {
+        folders = Self.folders(root: root, config: config)
         filter = InboxFilter(extensions: config.imageExtensions, maxDepth: config.inboxMaxDepth, skipFolders: config.inboxSkipFolders)
         checkOpenWriters = config.checkOpenWriters
         var tracker = SettleTracker(quiet: config.settleSeconds)
@@ -71,7 +82,7 @@ final class Intake {
 
     /// An event (or a scan) saw `path`: track it if it is a candidate image.
     func changed(_ path: String) {
-        guard let rel = relative(path) else { return }
+        guard let (_, rel) = relative(path) else { return }
         switch filter.classify(rel) {
         case .candidate:
             guard let snap = Self.snapshot(path), snap.isRegular else { settle.forget(path); parked[path] = nil; return }
@@ -99,10 +110,10 @@ final class Intake {
         }
     }
 
-    /// Walks the inbox (or a new folder in it).
+    /// Walks the inbox and the watch folders (or a new folder in one).
     func scan(under start: String? = nil) {
         let fm = FileManager.default
-        var stack = [start ?? root]
+        var stack = start.map { [$0] } ?? watchedPaths
         while let dir = stack.popLast() {
             guard let names = try? fm.contentsOfDirectory(atPath: dir) else { continue }
             for name in names {
@@ -143,13 +154,13 @@ final class Intake {
 
     private func claim(_ path: String) throws -> (claim: String, item: Item)? {
         let settled = readySnapshots.removeValue(forKey: path)
-        guard let rel = relative(path), case .candidate(let rawBatch, let name) = filter.classify(rel),
+        guard let (folder, rel) = relative(path), case .candidate(let rawBatch, let name) = filter.classify(rel),
               let snap = Self.snapshot(path) else { return nil }
         guard snap.isRegular, snap.snapshot == settled, writerState(path) != .open else {
             changed(path)
             return nil
         }
-        let batch = Sanitizer.component(rawBatch ?? InboxFilter.dayBatch(snap.mtime), fallback: "unsorted")
+        let batch = folder.batchName(folder: rawBatch, modified: snap.mtime)
         let claimDir = "\(claimRoot)/\(batch)"
         do {
             try FileOps.makeDirectory(claimDir)
@@ -187,16 +198,20 @@ final class Intake {
     func waitingPerBatch() -> [String: Int] {
         var counts: [String: Int] = [:]
         for path in settle.paths + ready.ordered {
-            guard let rel = relative(path), case .candidate(let batch, _) = filter.classify(rel) else { continue }
-            counts[Sanitizer.component(batch ?? InboxFilter.dayBatch(clock.now()), fallback: "unsorted"), default: 0] += 1
+            guard let (folder, rel) = relative(path), case .candidate(let batch, _) = filter.classify(rel) else { continue }
+            counts[folder.batchName(folder: batch, modified: clock.now()), default: 0] += 1
         }
         return counts
     }
 
-    private func relative(_ path: String) -> String? {
-        let prefix = root + "/"
-        guard path.hasPrefix(prefix) else { return nil }
-        return String(path.dropFirst(prefix.count))
+    /// The watched folder a path lies in (the deepest, should one hold another) and the path below it.
+    private func relative(_ path: String) -> (WatchFolder, String)? {
+        var best: (WatchFolder, String)?
+        for f in folders {
+            guard let top = f.path, path.hasPrefix(top + "/") else { continue }
+            if best == nil || top.count > (best!.0.path?.count ?? 0) { best = (f, String(path.dropFirst(top.count + 1))) }
+        }
+        return best
     }
 
     private func writerState(_ path: String) -> SettleTracker.WriterState {

@@ -249,7 +249,9 @@ extension Supervisor {
         pool.reload(fresh)
         if let why = reloadCatalogIfChanged(force: true) { log.error("\(why)") }
         reviewDesk.use(ReviewPolicy(fresh))
+        let watched = intake.watchedPaths
         intake.reload(fresh)
+        if intake.watchedPaths != watched { rewatch() }
         delivery.reload(fresh.delivery)
         useNotifySettings(fresh.notify)
         log.notice("configuration reloaded")

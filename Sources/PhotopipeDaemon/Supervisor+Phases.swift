@@ -39,7 +39,7 @@ extension Supervisor {
             }, stop: {}),
             StartupPhase(name: "inbox", start: { [self] in
                 intake.reportProblem = { [unowned self] in lastError = $0 }
-                let w = InboxWatcher(inbox: layout.dir(.inbox), mailbox: mailbox)
+                let w = InboxWatcher(folders: intake.watchedPaths, mailbox: mailbox)
                 try w.start()
                 watcher = w
                 intake.scan()
@@ -64,5 +64,24 @@ extension Supervisor {
             }),
             StartupPhase(name: "contact sheets", start: {}, stop: { [self] in sheets.stop() }),
         ]
+    }
+}
+
+extension Supervisor {
+    /// After a reload changed the watch folders: the watcher starts again on the new set (the
+    /// library's state is global, so one watcher serves every folder) and they are read once.
+    func rewatch() {
+        watcher?.stop()
+        let w = InboxWatcher(folders: intake.watchedPaths, mailbox: mailbox)
+        do {
+            try w.start()
+            watcher = w
+            intake.scan()
+            log.notice("watching \(intake.watchedPaths.joined(separator: ", "))")
+        } catch {
+            watcher = nil
+            lastError = "inbox watcher stopped: \(error)"
+            log.error("\(lastError!)")
+        }
     }
 }

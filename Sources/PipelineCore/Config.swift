@@ -19,6 +19,8 @@ public struct Config: Codable, Sendable, Equatable {
     /// Folders below inbox/ a frame may sit in (see InboxFilter), and folders never looked into.
     public var report = ReportSettings()
     public var notify = NotifySettings()
+    /// Folders watched besides inbox/, by name.
+    public var watchFolders: [String: WatchFolder] = [:]
     public var inboxMaxDepth = 3
     public var inboxSkipFolders = InboxFilter.defaultSkipFolders
 
@@ -115,7 +117,8 @@ public enum ConfigLoader {
                 + DeliverySettings.targetFields.keys.map { "delivery.target.\(name).\($0)" }
                 + Array(GenerateSettings.keys.keys) + GenerateSettings.ruleFields.keys.map { "generate.rule.\(name).\($0)" }
                 + Array(WebSettings.keys.keys) + WebSettings.userFields.keys.map { "web.user.\(name).\($0)" }
-                + Array(ReportSettings.keys.keys) + Array(NotifySettings.keys.keys)).sorted()
+                + Array(ReportSettings.keys.keys) + Array(NotifySettings.keys.keys)
+                + WatchFolder.fields.keys.map { "watch.folder.\(name).\($0)" }).sorted()
     }
 
     /// The line a whole-config problem is about: that of the key it quotes (`'export.channels'`),
@@ -146,7 +149,7 @@ public enum ConfigLoader {
         if let k = ReportSettings.keys[key] { return k }
         if let k = NotifySettings.keys[key] { return k }
         return ExportSettings.setter(for: key) ?? DeliverySettings.setter(for: key) ?? GenerateSettings.setter(for: key)
-            ?? WebSettings.setter(for: key)
+            ?? WebSettings.setter(for: key) ?? WatchFolder.setter(for: key)
     }
 
     /// Applies `KEY=VALUE` overrides (from `--set`) on top of a config. The value is read as a
@@ -225,6 +228,7 @@ public enum ConfigLoader {
         if let problem = c.delivery.problems().first { throw ValueError(message: problem) }
         if let problem = c.web.problems().first { throw ValueError(message: problem) }
         if let problem = c.notify.problems().first { throw ValueError(message: problem) }
+        if let problem = WatchFolder.problems(c.watchFolders, root: c.root).first { throw ValueError(message: problem) }
         if let problem = c.generate.problems(presets: c.export.presets, assetTimeoutSeconds: c.assetTimeoutSeconds).first { throw ValueError(message: problem) }
     }
 

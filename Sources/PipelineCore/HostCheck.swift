@@ -6,11 +6,28 @@ public enum HostCheck {
     /// Refusals: a folder delivery target whose folder is missing (a typo, or a share not mounted:
     /// files would land on the local disk instead).
     public static func errors(_ c: Config) -> [String] {
-        c.delivery.targets.values.sorted { $0.name < $1.name }.compactMap { t in
+        watchFolderErrors(c) + c.delivery.targets.values.sorted { $0.name < $1.name }.compactMap { t in
             guard t.kind == .folder, let path = t.path else { return nil }
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return nil }
             return "[delivery.target.\(t.name)]: path \(path) is not a folder here; create it, or mount the share it stands for"
+        }
+    }
+
+    /// A watch folder must be there, and on the root's filesystem: a claim is a rename.
+    static func watchFolderErrors(_ c: Config) -> [String] {
+        var rootStat = stat()
+        let rootDevice: UInt64? = stat(c.root, &rootStat) == 0 ? UInt64(rootStat.st_dev) : nil
+        return c.watchFolders.values.sorted { $0.name < $1.name }.compactMap { f in
+            guard let path = f.path else { return nil }
+            var st = stat()
+            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+                return "[watch.folder.\(f.name)]: path \(path) is not a folder here; create it, or mount the share it stands for"
+            }
+            if let rootDevice, UInt64(st.st_dev) != rootDevice {
+                return "[watch.folder.\(f.name)]: path \(path) is on another filesystem than the root \(c.root); frames are taken by renaming, so put the folder on the root's filesystem (or bind-mount it there)"
+            }
+            return nil
         }
     }
 

@@ -298,6 +298,40 @@ final class NewUserFixesTests: XCTestCase {
         XCTAssertTrue(texts.contains { $0.contains("To: studio@example.com\n") && $0.contains("Subject: [photopipe] batch told: 2 exceptions") }, texts.joined(separator: "\n---\n"))
     }
 
+    func testAWatchFolderPerStationNamesItsBatchesByItsRule() throws {
+        let d = try Daemon()
+        defer { d.cleanUp() }
+        let station = "\(d.base)/station1"
+        try FileManager.default.createDirectory(atPath: station, withIntermediateDirectories: true)
+        let text = try String(contentsOfFile: d.configPath, encoding: .utf8)
+        try (text + "\n[watch.folder.station1]\npath = \"\(station)\"\nbatch = \"st1-{folder}\"\n").write(toFile: d.configPath, atomically: true, encoding: .utf8)
+        XCTAssertEqual(shell(Daemon.photopiped, ["check-config", d.configPath]).status, 0)
+        try d.start()
+        let src = try Fixtures.shots(count: 2, firstSku: 9801)
+        XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(src)/", "\(station)/shoot-a/"]).status, 0)
+        XCTAssertTrue(waitUntil(timeout: 90, poll: 0.3) { d.assets(in: .export).count == 2 }, d.log.suffix(2000).description)
+        for id in d.assets(in: .export) { XCTAssertEqual(try d.manifest(id, in: .export).batch, "st1-shoot-a") }
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: "\(station)/shoot-a")) ?? ["?"], [], "taken from the station's folder")
+
+        // A second station added by a reload is watched at once, what it already holds included.
+        let second = "\(d.base)/station2"
+        try FileManager.default.createDirectory(atPath: "\(second)/early", withIntermediateDirectories: true)
+        let more = try Fixtures.shots(count: 1, firstSku: 9851)
+        XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(more)/", "\(second)/early/"]).status, 0)
+        let now = try String(contentsOfFile: d.configPath, encoding: .utf8)
+        try (now + "[watch.folder.station2]\npath = \"\(second)\"\nbatch = \"{name}\"\n").write(toFile: d.configPath, atomically: true, encoding: .utf8)
+        XCTAssertEqual(d.pipectl(["reload"]).status, 0)
+        XCTAssertTrue(waitUntil(timeout: 90, poll: 0.3) { d.assets(in: .export).count == 3 }, d.log.suffix(2000).description)
+        XCTAssertTrue(try d.assets(in: .export).map { try d.manifest($0, in: .export).batch }.contains("station2"))
+
+        // A folder that is not there is refused by check-config and reload.
+        try FileManager.default.removeItem(atPath: second)
+        let check = shell(Daemon.photopiped, ["check-config", d.configPath])
+        XCTAssertEqual(check.status, 78)
+        XCTAssertTrue(check.err.contains("[watch.folder.station2]: path \(second) is not a folder here"), check.err)
+        XCTAssertEqual(d.pipectl(["reload"]).status, 1)
+    }
+
     func testJournalLinesDoNotRepeatTheProgramsName() throws {
         let dir = NSTemporaryDirectory() + "pp-journal-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
