@@ -70,8 +70,10 @@ final class WorkbenchPreviewChildTests: XCTestCase {
         var child: Int32 = 0
         XCTAssertTrue(waitUntil(timeout: 5) {
             let kids = (try? String(contentsOfFile: "/proc/\(sh.processIdentifier)/task/\(sh.processIdentifier)/children", encoding: .utf8)) ?? ""
+            // Exec'd already: before it, a forked shell's command line holds "--serve" too.
             child = kids.split(separator: " ").compactMap { Int32($0) }.first { pid in
-                ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains("--serve")
+                let argv = ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").split(separator: "\0")
+                return argv.first?.hasSuffix("photopiped") == true && argv.contains("--serve")
             } ?? 0
             return child > 0
         })
