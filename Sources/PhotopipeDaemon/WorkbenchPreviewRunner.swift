@@ -7,7 +7,7 @@ extension WorkbenchPreview {
     /// `photopiped preview` child renders it (at most `concurrency` at once). A child is kept for
     /// the next question until it has been idle `idleSeconds`; one that runs past the timeout is
     /// killed, one that dies is replaced at the next question.
-    public final class Runner: @unchecked Sendable { // `idle` and `busy` are guarded by `lock`; the rest is immutable
+    public final class Runner: @unchecked Sendable { // `idle`, `busy` and `retirementPending` are guarded by `lock`; the rest is immutable
         /// The child's address-space cap: a 200 MP original decodes into about 600 MB.
         public static let memoryMB = 1536
 
@@ -19,6 +19,7 @@ extension WorkbenchPreview {
         private var idle: [Child] = []
         /// Children asked a question (or starting) now.
         private var busy = 0
+        private var retirementPending = false
 
         public init(executable: String, root: String, concurrency: Int = 2, idleSeconds: Double = 300) {
             self.executable = executable
@@ -100,8 +101,7 @@ extension WorkbenchPreview {
         }
 
         private func giveBack(_ child: Child) {
-            child.lastUsed = .now()
-            lock.withLock { idle.append(child); busy -= 1 }
+            lock.withLock { child.lastUsed = .now(); idle.append(child); busy -= 1 }
             scheduleRetirement()
         }
 
@@ -111,18 +111,28 @@ extension WorkbenchPreview {
             lock.withLock { busy -= 1 }
         }
 
+        /// One check at a time is pending, when the child idle longest is due (the page asks to
+        /// warm at every live update: a check each time would pile up).
         private func scheduleRetirement() {
-            DispatchQueue.global().asyncAfter(deadline: .now() + idleSeconds) { [weak self] in self?.retireIdle() }
+            let due = lock.withLock { () -> DispatchTime? in
+                guard !retirementPending, let oldest = idle.map(\.lastUsed).min() else { return nil }
+                retirementPending = true
+                return oldest + idleSeconds
+            }
+            guard let due else { return }
+            DispatchQueue.global().asyncAfter(deadline: due) { [weak self] in self?.retireIdle() }
         }
 
         private func retireIdle() {
             let now = DispatchTime.now().uptimeNanoseconds
             let gone = lock.withLock { () -> [Child] in
+                retirementPending = false
                 let old = idle.filter { Double(now &- $0.lastUsed.uptimeNanoseconds) / 1e9 >= idleSeconds - 0.01 }
                 idle.removeAll { child in old.contains { $0 === child } }
                 return old
             }
             for child in gone { child.stop() }
+            scheduleRetirement()
         }
     }
 }

@@ -118,8 +118,16 @@ final class WorkbenchPreviewChildTests: XCTestCase {
         let runner = WorkbenchPreview.Runner(executable: Daemon.photopiped, root: s.root, idleSeconds: 0.3)
         _ = try runner.make(asset: s.asset, assetDir: s.assetDir, kind: .master(200))
         let pid = try XCTUnwrap(runner.idleChildren.first)
+        // Warmed again and again (as every live update of a batch page does), it stays.
+        for _ in 0..<8 {
+            runner.warm()
+            usleep(100_000)
+        }
+        XCTAssertEqual(runner.idleChildren, [pid], "a warmed child is kept")
         XCTAssertTrue(alive(pid))
+        let lastWarmed = Date()
         XCTAssertTrue(waitUntil(timeout: 5) { runner.idleChildren.isEmpty && !self.alive(pid) }, "still there: \(runner.idleChildren)")
+        XCTAssertGreaterThan(Date().timeIntervalSince(lastWarmed), 0.2, "gone only once idle")
         // The next question starts a new one.
         XCTAssertNoThrow(try runner.make(asset: s.asset, assetDir: s.assetDir, kind: .master(210)))
         runner.stopIdle()
