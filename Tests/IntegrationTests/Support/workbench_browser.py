@@ -202,6 +202,17 @@ def compare_and_zoom(a, d):
     assert d.find_elements(By.CSS_SELECTOR, "dialog#compare[open]"), "the first Esc closed the overlay, not just the zoom"
     press(d, Keys.ESCAPE)
     until(d, "the second Esc to close the overlay", lambda drv: not drv.find_elements(By.CSS_SELECTOR, "dialog#compare[open]"), timeout=5)
+
+    # z on the page itself opens the overlay on the current card straight at 100 %.
+    press(d, "z")
+    until(d, "z on the page to open the overlay zoomed", lambda drv: drv.find_elements(By.CSS_SELECTOR, "dialog#compare[open]")
+          and drv.find_element(By.ID, "zoom").is_displayed(), timeout=10)
+    again = until(d, "the crop after z on the page", lambda drv: loaded(drv, "zoom-img", "/crop"), timeout=30)
+    assert f"/img/{target}/crop" in again and crop_at(again) == crop_at(src), f"z on the page zooms the current card's centre: {again}"
+    press(d, Keys.ESCAPE)
+    press(d, Keys.ESCAPE)
+    until(d, "Esc Esc to close it", lambda drv: not drv.find_elements(By.CSS_SELECTOR, "dialog#compare[open]"), timeout=5)
+    say("z on the page: the overlay opens at 100 % on the current card")
     return {"asset": target, "crops": [list(crop_at(src)), list(crop_at(panned))], "clip70": clip}
 
 
