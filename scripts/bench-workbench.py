@@ -14,7 +14,10 @@ Prints the machine, then:
 The root is built like scripts/bench-scale.py builds its roots: a few shots really processed
 (held in review), then copied with new ids, SKUs and views; pixels are hard links.
 
-  scripts/bench-workbench.py [--assets 500] [--paints 5] [--crops 30] [--no-build] [--keep]
+  scripts/bench-workbench.py [--assets 500] [--paints 5] [--crops 30] [--no-build] [--bin-dir DIR] [--keep]
+
+--bin-dir runs the photopiped, pipectl and ppsample found there (say, an older build kept aside)
+instead of this checkout's release build.
 """
 import argparse, copy, http.client, json, os, re, shutil, statistics, subprocess, sys, tempfile, time, urllib.parse
 
@@ -208,10 +211,11 @@ def main():
     ap.add_argument("--paints", type=int, default=5)
     ap.add_argument("--crops", type=int, default=30)
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--bin-dir")
     ap.add_argument("--keep", action="store_true")
     a = ap.parse_args()
 
-    bin_dir = build(a.no_build)
+    bin_dir = os.path.abspath(a.bin_dir) if a.bin_dir else build(a.no_build)
     work = tempfile.mkdtemp(prefix="pp-workbench-")
     print(f"machine: {bench.machine()}")
     print(f"build: release; workers = 2; chromium {bench.sh('/usr/bin/chromium', '--version').split()[1]} headless via chromium-driver")
@@ -266,7 +270,7 @@ def main():
                 raise SystemExit(f"crop of {aid}: {r.status} {body[:200]}")
         for aid in targets:
             t = time.perf_counter(); site.call("GET", f"/img/{aid}/crop?x={x}&y={y}&size=512"); warm.append((time.perf_counter() - t) * 1000)
-        print(f"  cold (preview child): {fmt(cold)}")
+        print(f"  cold (not cached):    {fmt(cold)}; slowest {', '.join(f'{v:.0f}' for v in sorted(cold)[-3:])} ms; first {cold[0]:.0f} ms")
         print(f"  cached:               {fmt(warm)}")
 
         print(f"\n== one-click approval of {a.assets}")

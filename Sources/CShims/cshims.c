@@ -182,9 +182,12 @@ int ppv_jpegsave(VipsImage *in, const char *path, int quality, int strip, int no
                          "optimize_coding", TRUE, NULL);
 }
 
+// Tiled: libvips reads a stripped TIFF whole before it can cut a region out of it, a tiled one
+// only the tiles the region touches (a 100 % crop of a 1860x2562 master: 11 ms instead of 25).
 int ppv_tiffsave_zstd(VipsImage *in, const char *path) {
     return vips_tiffsave(in, path, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_ZSTD,
-                         "predictor", VIPS_FOREIGN_TIFF_PREDICTOR_HORIZONTAL, "level", 1, "strip", TRUE, NULL);
+                         "predictor", VIPS_FOREIGN_TIFF_PREDICTOR_HORIZONTAL, "level", 1, "strip", TRUE,
+                         "tile", TRUE, "tile_width", 256, "tile_height", 256, NULL);
 }
 
 int ppv_pngsave(VipsImage *in, const char *path, int compression) {

@@ -82,7 +82,8 @@ public final class Image {
             throw ImagingError.fromVips("save JPEG \(path)")
         }
     }
-    /// Lossless and quick to write and read back (zstd TIFF): for masters, not for delivery.
+    /// Lossless and quick to write and read back (zstd TIFF, 256-pixel tiles so a region is read
+    /// without the rest): for masters, not for delivery.
     public func saveMasterTIFF(_ path: String) throws {
         guard ppv_tiffsave_zstd(pointer, path) == 0 else { throw ImagingError.fromVips("save TIFF \(path)") }
     }

@@ -19,6 +19,7 @@ final class WorkbenchBridge: WorkbenchBackend, @unchecked Sendable {
 
     func batchView(_ batch: String) -> BatchView? {
         guard let listing = supervisor.onMainLoop({ $0.workbenchListing(batch) }) else { return nil }
+        previews.warm()
         var read: [(Manifest, Queue)] = []
         read.reserveCapacity(listing.count)
         var clean = 0

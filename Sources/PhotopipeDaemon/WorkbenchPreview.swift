@@ -45,11 +45,27 @@ public struct WorkbenchPreview: Sendable {
 
         /// The option of `photopiped preview` that asks for this kind; joined by `=`, as a
         /// negative number in a separate argument would be read as an option.
-        public var arguments: [String] {
+        public var arguments: [String] { ["--\(option)"] }
+
+        /// `master=W`, `original=W` or `crop=X,Y,SIZE`: the option without its dashes, as a
+        /// serving child is asked for it too.
+        public var option: String {
             switch self {
-            case .master(let w): return ["--master=\(w)"]
-            case .original(let w): return ["--original=\(w)"]
-            case .crop(let x, let y, let size): return ["--crop=\(x),\(y),\(size)"]
+            case .master(let w): return "master=\(w)"
+            case .original(let w): return "original=\(w)"
+            case .crop(let x, let y, let size): return "crop=\(x),\(y),\(size)"
+            }
+        }
+
+        /// The kind an `option` names; nil for anything else.
+        public init?(option: String) {
+            guard let eq = option.firstIndex(of: "=") else { return nil }
+            let value = String(option[option.index(after: eq)...])
+            switch option[..<eq] {
+            case "master": guard let w = Int(value) else { return nil }; self = .master(w)
+            case "original": guard let w = Int(value) else { return nil }; self = .original(w)
+            case "crop": guard let kind = Self.crop(parsing: value) else { return nil }; self = kind
+            default: return nil
             }
         }
 

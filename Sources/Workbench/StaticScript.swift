@@ -268,8 +268,22 @@ public enum StaticScript {
     // 100: the master covers the original; 0: only the original shows.
     function setSplit(value) {
       compare.slider.value = String(value);
-      compare.master.style.clipPath = value >= 100 ? 'none' : 'inset(0 ' + (100 - value) + '% 0 0)';
+      clipMaster();
       compare.markup.classList.toggle('faded', value < 50);
+    }
+
+    // The split is a share of the master as drawn, not of its element: object-fit leaves margins
+    // beside a portrait master, and a percentage of the element would cut only the margin.
+    function clipMaster() {
+      const value = Number(compare.slider.value);
+      if (value >= 100) {
+        compare.master.style.clipPath = 'none';
+        return;
+      }
+      const r = compare.master.getBoundingClientRect();
+      const drawn = drawnRect(compare.master, compare.w, compare.h);
+      const right = drawn ? r.right - (drawn.left + drawn.width * value / 100) : r.width * (100 - value) / 100;
+      compare.master.style.clipPath = 'inset(0 ' + Math.max(0, right).toFixed(1) + 'px 0 0)';
     }
 
     function toggleOriginal() {
@@ -370,7 +384,9 @@ public enum StaticScript {
     });
     compare.master.addEventListener('load', drawMarkup);
     window.addEventListener('resize', function () {
-      if (compare.dialog.open) drawMarkup();
+      if (!compare.dialog.open) return;
+      drawMarkup();
+      clipMaster();
     });
     // Escape closes the zoom first, then the overlay.
     compare.dialog.addEventListener('cancel', function (e) {

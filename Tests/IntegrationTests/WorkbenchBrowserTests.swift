@@ -3,9 +3,10 @@ import PipelineCore
 import XCTest
 
 /// A reviewer in a real browser (headless chromium through Selenium, `workbench_browser.py`):
-/// log in, approve the clean ones in one click, move with j/k, reject an exception with a note
+/// log in, approve the clean ones in one click, move with j/k, compare an exception's original and
+/// master (toggle, slider, zoom to 100 % with z, drag to pan), reject an exception with a note
 /// and a dragged box, and see a shot dropped meanwhile appear without a reload. Then the daemon's
-/// own state is checked: files moved, and the decisions carry her name.
+/// own state is checked: files moved, the decisions carry her name, the crops she saw were made.
 final class WorkbenchBrowserTests: XCTestCase {
     func testAReviewerDecidesInARealBrowserAndSeesNewShotsLive() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver") else {
@@ -89,5 +90,16 @@ final class WorkbenchBrowserTests: XCTestCase {
         let lateName = (late as NSString).lastPathComponent
         let lateID = try XCTUnwrap(d.assets(in: .review).first { (try? d.manifest($0, in: .review))?.sourceName == lateName }, "\(d.assets(in: .review))")
         XCTAssertEqual(appeared, [lateID])
+
+        // The two crops the zoom showed (at z, after the pan) were made by the daemon and cached.
+        let compared = try XCTUnwrap(result["compared"] as? [String: Any], resultLine.description)
+        let asset = try XCTUnwrap(compared["asset"] as? String)
+        let crops = try XCTUnwrap(compared["crops"] as? [[Int]])
+        XCTAssertEqual(crops.count, 2)
+        XCTAssertNotEqual(crops.first, crops.last, "the pan asked for another spot")
+        let cached = (try? FileManager.default.contentsOfDirectory(atPath: "\(d.root)/.work/previews/\(asset)")) ?? []
+        for c in crops {
+            XCTAssertTrue(cached.contains { $0.hasPrefix("crop-x\(c[0])-y\(c[1])-s512-") }, "crop \(c) not among \(cached)")
+        }
     }
 }

@@ -207,6 +207,24 @@ final class WorkbenchPreviewTests: XCTestCase {
         XCTAssertEqual(made.compactMap { $0 }.count, 2, "\(made)")
     }
 
+    /// The tags of a little-endian TIFF's first directory.
+    func tiffTags(_ path: String) throws -> Set<UInt16> {
+        let b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        func u16(_ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 }
+        func u32(_ i: Int) -> Int { u16(i) | u16(i + 2) << 16 }
+        XCTAssertEqual(Array(b[0..<2]), [0x49, 0x49], "little-endian")
+        let ifd = u32(4)
+        return Set((0..<u16(ifd)).map { UInt16(u16(ifd + 2 + 12 * $0)) })
+    }
+
+    /// A stripped master is read whole before a region can be cut from it; a tiled one only where the crop is.
+    func testMastersAreTiledSoACropReadsOnlyItsTiles() throws {
+        let s = try Scratch()
+        let tags = try tiffTags(s.master)
+        XCTAssertTrue(tags.isSuperset(of: [322, 323, 324]), "TileWidth, TileLength, TileOffsets: \(tags.sorted())")
+        XCTAssertFalse(tags.contains(273), "no StripOffsets")
+    }
+
     func testKindsAreClampedAndCropParsed() {
         XCTAssertEqual(WorkbenchPreview.Kind.master(10).clamped, .master(64))
         XCTAssertEqual(WorkbenchPreview.Kind.original(99_999).clamped, .original(2400))
