@@ -6,7 +6,7 @@ extension GenerateStage {
     /// An external rule's variants of one asset: one per scene word (or per number when the rule
     /// names none), each retried inside this job up to the rule's attempts. A variant given up is a
     /// problem carrying its id, never a failure of the packshot.
-    static func externalVariants(_ rule: GenerateSettings.Rule, product: MasterProduct, manifest m: Manifest, assetDir: String,
+    public static func externalVariants(_ rule: GenerateSettings.Rule, product: MasterProduct, manifest m: Manifest, assetDir: String,
                                  settings: GenerateSettings, presets: [ChannelPreset]) -> (variants: [VariantOutput], problems: [ChannelIssue]) {
         // A square scene every channel's canvas can be cut from without upscaling.
         let side = presets.isEmpty ? settings.longSide : min(maxLongSide, ScenePlan.longSideNeeded(plateWidth: 1, plateHeight: 1, presets: presets))
