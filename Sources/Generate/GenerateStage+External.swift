@@ -34,11 +34,8 @@ extension GenerateStage {
                 var record = try ExternalVariant.make(product, rule: rule, request: request, in: "\(assetDir)/\(dir)")
                 record.rule = rule.name
                 record.productBox = productBox(product, placement)
-                let scenePath = "\(assetDir)/\(dir)/\(VariantOutput.sceneFile)"
-                let image = try Image.open(scenePath)
-                try image.resized(by: min(1, thumbLongSide / Double(max(image.width, image.height))))
-                    .saveJPEG("\(assetDir)/\(dir)/\(VariantOutput.thumbFile)", quality: 85)
-                outputs.append(VariantOutput(id: id, dir: dir, width: image.width, height: image.height, generated: record))
+                let size = try thumbnail(of: "\(assetDir)/\(dir)")
+                outputs.append(VariantOutput(id: id, dir: dir, width: size.width, height: size.height, generated: record))
             } catch let gaveUp as ExternalVariant.GaveUp {
                 try? FileManager.default.removeItem(atPath: "\(assetDir)/\(dir)")
                 problems.append(ChannelIssue(channel: "generate", code: gaveUp.code,
