@@ -28,6 +28,10 @@ VipsImage *ppv_open(const char *path, int fail_on_truncated) {
     return vips_image_new_from_file(path, NULL);
 }
 
+VipsImage *ppv_open_sequential(const char *path) {
+    return vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+}
+
 VipsImage *ppv_open_shrunk(const char *path, int fail_on_truncated, int shrink) {
     const char *loader = vips_foreign_find_load(path);
     if (shrink <= 1 || !loader || strcmp(loader, "VipsForeignLoadJpegFile") != 0)
@@ -176,10 +180,10 @@ int ppv_gaussnoise(int width, int height, double sigma, VipsImage **out) {
 }
 int ppv_cast_uchar(VipsImage *in, VipsImage **out) { return vips_cast_uchar(in, out, NULL); }
 
-int ppv_jpegsave(VipsImage *in, const char *path, int quality, int strip, int no_subsample) {
+int ppv_jpegsave(VipsImage *in, const char *path, int quality, int strip, int no_subsample, int optimize_coding) {
     return vips_jpegsave(in, path, "Q", quality, "strip", strip ? TRUE : FALSE,
                          "subsample_mode", no_subsample ? VIPS_FOREIGN_SUBSAMPLE_OFF : VIPS_FOREIGN_SUBSAMPLE_AUTO,
-                         "optimize_coding", TRUE, NULL);
+                         "optimize_coding", optimize_coding ? TRUE : FALSE, NULL);
 }
 
 // Tiled: libvips reads a stripped TIFF whole before it can cut a region out of it, a tiled one

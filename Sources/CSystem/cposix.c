@@ -92,31 +92,3 @@ int pp_die_with_parent(pid_t expected_parent) {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
     return getppid() == expected_parent ? 0 : -1; // the parent died before prctl took effect
 }
-
-pid_t pp_spawn_in_group(const char *path, char *const argv[], char *const envp[], const char *dir,
-                        const char *stdout_path, const char *stderr_path) {
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attributes;
-    int rc = posix_spawn_file_actions_init(&actions);
-    if (rc != 0) { errno = rc; return -1; }
-    rc = posix_spawnattr_init(&attributes);
-    if (rc != 0) { posix_spawn_file_actions_destroy(&actions); errno = rc; return -1; }
-    if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, 1, stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, 2, stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (rc == 0) rc = posix_spawn_file_actions_addchdir_np(&actions, dir);
-    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    if (rc == 0) rc = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    if (rc == 0) rc = posix_spawnattr_setpgroup(&attributes, 0);
-    if (rc == 0) rc = posix_spawnattr_setsigmask(&attributes, &none);
-    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attributes, &all);
-    pid_t pid = -1;
-    if (rc == 0) rc = posix_spawn(&pid, path, &actions, &attributes, argv, envp);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-    if (rc != 0) { errno = rc; return -1; }
-    return pid;
-}

@@ -6,6 +6,8 @@ import Glibc
 
 /// Runs an executable directly (no shell) in its own process group, in a given folder, with stdout
 /// and stderr going to files there, and kills the whole group (SIGTERM, then SIGKILL) at the deadline.
+/// The group has a guard (`pp_spawn_guarded`), so a worker killed from outside, even by SIGKILL, takes
+/// the command and whatever it started with it.
 enum ChildProcess {
     enum Outcome: Equatable {
         case exited(Int32)
@@ -20,8 +22,11 @@ enum ChildProcess {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-        let pid = pp_spawn_in_group(executable, argv, envp, folder, stdout, stderr)
+        var keep: Int32 = -1
+        let pid = pp_spawn_guarded(executable, argv, envp, folder, stdout, stderr, &keep)
         guard pid > 0 else { throw GeneratorFailure("cannot_run", "cannot run \(executable): \(String(cString: strerror(errno)))", retry: false) }
+        // Closed only once the guard is collected: closing it earlier tells the guard we are gone.
+        defer { close(keep) }
 
         var status: Int32 = 0
         while true {

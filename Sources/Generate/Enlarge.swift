@@ -11,37 +11,58 @@ enum Enlarge {
         // Horizontal pass: every source row at the output's width.
         var rows = [Float](repeating: 0, count: ih * ow * bands)
         src.data.withUnsafeBufferPointer { s in
-            rows.withUnsafeMutableBufferPointer { r in
-                for y in 0..<ih {
-                    let sRow = y * iw * bands, rRow = y * ow * bands
-                    for x in 0..<ow {
-                        for b in 0..<bands {
-                            var v: Float = 0
-                            for k in 0..<4 { v += xWeight[x * 4 + k] * Float(s[sRow + xIndex[x * 4 + k] * bands + b]) }
-                            r[rRow + x * bands + b] = v
-                        }
+        rows.withUnsafeMutableBufferPointer { r in
+        xIndex.withUnsafeBufferPointer { xi in
+        xWeight.withUnsafeBufferPointer { xw in
+            let source = s.baseAddress!, rowsOut = r.baseAddress!
+            for y in 0..<ih {
+                let src = source + y * iw * bands, dst = rowsOut + y * ow * bands
+                for x in 0..<ow {
+                    let t = x &* 4
+                    let p0 = src + xi[t] &* bands, p1 = src + xi[t &+ 1] &* bands, p2 = src + xi[t &+ 2] &* bands, p3 = src + xi[t &+ 3] &* bands
+                    let w0 = xw[t], w1 = xw[t &+ 1], w2 = xw[t &+ 2], w3 = xw[t &+ 3]
+                    let d = dst + x &* bands
+                    for b in 0..<bands {
+                        var v: Float = 0
+                        v += w0 * Float(p0[b]); v += w1 * Float(p1[b]); v += w2 * Float(p2[b]); v += w3 * Float(p3[b])
+                        d[b] = v
                     }
                 }
             }
+        }
+        }
+        }
         }
         // Vertical pass.
         var out = PixelBuffer(width: ow, height: oh, bands: bands)
         let rowLength = ow * bands
         rows.withUnsafeBufferPointer { r in
             out.data.withUnsafeMutableBufferPointer { o in
+                // Row pointers, so the inner loop has no index arithmetic to check and vectorises.
+                let rows = r.baseAddress!, outRows = o.baseAddress!
                 for y in 0..<oh {
-                    let i0 = yIndex[y * 4] * rowLength, i1 = yIndex[y * 4 + 1] * rowLength
-                    let i2 = yIndex[y * 4 + 2] * rowLength, i3 = yIndex[y * 4 + 3] * rowLength
+                    let r0 = rows + yIndex[y * 4] * rowLength, r1 = rows + yIndex[y * 4 + 1] * rowLength
+                    let r2 = rows + yIndex[y * 4 + 2] * rowLength, r3 = rows + yIndex[y * 4 + 3] * rowLength
                     let w0 = yWeight[y * 4], w1 = yWeight[y * 4 + 1], w2 = yWeight[y * 4 + 2], w3 = yWeight[y * 4 + 3]
-                    let oRow = y * rowLength
+                    let dst = outRows + y * rowLength
                     for i in 0..<rowLength {
-                        let v = w0 * r[i0 + i] + w1 * r[i1 + i] + w2 * r[i2 + i] + w3 * r[i3 + i]
-                        o[oRow + i] = UInt8(min(max(v + 0.5, 0), 255))
+                        let v = w0 * r0[i] + w1 * r1[i] + w2 * r2[i] + w3 * r3[i]
+                        dst[i] = floorByte(min(max(v + 0.5, 0), 255))
                     }
                 }
             }
         }
         return out
+    }
+
+    /// `UInt8(x)` for 0 ≤ x ≤ 255 (it truncates), without the range checks that keep the loop above
+    /// from vectorising: adding 2²³ rounds x to the nearest integer in the low mantissa bits; one less
+    /// where that rounded up gives the floor.
+    @inline(__always) static func floorByte(_ x: Float) -> UInt8 {
+        let magic: Float = 8_388_608
+        let nearest = (x + magic) - magic
+        let floor = nearest > x ? nearest - 1 : nearest
+        return UInt8(truncatingIfNeeded: (floor + magic).bitPattern)
     }
 
     /// For each output position, the four source positions (clamped at the edges) and their weights;

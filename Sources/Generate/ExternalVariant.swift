@@ -95,7 +95,7 @@ public enum ExternalVariant {
         }
         let tmp = "\((scene as NSString).deletingLastPathComponent)/.\((scene as NSString).lastPathComponent).\(getpid()).tmp.jpg"
         // Without chroma subsampling, as the compositor writes: it would blur a label's colour edges.
-        try Image(pixels).saveJPEG(tmp, quality: 95, chromaSubsampling: false)
+        try Image(pixels).saveJPEG(tmp, quality: 95, chromaSubsampling: false, optimizeCoding: false)
         guard rename(tmp, scene) == 0 else { throw GenerateError("write_failed", "cannot write \(scene): \(String(cString: strerror(errno)))") }
         let measuring = Date()
         let written = try Image.open(scene).pixels()

@@ -6,7 +6,7 @@ extension GenerateStage {
     /// An external rule's variants of one asset: one per scene word (or per number when the rule
     /// names none), each retried inside this job up to the rule's attempts. A variant given up is a
     /// problem carrying its id, never a failure of the packshot.
-    static func externalVariants(_ rule: GenerateSettings.Rule, product: MasterProduct, manifest m: Manifest, assetDir: String,
+    public static func externalVariants(_ rule: GenerateSettings.Rule, product: MasterProduct, manifest m: Manifest, assetDir: String,
                                  settings: GenerateSettings, presets: [ChannelPreset]) -> (variants: [VariantOutput], problems: [ChannelIssue]) {
         // A square scene every channel's canvas can be cut from without upscaling.
         let side = presets.isEmpty ? settings.longSide : min(maxLongSide, ScenePlan.longSideNeeded(plateWidth: 1, plateHeight: 1, presets: presets))
@@ -34,11 +34,8 @@ extension GenerateStage {
                 var record = try ExternalVariant.make(product, rule: rule, request: request, in: "\(assetDir)/\(dir)")
                 record.rule = rule.name
                 record.productBox = productBox(product, placement)
-                let scenePath = "\(assetDir)/\(dir)/\(VariantOutput.sceneFile)"
-                let image = try Image.open(scenePath)
-                try image.resized(by: min(1, thumbLongSide / Double(max(image.width, image.height))))
-                    .saveJPEG("\(assetDir)/\(dir)/\(VariantOutput.thumbFile)", quality: 85)
-                outputs.append(VariantOutput(id: id, dir: dir, width: image.width, height: image.height, generated: record))
+                let size = try thumbnail(of: "\(assetDir)/\(dir)")
+                outputs.append(VariantOutput(id: id, dir: dir, width: size.width, height: size.height, generated: record))
             } catch let gaveUp as ExternalVariant.GaveUp {
                 try? FileManager.default.removeItem(atPath: "\(assetDir)/\(dir)")
                 problems.append(ChannelIssue(channel: "generate", code: gaveUp.code,

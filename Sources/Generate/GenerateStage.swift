@@ -57,10 +57,8 @@ public enum GenerateStage {
                     record.productBox = [record.placement.offsetX + Int((Double(box[0]) * s).rounded()),
                                          record.placement.offsetY + Int((Double(box[1]) * s).rounded()),
                                          Int((Double(box[2]) * s).rounded()), Int((Double(box[3]) * s).rounded())]
-                    let scene = try Image.open("\(assetDir)/\(dir)/\(VariantOutput.sceneFile)")
-                    try scene.resized(by: min(1, thumbLongSide / Double(max(scene.width, scene.height))))
-                        .saveJPEG("\(assetDir)/\(dir)/\(VariantOutput.thumbFile)", quality: 85)
-                    outputs.append(VariantOutput(id: id, dir: dir, width: scene.width, height: scene.height, generated: record))
+                    let size = try thumbnail(of: "\(assetDir)/\(dir)")
+                    outputs.append(VariantOutput(id: id, dir: dir, width: size.width, height: size.height, generated: record))
                 } catch {
                     try? FileManager.default.removeItem(atPath: "\(assetDir)/\(dir)")
                     problems.append(ChannelIssue(channel: "generate", code: "variant_failed",
@@ -72,6 +70,20 @@ public enum GenerateStage {
     }
 
     static let thumbLongSide = 360.0
+
+    /// Writes the contact-sheet thumbnail of a variant folder's scene; returns the scene's size. The
+    /// JPEG decoder shrinks it while decoding (to no less than the thumbnail), which costs a fraction
+    /// of a full decode.
+    static func thumbnail(of dir: String) throws -> (width: Int, height: Int) {
+        let path = "\(dir)/\(VariantOutput.sceneFile)"
+        let scene = try Image.open(path)
+        let long = Double(max(scene.width, scene.height))
+        let shrink = [8, 4, 2].first { long / Double($0) >= thumbLongSide } ?? 1
+        let small = try Image.open(path, shrink: shrink)
+        try small.resized(by: min(1, thumbLongSide / Double(max(small.width, small.height))))
+            .saveJPEG("\(dir)/\(VariantOutput.thumbFile)", quality: 85)
+        return (scene.width, scene.height)
+    }
     static let maxLongSide = 6000
 
     /// The rule's plates (all, by name, when it names none), `variants` of them, starting at a

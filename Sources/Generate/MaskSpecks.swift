@@ -8,10 +8,11 @@ import Imaging
 enum MaskSpecks {
     static let share = 0.001
 
-    /// The mask (one band) with its specks cleared; the same image when it has none.
+    /// The mask (one band) with its specks cleared, in memory (so it is not decoded a second time).
     static func cleared(_ mask: Image) throws -> Image {
         var p = try mask.pixels()
-        return try removeSpecks(&p) > 0 ? try Image(p) : mask
+        removeSpecks(&p)
+        return try Image(p)
     }
 
     /// Clears islands (8-connected, alpha > 0) under `share` of the largest; returns the pixels cleared.

@@ -29,7 +29,12 @@ public enum ProductFidelity {
 
     public static func measure(output: PixelBuffer, product: PlacedProduct, adjustment: ProductAdjustment = .identity,
                                erodedBy: Int = defaultErosion, threshold: Double = defaultThreshold) -> FidelityFigures {
-        let distance = EdgeDistance.map(product)
+        measure(output: output, product: product, distance: EdgeDistance.map(product), adjustment: adjustment, erodedBy: erodedBy, threshold: threshold)
+    }
+
+    /// The same, with the product's `EdgeDistance` map already made.
+    static func measure(output: PixelBuffer, product: PlacedProduct, distance: [Float], adjustment: ProductAdjustment = .identity,
+                        erodedBy: Int = defaultErosion, threshold: Double = defaultThreshold) -> FidelityFigures {
         let t = ProductMatch.tables(adjustment)
         let pw = product.pixels.width, ph = product.pixels.height
         var interior: [Int] = []   // indexes into the product buffer that lie in the output

@@ -50,8 +50,7 @@ public enum ProductMatch {
         wb = wb.map { min(max($0, 1 - bounds.whiteBalance), 1 + bounds.whiteBalance) }
 
         // Exposure: the plate's bright surfaces against the studio's white.
-        lums.sort()
-        let p90 = Double(lums[min(lums.count - 1, lums.count * 9 / 10)])
+        let p90 = Double(Select.kth(&lums, min(lums.count - 1, lums.count * 9 / 10)))
         var ev = strength * log2(max(p90, 1e-3) / Double(plateWhite))
         if !bounds.exposureEV.contains(ev) { capped.append("exposure") }
         ev = min(max(ev, bounds.exposureEV.lowerBound), bounds.exposureEV.upperBound)

@@ -34,6 +34,8 @@ public enum SceneCompositor {
         public var adjustment: ProductAdjustment
         /// The product as placed, before the adjustment: what fidelity is measured against.
         public var product: PlacedProduct
+        /// How far each of its pixels lies inside its outline (`EdgeDistance`).
+        var distance: [Float]
         public var timings: [String: Double]
     }
 
@@ -60,12 +62,14 @@ public enum SceneCompositor {
         let contact = ContactShadow(placed, baseY: baseY, height: height, opacity: plate.light.contactOpacity)
         let occluder = try plate.occluderPath.map { try occluderAtOutput($0, placement) }
         clock.lap("shadows")
+        let distance = EdgeDistance.map(placed)
         var layers = SceneLayers(plate: platePixels, product: placed, tables: ProductMatch.tables(adjustment), cast: cast, contact: contact,
                                  occluder: occluder, baseY: baseY, height: height, reflection: plate.reflection,
-                                 lightWrap: Float(options.lightWrap), lightWrapWidth: Float(min(options.lightWrapWidth, Double(ProductFidelity.defaultErosion))))
+                                 lightWrap: Float(options.lightWrap), lightWrapWidth: Float(min(options.lightWrapWidth, Double(ProductFidelity.defaultErosion))),
+                                 distance: distance)
         let pixels = layers.render()
         clock.lap("compose")
-        return Result(pixels: pixels, placement: placement, adjustment: adjustment, product: placed, timings: clock.laps)
+        return Result(pixels: pixels, placement: placement, adjustment: adjustment, product: placed, distance: distance, timings: clock.laps)
     }
 
     /// The plate in sRGB at the output's exact size, defocused when its sidecar asks.

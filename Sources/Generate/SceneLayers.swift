@@ -18,6 +18,8 @@ struct SceneLayers {
     var reflection: Double
     var lightWrap: Float
     var lightWrapWidth: Float
+    /// `EdgeDistance.map(product)`, made once per variant: fidelity reads it too.
+    var distance: [Float]
 
     /// The reflection fades out over this share of the product's height below the base.
     static let reflectionDepth = 0.35
@@ -40,7 +42,7 @@ struct SceneLayers {
         var out = plate
         let w = plate.width, h = plate.height, pb = plate.bands
         let pw = product.pixels.width
-        let distance = EdgeDistance.map(product)
+        let distance = self.distance
         let wrapLight = lightWrap > 0 ? plateLight() : nil
         let region = touched(width: w, height: h)
         let toLinear = LinearLight.toLinear

@@ -18,7 +18,8 @@ public enum SceneVariant {
         }
         let tmp = "\((path as NSString).deletingLastPathComponent)/.\((path as NSString).lastPathComponent).\(getpid()).tmp.jpg"
         // Without chroma subsampling: it would blur a label's colour edges by a pixel, and fidelity sees that.
-        try Image(result.pixels).saveJPEG(tmp, quality: quality, chromaSubsampling: false)
+        // Standard Huffman tables: every channel re-encodes the scene, so a second pass for 1–2 % is not worth it.
+        try Image(result.pixels).saveJPEG(tmp, quality: quality, chromaSubsampling: false, optimizeCoding: false)
         guard rename(tmp, path) == 0 else {
             throw GenerateError("write_failed", "cannot write \(path): \(String(cString: strerror(errno)))")
         }
@@ -27,9 +28,9 @@ public enum SceneVariant {
         let p = result.product, out = result.placement
         let x0 = max(0, p.x), y0 = max(0, p.y)
         let x1 = min(out.outputWidth, p.x + p.pixels.width), y1 = min(out.outputHeight, p.y + p.pixels.height)
-        let written = try Image.open(path).cropped(x: x0, y: y0, width: max(1, x1 - x0), height: max(1, y1 - y0)).pixels()
+        let written = try Image.openSequential(path).cropped(x: x0, y: y0, width: max(1, x1 - x0), height: max(1, y1 - y0)).pixels()
         let fidelity = ProductFidelity.measure(output: written, product: PlacedProduct(x: p.x - x0, y: p.y - y0, pixels: p.pixels),
-                                               adjustment: result.adjustment)
+                                               distance: result.distance, adjustment: result.adjustment)
         lap("fidelity")
         timings["total"] = (Double(DispatchTime.now().uptimeNanoseconds - started) / 1e5).rounded() / 10
         return GeneratedRecord(generator: "scene", scene: plate.name, prompt: nil, seed: options.seed, placement: result.placement,

@@ -342,7 +342,7 @@ extension Supervisor {
     func reviewDecision(_ m: inout Manifest) -> StageHandlers.Outcome {
         if let source = m.variantOf, let g = m.generated {
             // A person sees everything a machine made up: variants are held, never sampled.
-            m.review = VariantGate.review(g, source: source)
+            m.review = VariantGate.review(g, source: source, limits: .init(rule: g.rule.flatMap { config.generate.rules[$0] }))
             markSheet(m.batch)
             log.notice("\(m.id) waits for a person: \(m.review!.reason ?? "")")
             return .init(destination: .review, note: m.review!.status.rawValue)

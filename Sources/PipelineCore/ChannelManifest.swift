@@ -46,7 +46,7 @@ public struct ChannelManifest: Codable, Sendable, Equatable {
             Entry(asset: m.id, sku: m.sku, view: m.view ?? 1, file: (o.path as NSString).lastPathComponent, path: o.path,
                   bytes: o.bytes, sha256: o.sha256, width: o.width, height: o.height,
                   handle: NameTemplate.clean(NamingContext.handle(sku: m.sku, catalog: m.catalog ?? [:])).lowercased(),
-                  alt: ShopifyCSV.altText(sku: m.sku, view: m.view ?? 1, catalog: m.catalog ?? [:]))
+                  alt: ShopifyCSV.altText(for: m))
         }
     }
 }

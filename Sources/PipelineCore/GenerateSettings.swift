@@ -53,6 +53,13 @@ public struct GenerateSettings: Codable, Sendable, Equatable {
         /// (scene from a prompt, background replacement). False: the product is redrawn (on-model)
         /// and only measured.
         public var keepProduct = true
+        /// A redrawn product (`keep_product = false`) is held for a person as an exception when its
+        /// mean colour moved by more than this CIEDE2000 from the photograph's…
+        public var redrawnMaxDeltaE: Double?
+        /// …or its shape overlaps the photograph's by less than this share after alignment.
+        public var redrawnMinShapeIoU: Double?
+        public static let defaultRedrawnMaxDeltaE = 3.0
+        public static let defaultRedrawnMinShapeIoU = 0.8
 
         public init(name: String) { self.name = name }
 
@@ -120,6 +127,8 @@ public struct GenerateSettings: Codable, Sendable, Equatable {
         "attempts": { $0.attempts = try ConfigLoader.int($1, 1...10) },
         "backoff_seconds": { $0.backoffSeconds = try ConfigLoader.double($1, 0...600) },
         "keep_product": { $0.keepProduct = try ConfigLoader.bool($1) },
+        "redrawn_max_delta_e": { $0.redrawnMaxDeltaE = try ConfigLoader.double($1, 0.5...30) },
+        "redrawn_min_shape_iou": { $0.redrawnMinShapeIoU = try ConfigLoader.double($1, 0.1...0.99) },
     ]
 
     static func httpURL(_ v: TOMLValue) throws -> String {
@@ -174,8 +183,14 @@ extension GenerateSettings.Rule {
     func externalProblems(assetTimeoutSeconds: Double) -> [String] {
         let at = "[generate.rule.\(name)]"
         var out: [String] = []
+        let limits = [redrawnMaxDeltaE.map { _ in "redrawn_max_delta_e" }, redrawnMinShapeIoU.map { _ in "redrawn_min_shape_iou" }].compactMap { $0 }
+        if !limits.isEmpty && (generator == .scene || keepProduct) {
+            out.append("\(at): \(limits.joined(separator: " and ")) only apply to a product an external generator redraws "
+                       + "(generator \"comfyui\" or \"command\" with keep_product = false); this rule "
+                       + (generator == .scene ? "places the photograph's own pixels on plates" : "pastes the photograph's product back"))
+        }
         switch generator {
-        case .scene: return []
+        case .scene: return out
         case .comfyui:
             if url == nil { out.append("\(at): generator \"comfyui\" needs url, the server's base URL") }
             if let w = workflow {

@@ -12,10 +12,17 @@ public enum VariantGate {
         /// Share of product pixels whose ΔE2000 is above the record's threshold.
         public var maxShareOver = 0.01
         /// A redrawn product (on-model): CIEDE2000 of its mean colour against the master's…
-        public var redrawnMeanDeltaE = 3.0
+        public var redrawnMeanDeltaE = GenerateSettings.Rule.defaultRedrawnMaxDeltaE
         /// …and the least overlap of its shape with the master's after alignment.
-        public var redrawnShapeIoU = 0.8
+        public var redrawnShapeIoU = GenerateSettings.Rule.defaultRedrawnMinShapeIoU
         public init() {}
+
+        /// The limits of the rule that made the variant (the defaults where it sets none, or when the
+        /// rule is gone from the config).
+        public init(rule: GenerateSettings.Rule?) {
+            if let d = rule?.redrawnMaxDeltaE { redrawnMeanDeltaE = d }
+            if let iou = rule?.redrawnMinShapeIoU { redrawnShapeIoU = iou }
+        }
     }
 
     public static func review(_ g: GeneratedRecord, source: String, limits: Limits = Limits()) -> ReviewRecord {

@@ -3,13 +3,14 @@ import Foundation
 import Generate
 import Imaging
 import PipelineCore
+import Review
 
-/// `photopiped generate`: scene variants of retouched masters without a daemon, for calibrating
-/// plates and their sidecars. Takes daemon asset folders or `photopiped process` output folders.
+/// `photopiped generate`: variants of retouched masters without a daemon, for calibrating plates
+/// and their sidecars, or a generator rule. Takes daemon asset folders or `photopiped process` output folders.
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Make scene variants of retouched masters (asset or `process` folders) on a folder of plates; write each variant, its record and a summary.")
+        abstract: "Make variants of retouched masters (asset or `process` folders) on a folder of plates or by a config rule; write each variant, its record and a summary.")
     @Argument(help: "Folders holding master.tif, mask.png and manifest.json (daemon assets or `photopiped process` output).")
     var folders: [String]
     @Option(help: "Folder for the results (one folder per input, plus summary.tsv and summary.json).") var out: String
@@ -19,29 +20,44 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "The product's height in cm, for plates that give px_per_cm (default: the manifest's catalogue row).")
     var heightCm: Double?
     @Option(help: "The TOML config file.") var config: String?
+    @Option(help: "A rule of the config's [generate] (comfyui, command, or scene with its plates) instead of --plates.")
+    var rule: String?
 
+    /// One variant made (or given up), as written beside it and in summary.json.
     struct Made: Codable {
         var folder: String
+        /// The plate, or for an external rule the scene words (`-` when it has none).
         var plate: String
         var file: String?
         var error: String?
         var generated: GeneratedRecord?
+        /// What review would decide: the variant gate's verdict and figures.
+        var review: ReviewRecord?
     }
 
     func run() throws {
         let cfg: Config
         do { cfg = try ConfigLoader.load(path: config) } catch let e as ConfigError { throw ValidationError(e.message) }
-        guard let folder = plates ?? cfg.generate.plates else { throw ValidationError("name the plates: --plates DIR, or generate.plates in --config") }
+        let chosenRule = try rule.map { name in
+            guard let r = cfg.generate.rules[name] else {
+                let known = cfg.generate.rules.keys.sorted()
+                throw ValidationError("no rule \(name) in the config's [generate] (\(known.isEmpty ? "it has none" : "there are: " + known.joined(separator: ", ")))")
+            }
+            return r
+        }
         try Vips.start(threads: cfg.vipsThreads)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        if let r = chosenRule, r.generator.isExternal { return try finish(runExternal(r, settings: cfg.generate)) }
+        guard let folder = plates ?? cfg.generate.plates else { throw ValidationError("name the plates: --plates DIR, or generate.plates in --config") }
         let library: SceneLibrary
         do { library = try SceneLibrary.load(folder: folder) } catch { throw ValidationError("\(error)") }
-        let chosen = scenes.isEmpty ? library.plates : try scenes.map { name in
+        let wanted = scenes.isEmpty ? chosenRule?.scenes ?? [] : scenes
+        let chosen = wanted.isEmpty ? library.plates : try wanted.map { name in
             guard let p = library.plate(named: name) else {
                 throw ValidationError("no plate named \(name) in \(folder) (there are: \(library.plates.map(\.name).joined(separator: ", ")))")
             }
             return p
         }
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var made: [Made] = []
         for input in folders {
             let name = Sanitizer.component((input as NSString).lastPathComponent, fallback: "asset")
@@ -59,13 +75,19 @@ struct GenerateCommand: ParsableCommand {
                 let file = "\(Sanitizer.component(plate.name, fallback: "scene")).jpg"
                 do {
                     let g = try SceneVariant.render(product, on: plate, options: options, to: "\(dir)/\(file)")
-                    try ManifestStore.encoder().encode(g).write(to: URL(fileURLWithPath: "\(dir)/\(file).json"))
-                    made.append(Made(folder: input, plate: plate.name, file: "\(name)/\(file)", generated: g))
+                    let one = Made(folder: input, plate: plate.name, file: "\(name)/\(file)", generated: g, review: VariantGate.review(g, source: name))
+                    try ManifestStore.encoder().encode(one).write(to: URL(fileURLWithPath: "\(dir)/\(file).json"))
+                    made.append(one)
                 } catch {
                     made.append(Made(folder: input, plate: plate.name, error: "\(error)"))
                 }
             }
         }
+        try finish(made)
+    }
+
+    /// summary.json, summary.tsv and the table printed; a variant that failed fails the run.
+    func finish(_ made: [Made]) throws {
         try ManifestStore.encoder().encode(made).write(to: URL(fileURLWithPath: "\(out)/summary.json"))
         let table = Self.summary(made)
         try table.write(toFile: "\(out)/summary.tsv", atomically: true, encoding: .utf8)
@@ -91,17 +113,19 @@ struct GenerateCommand: ParsableCommand {
     }
 
     static func summary(_ made: [Made]) -> String {
-        var lines = ["folder\tplate\tsize\tscale\texposure_ev\tcontrast\tfidelity_mean\tfidelity_p95\tms\tresult"]
+        var lines = ["folder\tplate\tsize\tscale\texposure_ev\tcontrast\tfidelity_mean\tfidelity_p95\tredrawn_dE\tredrawn_iou\tverdict\tms\tresult"]
         for m in made {
             guard let g = m.generated else {
-                lines.append("\(m.folder)\t\(m.plate)\t-\t-\t-\t-\t-\t-\t-\t\(m.error ?? "failed")")
+                lines.append("\(m.folder)\t\(m.plate)\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t\(m.error ?? "failed")")
                 continue
             }
             let f = g.fidelity, p = g.placement
+            let verdict = m.review.map { $0.status == .exception ? "held: " + $0.gates.filter { !$0.passed }.map(\.gate).joined(separator: ",") : "passes" } ?? "-"
             lines.append([m.folder, m.plate, "\(p.outputWidth)x\(p.outputHeight)", String(format: "%.3f", p.scale),
                           String(format: "%+.2f", g.adjustment.exposureEV), String(format: "%.2f", g.adjustment.contrast),
                           String(format: "%.2f", f.meanDeltaE), String(format: "%.2f", f.p95DeltaE),
-                          String(format: "%.0f", g.timings["total"] ?? 0), m.file ?? ""].joined(separator: "\t"))
+                          g.redrawn.map { String(format: "%.2f", $0.meanDeltaE) } ?? "-", g.redrawn.map { String(format: "%.3f", $0.shapeIoU) } ?? "-",
+                          verdict, String(format: "%.0f", g.timings["total"] ?? 0), m.file ?? ""].joined(separator: "\t"))
         }
         return lines.joined(separator: "\n") + "\n"
     }

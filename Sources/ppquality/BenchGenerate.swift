@@ -17,11 +17,13 @@ struct BenchGenerate: ParsableCommand {
     @Option(help: "Folder for the master and the variants.") var out = NSTemporaryDirectory() + "ppquality-generate"
     @Option(help: "libvips threads (0: one per core).") var threads = 0
     @Flag(help: "Print each variant's step timings.") var steps = false
+    @Option(help: "A retouched asset or `photopiped process` folder to use as the master (default: a synthetic shot retouched now).")
+    var master: String?
 
     func run() throws {
         try Vips.start(threads: threads)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let product = try makeMaster()
+        let product = try master.map { try Self.open($0) } ?? makeMaster()
         let library = try SceneLibrary.load(folder: plates)
         let squares = try library.plates.map { try squarePlate($0) }
         print("machine: \(Self.cpuModel()), \(ProcessInfo.processInfo.activeProcessorCount) cores, libvips threads \(Vips.threads)")
@@ -66,6 +68,14 @@ struct BenchGenerate: ParsableCommand {
         try output.masterImage.saveMasterTIFF("\(out)/master.tif")
         try Image(output.mask).savePNG("\(out)/mask.png")
         return try MasterProduct.open(assetDir: out, retouch: output.record)
+    }
+
+    /// The master of a folder whose manifest carries the retouch record under `master`.
+    static func open(_ folder: String) throws -> MasterProduct {
+        struct Head: Decodable { var master: MasterInfo? }
+        let head = try ManifestStore.decoder().decode(Head.self, from: Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(ManifestStore.fileName)")))
+        guard let m = head.master, let retouch = m.retouch else { throw ValidationError("\(folder) has no retouched master") }
+        return try MasterProduct.open(assetDir: folder, retouch: retouch, masterFile: m.file)
     }
 
     /// The plate cut to a square as tall as it is, around its contact point, with its sidecar.

@@ -5,5 +5,5 @@ import ArgumentParser
 struct PPQuality: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ppquality",
         abstract: "Measure the image stages: retouch quality (default) and the scene compositor's speed.",
-        subcommands: [RetouchQuality.self, BenchGenerate.self], defaultSubcommand: RetouchQuality.self)
+        subcommands: [RetouchQuality.self, BenchGenerate.self, CalibrateRedrawn.self], defaultSubcommand: RetouchQuality.self)
 }

@@ -72,6 +72,21 @@ final class CommandGeneratorTests: XCTestCase {
         XCTAssertTrue(gone(child), "the command's own child went with its process group")
     }
 
+    func testACommandThatCannotStartIsNotRetriedAndOneKilledBySignalSaysWhich() throws {
+        var sleeps: [Double] = []
+        XCTAssertThrowsError(try run("\(dir)/no-such-generator", attempts: 3, sleeps: &sleeps)) { error in
+            let gaveUp = error as? ExternalVariant.GaveUp
+            XCTAssertEqual(gaveUp?.code, "cannot_run")
+            XCTAssertEqual(gaveUp?.attempts, 1, "starting it again would fail the same way")
+            XCTAssertTrue(gaveUp?.message.contains("No such file or directory") == true, gaveUp?.message ?? "")
+        }
+        // The guard between worker and command hands back the command's own end.
+        let killed = try script("killed.sh", "kill -KILL $$")
+        XCTAssertThrowsError(try run(killed, sleeps: &sleeps)) { error in
+            XCTAssertTrue((error as? ExternalVariant.GaveUp)?.message.contains("was killed by signal 9") == true, "\(error)")
+        }
+    }
+
     /// Exited (a zombie whose new parent has not reaped it yet counts) or no longer there.
     func gone(_ pid: Int32) -> Bool {
         for _ in 0..<50 {

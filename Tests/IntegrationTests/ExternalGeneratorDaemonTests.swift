@@ -68,4 +68,36 @@ final class ExternalGeneratorDaemonTests: XCTestCase {
         let retry = daemon.pipectl(["retry", givenUp.id])
         XCTAssertTrue((retry.out + retry.err).contains("cannot be rebuilt on its own"), retry.out + retry.err)
     }
+
+    /// A rule's own redrawn-product limits are the ones review holds its variants to.
+    func testARedrawnVariantIsJudgedByItsRulesLimits() throws {
+        let base = NSTemporaryDirectory() + "pp-extgen-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let tryon = "\(base)/tryon.sh"
+        try Data("#!/bin/sh\ncp input.png output.png\n".utf8).write(to: URL(fileURLWithPath: tryon))
+        chmod(tryon, 0o755)
+        let daemon = try Daemon(config: """
+        [generate]
+        long_side = 400
+        [generate.rule.tryon]
+        generator = "command"
+        command = "\(tryon)"
+        prompt = "{sku} worn by a model"
+        keep_product = false
+        redrawn_max_delta_e = 9
+        redrawn_min_shape_iou = 0.2
+        """)
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        let src = try Fixtures.shots(count: 1, firstSku: 7201)
+        XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(src)/", "\(daemon.inbox)/shoot/"]).status, 0)
+        XCTAssertTrue(waitUntil(timeout: 90) { daemon.assets(in: .review).contains { (try? daemon.manifest($0, in: .review))?.variantOf != nil } },
+                      "the variant waits for a person\n" + daemon.log)
+        let variant = try XCTUnwrap(daemon.assets(in: .review).compactMap { try? daemon.manifest($0, in: .review) }.first { $0.variantOf != nil })
+        XCTAssertNotNil(variant.generated?.redrawn)
+        let gates = try XCTUnwrap(variant.review?.gates)
+        XCTAssertEqual(gates.map(\.gate), ["redrawn-colour", "redrawn-shape"])
+        XCTAssertEqual(gates.map(\.threshold), [9, 0.2], "the rule's limits, not the defaults")
+    }
 }

@@ -43,4 +43,33 @@ final class ChannelManifestTests: XCTestCase {
         XCTAssertTrue(rows[1][3].hasPrefix("'="), "a formula is defused: \(rows[1][3])")
         XCTAssertEqual(rows[1][1], "S-1.jpg", "no base URL: the bare file name")
     }
+
+    func testAGeneratedVariantsAltTextSaysWhatItIs() {
+        func manifest(_ id: String, view: Int, generated: GeneratedRecord? = nil) -> Manifest {
+            var m = Manifest(id: id, batch: "b", sourceName: "MUG-1_1.jpg", original: "originals/b/MUG-1_1.jpg", sha256: "", bytes: 0,
+                             sku: "MUG-1", view: view, skuSource: "file", arrivedAt: Date(timeIntervalSince1970: 0))
+            m.catalog = ["title": "Enamel mug", "alt_text": "Enamel mug, front, on white"]
+            m.generated = generated
+            m.outputs = [OutputRecord(channel: "shopify", path: "export/shopify/\(id).jpg", bytes: 1, width: 10, height: 10, sha256: "")]
+            return m
+        }
+        func record(_ generator: String, scene: String?, kept: Bool? = nil) -> GeneratedRecord {
+            var g = GeneratedRecord(generator: generator, scene: scene, prompt: nil, seed: 1,
+                                    placement: VariantPlacement(scale: 1, offsetX: 0, offsetY: 0, outputWidth: 10, outputHeight: 10, plateScale: 1,
+                                                                contact: [5, 9], rule: "height_share", limitedByMaster: false),
+                                    adjustment: .identity,
+                                    fidelity: FidelityFigures(meanDeltaE: 0, p95DeltaE: 0, maxDeltaE: 0, shareOver: 0, threshold: 3, pixels: 1, erodedBy: 3),
+                                    timings: [:], file: "scene.jpg")
+            g.keptProduct = kept
+            return g
+        }
+        let alts = [
+            manifest("packshot", view: 1),
+            manifest("plate", view: 4, generated: record("scene", scene: "oak-table")),
+            manifest("prompt", view: 5, generated: record("comfyui", scene: "a marble kitchen counter", kept: true)),
+            manifest("model", view: 6, generated: record("command", scene: nil, kept: false)),
+        ].map { ChannelManifest.entries(for: $0, channel: "shopify").first?.alt }
+        XCTAssertEqual(alts, ["Enamel mug, front, on white", "Enamel mug in a lifestyle scene: oak table",
+                              "Enamel mug in a lifestyle scene: a marble kitchen counter", "Enamel mug on a model"])
+    }
 }

@@ -91,4 +91,38 @@ final class GenerateSettingsTests: XCTestCase {
         XCTAssertEqual(altered.gates.filter { !$0.passed }.map(\.gate), ["fidelity-mean", "fidelity-p95", "fidelity-share"])
         XCTAssertTrue(altered.reason?.contains("ΔE2000 6.10") == true, altered.reason ?? "")
     }
+
+    func testARedrawnRuleCarriesItsOwnFidelityLimitsToTheGate() throws {
+        let script = NSTemporaryDirectory() + "pp-tryon-\(UUID().uuidString.prefix(8)).sh"
+        try Data("#!/bin/sh\ncp input.png output.png\n".utf8).write(to: URL(fileURLWithPath: script))
+        chmod(script, 0o755)
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        let rule = { (extra: String) in "[generate.rule.tryon]\ngenerator = \"command\"\ncommand = \"\(script)\"\n\(extra)" }
+        let c = try ConfigLoader.parse(rule("keep_product = false\nredrawn_max_delta_e = 4.5\nredrawn_min_shape_iou = 0.7\n"))
+        let tryon = try XCTUnwrap(c.generate.rules["tryon"])
+        XCTAssertEqual(tryon.redrawnMaxDeltaE, 4.5)
+        XCTAssertEqual(tryon.redrawnMinShapeIoU, 0.7)
+        XCTAssertEqual(VariantGate.Limits(rule: GenerateSettings.Rule(name: "plain")), VariantGate.Limits(), "no limits set: the defaults")
+
+        XCTAssertThrowsError(try ConfigLoader.parse(rule("keep_product = false\nredrawn_min_shape_iou = 80\n"))) {
+            XCTAssertTrue("\($0)".contains("redrawn_min_shape_iou") && "\($0)".contains("line 5") && "\($0)".contains("between 0.1 and 0.99"), "\($0)")
+        }
+        XCTAssertThrowsError(try ConfigLoader.parse(rule("redrawn_max_delta_e = 4\n"))) {
+            XCTAssertTrue("\($0)".contains("only apply to a product an external generator redraws"), "a kept product is never redrawn: \($0)")
+        }
+
+        var record = GeneratedRecord(generator: "command", scene: nil, prompt: "worn", seed: 1,
+                                     placement: VariantPlacement(scale: 1, offsetX: 0, offsetY: 0, outputWidth: 10, outputHeight: 10, plateScale: 1,
+                                                                 contact: [5, 9], rule: "centred", limitedByMaster: false),
+                                     adjustment: .identity,
+                                     fidelity: FidelityFigures(meanDeltaE: 9, p95DeltaE: 20, maxDeltaE: 40, shareOver: 0.5, threshold: 3, pixels: 100, erodedBy: 3),
+                                     timings: [:], file: "scene.jpg")
+        record.rule = "tryon"
+        record.redrawn = RedrawnFigures(meanDeltaE: 4.1, shapeIoU: 0.74, shift: [0, 0], mask: "palette")
+        let byDefault = VariantGate.review(record, source: "TEE-1_1-abc")
+        XCTAssertEqual(byDefault.gates.filter { !$0.passed }.map(\.gate), ["redrawn-colour", "redrawn-shape"])
+        let byRule = VariantGate.review(record, source: "TEE-1_1-abc", limits: .init(rule: tryon))
+        XCTAssertEqual(byRule.status, .generated, byRule.reason ?? "")
+        XCTAssertEqual(byRule.gates.map(\.threshold), [4.5, 0.7])
+    }
 }

@@ -21,6 +21,8 @@ void ppv_unref(VipsImage *image);
 // Header-only open: pixels are not decoded until an operation needs them.
 const char *ppv_find_loader(const char *path);
 VipsImage *ppv_open(const char *path, int fail_on_truncated);
+// Opened for one top-to-bottom read: a JPEG is decoded only as far down as the rows asked for.
+VipsImage *ppv_open_sequential(const char *path);
 int ppv_width(VipsImage *image);
 int ppv_height(VipsImage *image);
 int ppv_bands(VipsImage *image);
@@ -65,7 +67,7 @@ int ppv_gaussnoise(int width, int height, double sigma, VipsImage **out);
 int ppv_cast_uchar(VipsImage *in, VipsImage **out);
 
 // Savers. strip removes metadata.
-int ppv_jpegsave(VipsImage *in, const char *path, int quality, int strip, int no_subsample);
+int ppv_jpegsave(VipsImage *in, const char *path, int quality, int strip, int no_subsample, int optimize_coding);
 // Lossless TIFF, zstd level 1 with a horizontal predictor: the fastest lossless master libvips writes.
 int ppv_tiffsave_zstd(VipsImage *in, const char *path);
 int ppv_pngsave(VipsImage *in, const char *path, int compression);

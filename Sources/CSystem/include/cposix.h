@@ -29,9 +29,4 @@ int pp_pipe_cloexec(int fds[2]);
 // A worker must not outlive its supervisor (an orphan could still write into a re-claimed asset).
 int pp_die_with_parent(pid_t expected_parent);
 
-// A generator command: run directly in `dir`, in a process group of its own (so a timeout can kill
-// everything it started), stdin from /dev/null, stdout and stderr to the named files, no other
-// descriptor inherited, default signal handling. Returns the pid, or -1 with errno set.
-pid_t pp_spawn_in_group(const char *path, char *const argv[], char *const envp[], const char *dir,
-                        const char *stdout_path, const char *stderr_path);
 #endif

@@ -2,6 +2,7 @@
 #ifndef PHOTOPIPE_CSYSTEM_H
 #define PHOTOPIPE_CSYSTEM_H
 #include "cposix.h"
+#include "cguard.h"
 #include "ccrypto.h"
 #include "cpassword.h"
 #endif
