@@ -42,7 +42,7 @@ extension Supervisor {
     }
 
     func workbenchRouter() -> WorkbenchRouter {
-        let bridge = WorkbenchBridge(supervisor: self, layout: layout, previews: WorkbenchPreview.Runner(executable: workerExecutable, root: layout.root))
+        let bridge = WorkbenchBridge(supervisor: self, layout: layout, previews: previewRunner)
         return WorkbenchRouter(settings: config.web, sessions: webSessions, throttle: webThrottle, backend: bridge,
                                healthy: { [bridge] in bridge.mainLoopAnswers() })
     }
@@ -77,6 +77,7 @@ extension Supervisor {
     func stopWorkbench() {
         web?.stop()
         web = nil
+        previewRunner.stopIdle()
     }
 
     /// Per batch, its counts from the index.

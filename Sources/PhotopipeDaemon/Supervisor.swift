@@ -69,6 +69,8 @@ public final class Supervisor {
     let webHub = WebEventHub()
     lazy var webSessions = SessionStore(settings: config.web)
     let webThrottle = LoginThrottle()
+    /// The preview children, kept across reloads of `[web]` (a new router keeps using them).
+    lazy var previewRunner = WorkbenchPreview.Runner(executable: workerExecutable, root: layout.root)
     var metrics = DaemonMetrics()
 
     init(config: Config, configPath: String?, logger: Logger, pipeline: Pipeline = .standard,
