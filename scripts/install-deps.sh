@@ -4,8 +4,9 @@
 set -euo pipefail
 packages=(libvips-dev libcrypt-dev libvips-tools libinotifytools0-dev libexif-dev libraw-dev pkg-config rsync python3)
 # --tests: what only the test suite needs: a real headless browser (the contact sheet, and the
-# workbench driven through chromium-driver by Selenium), and node to check the workbench script parses.
-[ "${1:-}" = "--tests" ] && packages+=(chromium chromium-driver python3-pip nodejs)
+# workbench driven through chromium-driver by Selenium), node to check the workbench script parses,
+# and lintian for the .deb (scripts/test-deb.sh).
+[ "${1:-}" = "--tests" ] && packages+=(chromium chromium-driver python3-pip nodejs lintian)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -11,6 +11,20 @@ struct Photopiped: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "photopiped",
         abstract: "Watches a studio inbox and takes product photos to marketplace-ready files.",
+        discussion: """
+            Exit status:
+              0   run: stopped on SIGTERM or SIGINT after the work in flight;
+                  check-config: the file is fine
+              1   run: cannot start (root, socket, catalogue, workers, web);
+                  process, export, generate: some file failed;
+                  hash-password: no password, or the two differ
+              64  usage: an unknown option, a missing or bad argument;
+                  process, export and generate also refuse a bad --config
+                  with 64
+              78  the config is refused (EX_CONFIG): run with a bad --config;
+                  check-config with a bad key or value, a missing catalogue
+                  or delivery folder
+            """,
         version: photopipeVersion,
         subcommands: [Run.self, Worker.self, CheckConfig.self, Process.self, GenerateCommand.self, ExportCommand.self, ContactSheetCommand.self, PreviewCommand.self,
                       HashPasswordCommand.self],

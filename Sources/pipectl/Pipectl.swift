@@ -8,6 +8,16 @@ struct Pipectl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipectl",
         abstract: "Control a running photopiped over its Unix socket.",
+        discussion: """
+            Exit status:
+              0   the daemon answered and did what was asked (also --help,
+                  --version)
+              1   the daemon is not running or not reachable on the socket,
+                  or it refused the request (its reason is printed);
+                  deliveries --failed: some delivery failed
+              64  usage: a misspelt command (with a suggestion), an unknown
+                  option, a missing or bad argument
+            """,
         version: photopipeVersion,
         subcommands: [Status.self, Batches.self, List.self, Show.self, Retry.self, Rollback.self, Approve.self, Reject.self,
                       Exceptions.self, Review.self, Report.self, Deliveries.self, Redeliver.self,
