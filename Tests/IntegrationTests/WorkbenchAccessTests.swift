@@ -91,7 +91,7 @@ final class WorkbenchAccessTests: XCTestCase {
         var html = ""
         XCTAssertTrue(waitUntil(timeout: 30, poll: 0.3) {
             html = (try? String(contentsOfFile: page, encoding: .utf8)) ?? ""
-            return html.contains(id)
+            return ids.values.allSatisfy { html.contains("id=\"\($0)\"") }   // every card, not an earlier page
         }, "no contact sheet at \(page)\n\(site.daemon.log.suffix(2000))")
 
         XCTAssertTrue(html.contains("href=\"http://127.0.0.1:\(site.port)/batch/sheet-day#a-\(id)\""), html)
@@ -100,7 +100,7 @@ final class WorkbenchAccessTests: XCTestCase {
         XCTAssertTrue(html.contains("--reason &#39;&#39;") || html.contains("--reason ''"), html)
 
         // The approve command on the card works as pasted (with the test's pipectl for `pipectl`).
-        let line = try XCTUnwrap(Self.codeLines(html).first { $0.hasPrefix("pipectl approve \(id) ") })
+        let line = try XCTUnwrap(Self.codeLines(html).first { $0.hasPrefix("pipectl approve \(id) ") }, "\(Self.codeLines(html))")
         let pasted = shell("/bin/sh", ["-c", Daemon.pipectl + line.dropFirst("pipectl".count)])
         XCTAssertEqual(pasted.status, 0, "\(line): \(pasted.err)")
         XCTAssertTrue(waitUntil(timeout: 60) { !site.daemon.assets(in: .review).contains(id) })
