@@ -332,6 +332,17 @@ final class NewUserFixesTests: XCTestCase {
         XCTAssertEqual(d.pipectl(["reload"]).status, 1)
     }
 
+    func testNoBuildArtefactIsTracked() throws {
+        let files = shell("/usr/bin/git", ["-C", Self.repo, "ls-files"])
+        guard files.status == 0 else { throw XCTSkip("not a git checkout: \(files.err)") }
+        let artefacts = files.out.split(separator: "\n").filter {
+            $0.contains("__pycache__/") || $0.hasSuffix(".pyc") || $0.hasPrefix(".build/") || $0.hasSuffix(".o") || $0 == "Package.resolved"
+        }
+        XCTAssertEqual(artefacts, [], "build artefacts belong in .gitignore")
+        let ignore = try String(contentsOfFile: Self.repo + "/.gitignore", encoding: .utf8)
+        for pattern in ["__pycache__/", "*.pyc", ".build/", "Package.resolved"] { XCTAssertTrue(ignore.contains(pattern), pattern) }
+    }
+
     func testJournalLinesDoNotRepeatTheProgramsName() throws {
         let dir = NSTemporaryDirectory() + "pp-journal-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
