@@ -92,3 +92,10 @@ int pp_die_with_parent(pid_t expected_parent) {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
     return getppid() == expected_parent ? 0 : -1; // the parent died before prctl took effect
 }
+
+int pp_accept_cloexec(int fd, void *addr, unsigned *len) {
+    socklen_t l = len ? (socklen_t)*len : 0;
+    int c = accept4(fd, (struct sockaddr *)addr, addr ? &l : NULL, SOCK_CLOEXEC);
+    if (c >= 0 && len) *len = (unsigned)l;
+    return c;
+}

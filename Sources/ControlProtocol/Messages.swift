@@ -219,11 +219,16 @@ public enum ControlCoding {
         return d
     }
 
-    public static func encodeLine<T: Encodable>(_ value: T) throws -> Data {
+    /// Sorted keys, ISO 8601 dates; `pretty` for what people read (`--json`, report files).
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
+        e.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
         e.dateEncodingStrategy = .iso8601
-        var d = try e.encode(value)
+        return e
+    }
+
+    public static func encodeLine<T: Encodable>(_ value: T) throws -> Data {
+        var d = try encoder().encode(value)
         d.append(0x0A)
         return d
     }
@@ -264,6 +269,4 @@ public struct ROIReport: Codable, Sendable, Equatable {
     public var savedHours = 0.0
 
     public init(scope: String) { self.scope = scope }
-
-    public var autoPassRate: Double? { images > 0 ? Double(autoApproved) / Double(images) : nil }
 }

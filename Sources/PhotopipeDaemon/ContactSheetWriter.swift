@@ -3,6 +3,7 @@ import Imaging
 import PipelineCore
 import Retouch
 import Review
+import Workbench
 
 /// Writes one batch's contact sheet from the asset manifests on disk: the thumbnails copied in
 /// beside the page (so it still shows them after the assets move on), `index.html`, and a single
@@ -79,9 +80,7 @@ public struct ContactSheetWriter {
     /// The page's access for a batch: the socket only when it is not pipectl's default, the
     /// workbench as the batch's own page.
     public static func access(socket: String?, workbench: String?, batch: String) -> ContactSheet.Access {
-        let page = workbench.map { base in
-            (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/batch/" + (batch.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? batch)
-        }
+        let page = workbench.map { base in (base.hasSuffix("/") ? String(base.dropLast()) : base) + PagePath.batch(batch) }
         return ContactSheet.Access(socket: socket == Config().socketPath ? nil : socket, workbench: page)
     }
 

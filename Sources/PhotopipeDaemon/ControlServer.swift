@@ -142,8 +142,7 @@ final class ControlServer: @unchecked Sendable {
 
     private func acceptLoop(_ fd: Int32) {
         while true {
-            let client = accept(fd, nil, nil)
-            if client >= 0 { _ = fcntl(client, F_SETFD, FD_CLOEXEC) }
+            let client = pp_accept_cloexec(fd, nil, nil)
             if client < 0 {
                 switch errno {
                 case EINTR, ECONNABORTED: continue

@@ -57,7 +57,7 @@ final class Deliveries {
 
     /// Files per delivery status, for `pipectl status`.
     var counts: [String: Int] { index.counts }
-    var failedPosts: Int { index.failedPosts(matching: { _ in true }).count }
+    var failedPosts: Int { index.failedPostCount }
     var countsByTarget: [String: [String: Int]] { index.byTarget.mapValues { c in c.reduce(into: [:]) { $0[$1.key.rawValue] = $1.value } } }
 
     /// At start: every record goes into the index, every record with work left back into the

@@ -91,6 +91,8 @@ struct DeliveryIndex {
         posts.filter { $0.value.status == .failed && keep($0.key.batch) }.map(\.key).sorted()
     }
 
+    var failedPostCount: Int { posts.values.reduce(0) { $0 + ($1.status == .failed ? 1 : 0) } }
+
     /// Files per delivery status (only those with any), for `pipectl status`.
     var counts: [String: Int] {
         totals.reduce(into: [:]) { c, t in if t.value > 0 { c[t.key.rawValue] = t.value } }

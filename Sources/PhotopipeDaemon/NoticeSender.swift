@@ -1,3 +1,4 @@
+import ControlProtocol
 import Delivery
 import Foundation
 import Logging
@@ -34,20 +35,18 @@ final class NoticeSender: @unchecked Sendable {
         target.url = url
         target.credentials = settings.credentials
         struct Body: Encodable { let event, subject, text: String; let batch: String?; let at: Date; let host: String }
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.dateEncodingStrategy = .iso8601
         do {
-            let body = try e.encode(Body(event: n.event, subject: n.subject, text: n.text, batch: n.batch, at: n.at, host: host))
+            let body = try ControlCoding.encoder().encode(Body(event: n.event, subject: n.subject, text: n.text, batch: n.batch, at: n.at, host: host))
             let hook = Webhook(target: target, credentials: try Credentials.load(for: target))
             var wait = 1.0
-            for attempt in 1...3 {
-                do { try hook.post(body, event: "notice.\(n.event)"); return "webhook sent" } catch let f as DeliveryFailure where !f.permanent && attempt < 3 {
+            for _ in 1..<3 {
+                do { try hook.post(body, event: "notice.\(n.event)"); return "webhook sent" } catch let f as DeliveryFailure where !f.permanent {
                     Thread.sleep(forTimeInterval: wait)
                     wait *= 4
                 }
             }
-            return "failed: webhook"
+            try hook.post(body, event: "notice.\(n.event)")
+            return "webhook sent"
         } catch {
             log.warning("notice \(n.event) not posted to \(url): \(error)")
             return "failed: webhook: \(error)"

@@ -6,6 +6,8 @@ final class Notifier {
     private var lastStatus = ""
     private var lastPing = Date.distantPast
     private let watchdogInterval: Double?
+    /// Started by systemd (Type=notify): only then is a status line worth making.
+    let active = ProcessInfo.processInfo.environment["NOTIFY_SOCKET"] != nil
 
     init() {
         if let usec = ProcessInfo.processInfo.environment["WATCHDOG_USEC"].flatMap(Double.init), usec > 0 {

@@ -17,6 +17,12 @@ struct ROIReportBuilder {
         report.reviewSecondsPerLook = baseline.reviewSecondsPerLook
     }
 
+    /// Assets a step holds now: in the pipeline still, their manifests not read.
+    mutating func addInProgress(_ n: Int) {
+        report.images += n
+        report.waiting += n
+    }
+
     mutating func add(_ m: Manifest, queue: Queue) {
         report.from = min(report.from ?? m.arrivedAt, m.arrivedAt)
         report.to = max(report.to ?? m.arrivedAt, m.history.last?.at ?? m.arrivedAt)

@@ -228,8 +228,9 @@ extension Supervisor {
             fresh = try ConfigLoader.load(path: configPath)
             commandLineOverrides.apply(to: &fresh)
         } catch { log.error("reload refused: \(error)"); return .failure("reload refused, the running config is unchanged: \(error)") }
+        var freshCatalog: Catalog?
         if let path = fresh.catalogPath {
-            do { _ = try Catalog.load(path: path) } catch {
+            do { freshCatalog = try Catalog.load(path: path) } catch {
                 let why = "reload refused, the running config is unchanged: 'ingest.catalog' \(path): \(error)"
                 log.error("\(why)")
                 return .failure(why)
@@ -247,7 +248,13 @@ extension Supervisor {
         config = fresh
         if fresh.web != oldWeb { reopenWorkbench(after: oldWeb) }
         pool.reload(fresh)
-        if let why = reloadCatalogIfChanged(force: true) { log.error("\(why)") }
+        if let path = fresh.catalogPath, let freshCatalog {
+            catalogStamp = Supervisor.mtime(path)
+            use(catalog: freshCatalog, from: path)
+        } else {
+            catalog = nil
+            catalogStamp = nil
+        }
         reviewDesk.use(ReviewPolicy(fresh))
         let watched = intake.watchedPaths
         intake.reload(fresh)

@@ -74,7 +74,6 @@ extension Supervisor {
             m.reviewNotes = (m.reviewNotes ?? []) + [ReviewNote(by: who, at: clock.now(), note: reason, box: box)]
         }
         markSheet(m.batch)
-        forgetPreviews(id)
         if approve {
             m.history.append(HistoryEntry(step: "review", to: "approved", at: clock.now(), note: "approved by \(who)\(reason.map { ": \($0)" } ?? "")"))
             do {
@@ -84,9 +83,11 @@ extension Supervisor {
             index.put(m, in: .approved)
             scheduler.enqueue(id, for: .export)
             self.record(Event(event: "approved", asset: id, from: "review", to: "approved", detail: "\(who)\(reason.map { ": \($0)" } ?? "")"))
+            forgetPreviews(id)
             return true
         }
         fail(claim: path, manifest: m, step: .review, code: "rejected", message: "Rejected by \(who): \(reason ?? ""). `pipectl retry` rebuilds it from the original.", attempts: 1)
+        forgetPreviews(id)
         return true
     }
 

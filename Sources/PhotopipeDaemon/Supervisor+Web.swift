@@ -28,7 +28,7 @@ extension Supervisor {
     /// Listens on `[web] listen` with the config's people; a port that cannot be bound is logged and
     /// shown by `status`, and the pipeline goes on without its workbench (pipectl still reviews).
     func openWorkbench() {
-        sheets.access = ContactSheet.Access(socket: config.socketPath == Config().socketPath ? nil : config.socketPath)
+        sheets.access = ContactSheet.Access(socket: config.socketPath)
         guard let listen = config.web.listen else { return }
         let server = WebServer(router: workbenchRouter(), hub: webHub, log: log)
         do { try server.start(host: listen.host, port: listen.port) } catch {
@@ -71,7 +71,7 @@ extension Supervisor {
     /// A decided asset's previews and crops go: the cache then holds what reviewers still look at,
     /// not every asset ever zoomed into (a page that asks again gets them made anew).
     func forgetPreviews(_ id: String) {
-        try? FileManager.default.removeItem(atPath: "\(layout.work)/previews/\(id)")
+        try? FileManager.default.removeItem(atPath: WorkbenchPreview(root: layout.root).directory(asset: id))
     }
 
     func stopWorkbench() {

@@ -204,8 +204,8 @@ public final class Supervisor {
         if !paused { serviceDeliveries(now) }
         serviceContactSheets(now)
         serviceNotices(now)
-        // Once a second: the line walks every batch for its progress.
-        if now.timeIntervalSince(lastStatusLine) >= 1 {
+        // Once a second, and only for systemd: the line walks every batch for its progress.
+        if notifier.active && now.timeIntervalSince(lastStatusLine) >= 1 {
             lastStatusLine = now
             notifier.status(statusLine())
         }
@@ -256,11 +256,7 @@ public final class Supervisor {
         guard force || stamp != catalogStamp else { return nil }
         catalogStamp = stamp
         do {
-            let fresh = try Catalog.load(path: path)
-            catalog = fresh
-            if lastError?.hasPrefix("catalogue ") == true { lastError = nil }
-            log.notice("catalogue loaded: \(fresh.count) SKUs from \(path)")
-            record(Event(event: "catalog-loaded", detail: "\(fresh.count) SKUs"))
+            use(catalog: try Catalog.load(path: path), from: path)
             return nil
         } catch {
             let why = "catalogue \(path) refused, the previous one stays in use: \(error)"
@@ -268,6 +264,14 @@ public final class Supervisor {
             log.error("\(why)")
             return why
         }
+    }
+
+    /// A catalogue read and checked (by the poll above, or by a reload that refuses a bad one).
+    func use(catalog fresh: Catalog, from path: String) {
+        catalog = fresh
+        if lastError?.hasPrefix("catalogue ") == true { lastError = nil }
+        log.notice("catalogue loaded: \(fresh.count) SKUs from \(path)")
+        record(Event(event: "catalog-loaded", detail: "\(fresh.count) SKUs"))
     }
 
     func signalled(_ sig: Int32) {

@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 import Logging
 import Workbench
@@ -79,11 +80,8 @@ final class WebServer: @unchecked Sendable {
     private func acceptLoop(_ fd: Int32) {
         while true {
             var addr = sockaddr_storage()
-            var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let client = withUnsafeMutablePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(fd, $0, &len) }
-            }
-            if client >= 0 { _ = fcntl(client, F_SETFD, FD_CLOEXEC) }
+            var len = UInt32(MemoryLayout<sockaddr_storage>.size)
+            let client = pp_accept_cloexec(fd, &addr, &len)
             if client < 0 {
                 switch errno {
                 case EINTR, ECONNABORTED: continue

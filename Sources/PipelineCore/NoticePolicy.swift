@@ -64,7 +64,6 @@ public struct NoticePolicy: Sendable {
     public mutating func deliveryFailed(_ text: String, now: Date) -> Notice? {
         guard settings.wants("delivery-failed") else { return nil }
         deliveryFailures.append(text)
-        if let told = deliveryToldAt, now.timeIntervalSince(told) < Self.deliveryEvery { return nil }
         return dueDeliveryFailures(now: now)
     }
 

@@ -36,16 +36,17 @@ extension ReviewPolicy {
         guard let master = m.master else { return GateResult(gate: "channel-size", value: 0, threshold: 0, passed: true) }
         var product = 0
         let taking = channels.filter { $0.takes(view: m.view) }
-        let short = taking.compactMap { p -> String? in
+        let short = taking.compactMap { p -> (name: String, needed: Int)? in
             do { _ = try FitPlan.make(masterWidth: master.width, masterHeight: master.height, product: master.retouch?.frame.productBox, preset: p); return nil }
-            catch let e as FitPlan.TooSmall { product = e.productPixels; return e.neededPixels > 0 ? "\(p.name) needs \(e.neededPixels) px" : p.name }
-            catch { return p.name }
+            catch let e as FitPlan.TooSmall { product = e.productPixels; return (p.name, e.neededPixels) }
+            catch { return (p.name, 0) }
         }
-        let names = short.map { $0.components(separatedBy: " needs ")[0] }
+        let names = short.map(\.name)
+        let needs = short.map { $0.needed > 0 ? "\($0.name) needs \($0.needed) px" : $0.name }
         // Approving exports only the channels that can take it: say so when none can.
         let approving = short.count == taking.count ? GateResult.noChannelLeft : "approve to export the other channels only"
         return GateResult(gate: "channel-size", value: Double(short.count), threshold: 0, passed: short.isEmpty,
-                          reason: short.isEmpty ? nil : "reshoot closer or at a higher resolution: the product is too small for \(names.joined(separator: ", ")) without upscaling (product \(product) px long; \(short.joined(separator: ", ")); \(approving))")
+                          reason: short.isEmpty ? nil : "reshoot closer or at a higher resolution: the product is too small for \(names.joined(separator: ", ")) without upscaling (product \(product) px long; \(needs.joined(separator: ", ")); \(approving))")
     }
 }
 

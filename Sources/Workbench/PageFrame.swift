@@ -32,7 +32,7 @@ public enum PageFrame {
 }
 
 /// Text for URLs the pages link to.
-enum PagePath {
+public enum PagePath {
     /// One path segment, every byte but the unreserved ones percent-encoded (RFC 3986).
     static func segment(_ s: String) -> String {
         var out = ""
@@ -49,7 +49,7 @@ enum PagePath {
         return out
     }
 
-    static func batch(_ name: String) -> String { "/batch/" + segment(name) }
+    public static func batch(_ name: String) -> String { "/batch/" + segment(name) }
     static func image(_ id: String, _ kind: String) -> String { "/img/" + segment(id) + "/" + kind }
 }
 

@@ -40,11 +40,13 @@ enum AssetText {
         return out.joined(separator: "\n")
     }
 
-    static func time(_ d: Date) -> String {
+    static let timeFormat: DateFormatter = {
         let f = DateFormatter()
         f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return f.string(from: d)
-    }
+        return f
+    }()
+
+    static func time(_ d: Date) -> String { timeFormat.string(from: d) }
 
     static func number(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e9 ? String(format: "%.0f", v) : String(format: "%.3g", v)

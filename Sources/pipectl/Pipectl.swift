@@ -50,10 +50,7 @@ struct Connection: ParsableArguments {
         do { response = try ControlClient.send(request, socketPath: socket) }
         catch { fail("\(error)") }
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            e.dateEncodingStrategy = .iso8601
-            print(String(decoding: try e.encode(response), as: UTF8.self))
+            print(String(decoding: try ControlCoding.encoder(pretty: true).encode(response), as: UTF8.self))
             if !response.ok { throw ExitCode(1) }
             return response
         }
@@ -94,7 +91,7 @@ struct Status: ParsableCommand {
             if let batches = s.batches, !batches.isEmpty {
                 let rows = batches.map { b in
                     [b.batch, "\(b.done)/\(b.total)", "\(b.waitingForPerson)",
-                     b.etaSeconds.map { ProgressEstimate.words($0) } ?? (b.done + b.waitingForPerson < b.total ? "after the first timed step" : "-")]
+                     b.etaSeconds.map { ProgressEstimate.words($0) } ?? "after the first timed step"]
                 }
                 print(Table.render(header: ["BATCH", "DONE", "FOR A PERSON", "MACHINE ETA"], rows: rows))
             }

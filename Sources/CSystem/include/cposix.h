@@ -28,5 +28,8 @@ int pp_wait_exited(pid_t pid);
 int pp_pipe_cloexec(int fds[2]);
 // A worker must not outlive its supervisor (an orphan could still write into a re-claimed asset).
 int pp_die_with_parent(pid_t expected_parent);
+// accept(2) with the new socket close-on-exec from the start: a child spawned from another thread
+// meanwhile must not inherit a client's connection.
+int pp_accept_cloexec(int fd, void *addr, unsigned *len);
 
 #endif
