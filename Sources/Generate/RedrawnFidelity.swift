@@ -56,6 +56,8 @@ public enum RedrawnFidelity {
         let placedCount = placed.count(where: { $0 }), foundCount = found.count(where: { $0 })
         /// Overlap of the placed mask moved by (gx, gy) cells with the found one.
         func iou(_ gx: Int, _ gy: Int) -> Double {
+            // Shifted off the grid (a thin product's few rows): nothing overlaps, and the ranges below would be empty.
+            guard abs(gx) < cols, abs(gy) < rows else { return 0 }
             var inter = 0
             for j in max(0, -gy)..<min(rows, rows - gy) { for i in max(0, -gx)..<min(cols, cols - gx) where placed[j * cols + i] {
                 if found[(j + gy) * cols + i + gx] { inter += 1 }

@@ -75,7 +75,7 @@ struct GenerateCommand: ParsableCommand {
                 let file = "\(Sanitizer.component(plate.name, fallback: "scene")).jpg"
                 do {
                     let g = try SceneVariant.render(product, on: plate, options: options, to: "\(dir)/\(file)")
-                    let one = Made(folder: input, plate: plate.name, file: "\(name)/\(file)", generated: g, review: VariantGate.review(g, source: name))
+                    let one = Made(folder: input, plate: plate.name, file: "\(name)/\(file)", generated: g, review: VariantGate.review(g, source: name, limits: .init(rule: chosenRule)))
                     try ManifestStore.encoder().encode(one).write(to: URL(fileURLWithPath: "\(dir)/\(file).json"))
                     made.append(one)
                 } catch {
