@@ -37,12 +37,14 @@ struct ColourCorrection {
         if let ref = settings.backdropReference {
             gains = SIMD3<Float>(ref.map { Float(Colour.decode($0 / 255)) }) / m
         } else if coloured {
-            gains = SIMD3(repeating: luminance(target) / luminance(m))
+            // Nothing says what this sweep should look like: taking its luminance to the target
+            // white blew a blue carpet's duck out by +2.4 EV. It is left as shot, and flagged.
+            gains = SIMD3(repeating: 1)
             unreferenced = true
         } else {
             gains = target / m
         }
-        if !reliable {
+        if !reliable || unreferenced {
             gains = SIMD3(repeating: 1)
             uncorrected = true
         }

@@ -97,6 +97,16 @@ final class MatteFusionTests: XCTestCase {
         XCTAssertTrue(none.uncorrected)
         settings.maxExposureEV = 3
         XCTAssertEqual(ColourCorrection(reference: SIMD3(repeating: 0.001), settings: settings).exposureEV, 3, accuracy: 1e-4)
+        // A blue carpet with no reference colour: left as shot, and said so.
+        let carpet = ColourCorrection(reference: SIMD3(0.06, 0.18, 0.69), settings: settings)
+        XCTAssertTrue(carpet.coloured && carpet.unreferenced && carpet.uncorrected)
+        XCTAssertEqual(carpet.gains, SIMD3(repeating: 1))
+        XCTAssertEqual(carpet.exposureEV, 0, accuracy: 1e-6)
+        // The same sweep with its colour under the reference light given: corrected to it.
+        settings.backdropReference = [67, 119, 215]
+        let referenced = ColourCorrection(reference: SIMD3(0.03, 0.09, 0.35), settings: settings)
+        XCTAssertFalse(referenced.unreferenced || referenced.uncorrected)
+        XCTAssertGreaterThan(referenced.exposureEV, 0.5)
     }
 
     func testSpecularHighlightsAreGlintsNotWhiteProducts() {
