@@ -61,6 +61,60 @@ def run_process(daemon, files, out, overrides):
     return {r["folder"]: r for r in json.load(open(os.path.join(out, "summary.json")))}
 
 
+def true_touches(truth):
+    """The edges the hand-made mask's product reaches (within 0.5 % of the frame)."""
+    h, w = truth.shape
+    m = max(1, round(0.005 * max(w, h)))
+    return {e for e, band in (("left", truth[:, :m]), ("right", truth[:, -m:]), ("top", truth[:m]), ("bottom", truth[-m:])) if band.any()}
+
+
+# What makes each retouch flag true of a frame: the flag is a false positive where this is false.
+# Real frames: per-photo truth from TRUTH.tsv and SOURCES.tsv, the hand-made mask, and the cut-out's
+# own IoU; the backdrop flags are true of any frame that is not a clean studio sweep.
+REAL_TRUTH = {
+    "reflective": lambda r: r["reflective"],
+    "transparent": lambda r: r["category"] == "transparent",
+    "low_contrast": lambda r: r["category"] == "white_on_white",
+    "segmenters_disagree": lambda r: r["iou"] < WRONG,
+    "sparse_outline": lambda r: r["iou"] < WRONG,
+    "no_product": lambda r: r["iou"] < WRONG,
+    "uneven_backdrop": lambda r: not r["clean"],
+    "correction_capped": lambda r: not r["clean"],
+    "coloured_backdrop_unreferenced": lambda r: not r["clean"],
+    "backdrop_not_found": lambda r: not r["clean"],
+}
+# Synthetic scenes: by construction.
+SYNTHETIC_TRUTH = {
+    "reflective": lambda s: s["kind"] == "reflective",
+    "transparent": lambda s: s["kind"] == "transparent",
+    "low_contrast": lambda s: s["kind"] == "white-on-white",
+    "segmenters_disagree": lambda s: s["iou"] < WRONG,
+    "sparse_outline": lambda s: s["iou"] < WRONG,
+    "no_product": lambda s: s["iou"] < WRONG,
+}
+
+
+def flag_table(rows, truth_of):
+    """Per flag: frames it fired on, and its false-positive rate (fired where false / frames where false)."""
+    flags = sorted({f for r in rows for f in r["flags"]} | set(truth_of))
+    print(f"  {'flag':31} {'fired':>5} {'true':>5}  false positives")
+    out = {}
+    for f in flags:
+        truth = truth_of.get(f)
+        if truth is None and f.startswith("touches_"):
+            edge = f[len("touches_"):]
+            truth = lambda r, e=edge: e in r.get("touches", ())
+        if truth is None:
+            continue
+        fired = [r for r in rows if f in r["flags"]]
+        negatives = [r for r in rows if not truth(r)]
+        fp = [r["name"] for r in negatives if f in r["flags"]]
+        out[f] = [len(fp), len(negatives)]
+        rate = f"{len(fp)} of {len(negatives)} ({100 * len(fp) / len(negatives):.0f} %)" if negatives else "- (no frame where it is false)"
+        print(f"  {f:31} {len(fired):5} {sum(truth(r) for r in fired):5}  {rate} {' '.join(fp[:6])}{' …' if len(fp) > 6 else ''}")
+    return out
+
+
 def review(r):
     gates = (r.get("review") or {}).get("gates", [])
     failed = [g for g in gates if not g["passed"]]
@@ -78,6 +132,7 @@ def real(daemon, np, Image, work, label, overrides):
             continue
         rec = r["master"]["retouch"]
         truth = np.asarray(Image.open(p["mask"]).convert("L")) >= 128
+        p = dict(p, touches=true_touches(truth))
         mask = full_frame_mask(np, Image, os.path.join(work, label, r["folder"]), rec, (truth.shape[1], truth.shape[0]))
         union = (truth | mask).sum()
         iou = float((truth & mask).sum() / union) if union else 1.0
@@ -113,9 +168,11 @@ def summarise_real(label, rows):
     print(f"reflective false positives: {len(fp)} of {len(not_reflective)} frames without specular highlights "
           f"({100 * len(fp) / max(1, len(not_reflective)):.0f} %) {[r['name'] for r in fp] or ''} (target < 10 %); "
           f"flagged on {sum('reflective' in r['flags'] for r in rows if r['reflective'])} of {len(rows) - len(not_reflective)} glossy frames")
+    print("each flag's false-positive rate on the real frames (truth: TRUTH.tsv, SOURCES.tsv category, the mask, IoU < 0.95 for cut-out flags, not a clean sweep for backdrop flags):")
+    table = flag_table(rows, REAL_TRUTH)
     return dict(opaqueMean=statistics.mean(opaque), opaqueMin=min(opaque), wrongPassed=wrong_passed,
                 autoPass=len(passed) / len(rows), cleanRightPassed=[len(clean_passed), len(clean_right)],
-                reflectiveFalsePositives=[len(fp), len(not_reflective)])
+                reflectiveFalsePositives=[len(fp), len(not_reflective)], flagFalsePositives=table)
 
 
 def synthetic(ppquality, work, label, overrides):
@@ -139,7 +196,10 @@ def synthetic(ppquality, work, label, overrides):
         by_kind.setdefault(s["kind"], []).append(s["iou"])
     for k, v in sorted(by_kind.items()):
         print(f"  {k:15} IoU mean {statistics.mean(v):.4f}, min {min(v):.4f} ({len(v)})")
-    return dict(opaqueMean=statistics.mean(opaque), opaqueMin=min(opaque), reflectiveFalsePositives=[len(fp), len(non_reflective)])
+    print("each flag's false-positive rate on the synthetic scenes (truth by construction; IoU < 0.95 for cut-out flags):")
+    table = flag_table(scenes, SYNTHETIC_TRUTH)
+    return dict(opaqueMean=statistics.mean(opaque), opaqueMin=min(opaque), reflectiveFalsePositives=[len(fp), len(non_reflective)],
+                flagFalsePositives=table)
 
 
 def main():

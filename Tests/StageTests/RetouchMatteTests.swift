@@ -127,6 +127,7 @@ final class RetouchMatteTests: XCTestCase {
         // Keying's own doubt (with the network, NetworkMatteTests: right, or flagged).
         let (_, white) = try run(scene("white", shape: .box, product: [244, 243, 238]), ["retouch.matte_network=off"])
         XCTAssertTrue(white.record.flags.contains("low_contrast"), white.record.flags.description)
+        XCTAssertFalse(white.record.flags.contains("transparent"), "white on white is named low contrast, not glass: \(white.record.flags)")
         let (_, cut) = try run(scene("cut") { $0.centreX = 0.02 })
         XCTAssertTrue(cut.record.flags.contains("touches_left"), cut.record.flags.description)
         let (_, glass) = try run(scene("glass", product: [150, 190, 200]) { $0.kind = .transparent })
