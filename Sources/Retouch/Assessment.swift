@@ -55,12 +55,8 @@ struct Assessment {
         coverage = Double(n - product) / Double(n)
         if matte.productShare < 0.002 { flags.append("no_product") }
         if coverage < Assessment.minCoverage { flags.append("backdrop_not_found") }
-        let lowContrast = edge < settings.lowContrastDeltaE || low > Assessment.lowContrastShareLimit
-        if lowContrast { flags.append("low_contrast") }
-        // A white product on a white sweep reads as backdrop inside its outline too: low contrast
-        // says why. Named `transparent` as well, it sent reviewers looking for glass in every
-        // white bowl (4 of 4 real frames it fired on were porcelain, none glass).
-        if seeThrough > Assessment.seeThroughLimit && !lowContrast { flags.append("transparent") }
+        if edge < settings.lowContrastDeltaE || low > Assessment.lowContrastShareLimit { flags.append("low_contrast") }
+        if seeThrough > Assessment.seeThroughLimit { flags.append("transparent") }
         if highlights > Assessment.highlightLimit { flags.append("reflective") }
         // Only an outline found (a glass whose inside reads as backdrop), or very thin parts.
         let boxArea = Double(max(0, box.x1 - box.x0 + 1) * max(0, box.y1 - box.y0 + 1))
@@ -81,5 +77,14 @@ struct Assessment {
         // A frame edge the product touches is a framing fault, not doubt about the cut-out.
         if flags.contains(where: { !$0.hasPrefix("touches_") }) { c = min(c, 0.5) }
         confidence = (c * 1000).rounded() / 1000
+    }
+
+    /// The flags a person is shown. A white product on a white sweep reads as backdrop inside its
+    /// outline too, and `low_contrast` says why: named `transparent` as well, it sent reviewers
+    /// looking for glass in every white bowl (4 of 4 real frames it fired on were porcelain). Applied
+    /// last, once the network has settled which doubts stand: where `low_contrast` was answered by
+    /// agreement, `transparent` is what still holds the frame.
+    static func shown(_ flags: [String]) -> [String] {
+        flags.contains("low_contrast") ? flags.filter { $0 != "transparent" } : flags
     }
 }

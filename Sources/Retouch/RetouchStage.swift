@@ -123,7 +123,7 @@ public enum RetouchStage {
 
         var record = RetouchRecord(
             confidence: (confidence * 1000).rounded() / 1000,
-            flags: flags,
+            flags: Assessment.shown(flags),
             backdrop: .init(colour: srgb(correction.reference), cast: [round3(castLab.a), round3(castLab.b)],
                             fitResidual: round3(coarse.fitResidual),
                             coverage: round3(assessment.coverage),

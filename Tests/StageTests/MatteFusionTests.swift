@@ -125,4 +125,10 @@ final class MatteFusionTests: XCTestCase {
         for (cx, cy) in [(35, 35), (60, 50), (45, 70)] { for y in cy..<(cy + 2) { for x in cx..<(cx + 2) { chrome[y * w + x] = SIMD3(1, 1, 1) } } }
         XCTAssertEqual(SpecularHighlights.count(labels: labels, linear: chrome, width: w, height: h), 12)
     }
+
+    func testTransparentIsNotShownBesideLowContrast() {
+        XCTAssertEqual(Assessment.shown(["low_contrast", "transparent", "segmenters_disagree"]), ["low_contrast", "segmenters_disagree"])
+        // Low contrast answered by the network's agreement: the see-through reading still holds the frame.
+        XCTAssertEqual(Assessment.shown(["transparent"]), ["transparent"])
+    }
 }
