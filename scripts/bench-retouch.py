@@ -153,7 +153,6 @@ def main():
     ap.add_argument("--write-dng", nargs=2, metavar=("JPEG", "DNG"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.write_dng:
-        import numpy as np
         from PIL import Image
         write_dng(np.asarray(Image.open(a.write_dng[0]).convert("RGB")), a.write_dng[1])
         return
@@ -202,7 +201,6 @@ def main():
         raw_ms = [r["totalMs"] for r in json.load(open(f"{raw_out}/summary.json"))]
     # A 24 MP RAW by construction from the first studio frame, five times in one process; its master beside
     # the JPEG's master of the same frame (processed above).
-    from PIL import Image
     dng = f"{work}/{os.path.splitext(os.path.basename(files[0]))[0]}.dng"
     # In a process of its own: a child forked from this one after numpy built the mosaic would count the
     # parent's gigabyte in its peak RSS (1269 MB measured so, 718 MB under /usr/bin/time).
