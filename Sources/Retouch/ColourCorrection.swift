@@ -41,10 +41,11 @@ struct ColourCorrection {
             // white blew a blue carpet's duck out by +2.4 EV. It is left as shot, and flagged.
             gains = SIMD3(repeating: 1)
             unreferenced = true
+            uncorrected = true
         } else {
             gains = target / m
         }
-        if !reliable || unreferenced {
+        if !reliable {
             gains = SIMD3(repeating: 1)
             uncorrected = true
         }

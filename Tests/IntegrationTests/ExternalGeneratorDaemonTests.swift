@@ -43,8 +43,7 @@ final class ExternalGeneratorDaemonTests: XCTestCase {
         defer { daemon.cleanUp() }
         try daemon.start()
 
-        let src = try Fixtures.shots(count: 1, firstSku: 7101)
-        XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(src)/", "\(daemon.inbox)/shoot/"]).status, 0)
+        XCTAssertEqual(try daemon.rsyncShots(count: 1, firstSku: 7101), 0)
         XCTAssertTrue(waitUntil(timeout: 90) { daemon.assets(in: .export).count == 1 }, "the packshot exports\n" + daemon.log)
         XCTAssertTrue(waitUntil(timeout: 60) { daemon.assets(in: .review).count == 1 && daemon.assets(in: .failed).count == 1 },
                       "one variant waits for a person, the other is given up\n" + daemon.log)
@@ -90,8 +89,7 @@ final class ExternalGeneratorDaemonTests: XCTestCase {
         """)
         defer { daemon.cleanUp() }
         try daemon.start()
-        let src = try Fixtures.shots(count: 1, firstSku: 7201)
-        XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(src)/", "\(daemon.inbox)/shoot/"]).status, 0)
+        XCTAssertEqual(try daemon.rsyncShots(count: 1, firstSku: 7201), 0)
         XCTAssertTrue(waitUntil(timeout: 90) { daemon.assets(in: .review).contains { (try? daemon.manifest($0, in: .review))?.variantOf != nil } },
                       "the variant waits for a person\n" + daemon.log)
         let variant = try XCTUnwrap(daemon.assets(in: .review).compactMap { try? daemon.manifest($0, in: .review) }.first { $0.variantOf != nil })

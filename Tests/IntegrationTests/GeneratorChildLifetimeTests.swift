@@ -31,8 +31,7 @@ final class GeneratorChildLifetimeTests: XCTestCase {
         """)
         defer { daemon.cleanUp() }
         try daemon.start()
-        let src = try Fixtures.shots(count: 1, firstSku: 7301)
-        XCTAssertEqual(shell("/usr/bin/rsync", ["-a", "\(src)/", "\(daemon.inbox)/shoot/"]).status, 0)
+        XCTAssertEqual(try daemon.rsyncShots(count: 1, firstSku: 7301), 0)
         XCTAssertTrue(waitUntil(timeout: 90) { FileManager.default.fileExists(atPath: "\(base)/sleep.pid") }, "the generator started\n" + daemon.log)
 
         let command = try pid(in: "\(base)/command.pid"), sleeper = try pid(in: "\(base)/sleep.pid")

@@ -40,6 +40,12 @@ final class Daemon {
     }
 
     var inbox: String { "\(root)/inbox" }
+
+    /// Sample shots synced into `inbox/shoot/` by rsync, as a tether station's sync would; rsync's exit status.
+    func rsyncShots(count: Int, firstSku: Int) throws -> Int32 {
+        let src = try Fixtures.shots(count: count, firstSku: firstSku)
+        return shell("/usr/bin/rsync", ["-a", "\(src)/", "\(inbox)/shoot/"]).status
+    }
     var pid: Int32 { process?.processIdentifier ?? 0 }
 
     @discardableResult
